@@ -13,6 +13,10 @@ use crate::error::LoadError;
 /// The time zone every arrangement file must declare: day boundaries are Beijing days.
 pub const TIMEZONE: &str = "Asia/Shanghai";
 
+/// The years an arrangement file may cover. The calendar keeps a table over the loaded years, so a file
+/// naming a far-off year is refused rather than allowed to allocate centuries of days.
+pub const SUPPORTED_YEARS: std::ops::RangeInclusive<i32> = 1949..=2199;
+
 /// An arrangement file as published (serde form). Validate it with [`Arrangements::from_file`].
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ArrangementFile {
@@ -102,6 +106,9 @@ impl Arrangements {
             let year: i32 = key
                 .parse()
                 .map_err(|_| LoadError::BadYearKey(key.clone()))?;
+            if !SUPPORTED_YEARS.contains(&year) {
+                return Err(LoadError::UnsupportedYear(year));
+            }
             if year < file.first_year || year > file.last_year {
                 return Err(LoadError::YearOutsideRange {
                     year,
@@ -110,6 +117,11 @@ impl Arrangements {
                 });
             }
             years.insert(year, validate_year(year, year_file)?);
+        }
+        for year in [file.first_year, file.last_year] {
+            if !SUPPORTED_YEARS.contains(&year) {
+                return Err(LoadError::UnsupportedYear(year));
+            }
         }
         for year in file.first_year..=file.last_year {
             if !years.contains_key(&year) {

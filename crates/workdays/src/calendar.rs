@@ -41,6 +41,11 @@ struct Tables {
     cumulative: Vec<u32>,
     /// Offsets from `start` of the working days, ascending.
     workdays: Vec<u32>,
+    /// For each entry of `workdays`: its date and the last instant of that Beijing day, precomputed so the
+    /// common case (a deadline inside the loaded years) is two array reads.
+    workday_ends: Vec<(NaiveDate, DateTime<Utc>)>,
+    /// Whether every year from the first to the last loaded one has an arrangement.
+    all_covered: bool,
 }
 
 impl Calendar {
@@ -71,17 +76,21 @@ impl Calendar {
                     covered: Vec::new(),
                     cumulative: Vec::new(),
                     workdays: Vec::new(),
+                    workday_ends: Vec::new(),
+                    all_covered: false,
                 }),
             };
         };
         let start = day_number(first_jan(first_year));
         let end = day_number(first_jan(last_year + 1)) - 1;
-        let covered = (first_year..=last_year)
+        let covered: Vec<bool> = (first_year..=last_year)
             .map(|y| arrangements.year(y).is_some())
             .collect();
+        let all_covered = covered.iter().all(|&c| c);
         let len = usize::try_from(end - start + 1).unwrap_or(0);
         let mut cumulative = Vec::with_capacity(len);
         let mut workdays = Vec::new();
+        let mut workday_ends = Vec::new();
         let mut count = 0u32;
         for offset in 0..len {
             let number = start + offset as i64;
@@ -94,6 +103,11 @@ impl Calendar {
             if working {
                 count += 1;
                 workdays.push(offset as u32);
+                if let Some(end_of_day) =
+                    date.and_then(|d| end_of_beijing_day(d).ok().map(|e| (d, e)))
+                {
+                    workday_ends.push(end_of_day);
+                }
             }
             cumulative.push(count);
         }
@@ -106,6 +120,8 @@ impl Calendar {
                 covered,
                 cumulative,
                 workdays,
+                workday_ends,
+                all_covered,
             }),
         }
     }
@@ -146,6 +162,9 @@ impl Calendar {
         n: u32,
         coverage: Coverage,
     ) -> Result<Deadline, CalendarError> {
+        if let Some(deadline) = self.due_inside_loaded_years(from, n) {
+            return Ok(deadline);
+        }
         let due_date = self.add_working_days(from, n)?;
         let provisional = self.check_coverage(from, due_date, coverage)?;
         Ok(Deadline {
@@ -198,6 +217,26 @@ impl Calendar {
         let days = self.cumulative_at(day_number(to)) - self.cumulative_at(day_number(from));
         let provisional = self.check_coverage(from.min(to), from.max(to), coverage)?;
         Ok(WorkdaySpan { days, provisional })
+    }
+
+    /// The common case without any date conversion: the start and the due day both fall in the loaded years
+    /// and every loaded year has an arrangement (so the result is not provisional).
+    #[inline]
+    fn due_inside_loaded_years(&self, from: NaiveDate, n: u32) -> Option<Deadline> {
+        let t = &*self.t;
+        if n == 0 || !t.all_covered {
+            return None;
+        }
+        let offset = usize::try_from(day_number(from) - t.start).ok()?;
+        let counted = *t.cumulative.get(offset)? as usize;
+        let &(due_date, due_at) = t.workday_ends.get(counted + n as usize - 1)?;
+        Some(Deadline {
+            from_date: from,
+            working_days: n,
+            due_date,
+            due_at,
+            provisional: false,
+        })
     }
 
     /// The `n`-th working day after `from` (`from` itself when `n` is 0).

@@ -33,6 +33,9 @@ pub enum LoadError {
         /// Declared last year.
         last_year: i32,
     },
+    /// A year outside [`crate::SUPPORTED_YEARS`].
+    #[error("year {0} is outside the supported years 1949..=2199")]
+    UnsupportedYear(i32),
     /// A year of the declared range has no arrangement.
     #[error("year {0} is declared but has no arrangement")]
     MissingYear(i32),

@@ -32,7 +32,8 @@ mod deadline;
 mod error;
 
 pub use arrangement::{
-    ArrangementFile, Arrangements, HolidayFile, MakeupFile, TIMEZONE, YearArrangement, YearFile,
+    ArrangementFile, Arrangements, HolidayFile, MakeupFile, SUPPORTED_YEARS, TIMEZONE,
+    YearArrangement, YearFile,
 };
 pub use beijing::{BEIJING_OFFSET_SECONDS, beijing_date, beijing_offset};
 pub use calendar::Calendar;

@@ -112,3 +112,18 @@ fn reloading_an_identical_year_is_accepted_and_a_different_one_refused() {
         Some(LoadError::ConflictingYear(2026))
     );
 }
+
+#[test]
+fn a_year_outside_the_supported_range_is_refused() {
+    let far = r#"{"timezone":"Asia/Shanghai","first_year":300000,"last_year":300000,"years":{"300000":{}}}"#;
+    assert_eq!(
+        Arrangements::from_json(far),
+        Err(LoadError::UnsupportedYear(300000))
+    );
+    let wide =
+        r#"{"timezone":"Asia/Shanghai","first_year":2027,"last_year":200000,"years":{"2027":{}}}"#;
+    assert_eq!(
+        Arrangements::from_json(wide),
+        Err(LoadError::UnsupportedYear(200000))
+    );
+}

@@ -20,6 +20,10 @@ proptest! {
         let deadline = calendar.due(from, n, Coverage::Provisional).unwrap();
         prop_assert!(calendar.is_working_day(deadline.due_date));
         prop_assert!(deadline.due_date > from);
+        prop_assert_eq!(
+            deadline.due_at_beijing(),
+            format!("{}T23:59:59.999999999+08:00", deadline.due_date)
+        );
     }
 
     #[test]
