@@ -1,0 +1,299 @@
+//! Who may do what: one table, one function, mirrored row by row in `docs/authorization.md`.
+//!
+//! Every aggregate calls [`authorize`] before deciding anything else; a refusal is a typed [`Forbidden`]
+//! naming the [`Rule`] that denied it. The rules follow the division of duties of 第五、六、十、十一、十三、
+//! 十四、十五、三十七条: a department acts on its own data, the data authority of the same region and level
+//! (同级政务数据主管部门) reviews and decides, the people's government of that level approves the negative
+//! list, and the engine's scheduler only records missed deadlines.
+
+use std::fmt;
+
+use thiserror::Error;
+
+use crate::actor::{Actor, DepartmentCode, DepartmentKind, DepartmentRef, Level, RegionCode, Role};
+
+/// What an actor attempts. Each command maps to exactly one action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Register or change a region or a department in the registry (第五条).
+    RegisterOrganization,
+    /// Name a department's responsible office (第六条).
+    DesignateResponsibleOffice,
+    /// Draft, revise or submit a catalog entry, record a catalog change, ask for an extension, register
+    /// an entry's aggregation (第九、十一、十六、十七条).
+    CompileCatalogEntry,
+    /// Record a physical aggregation's synchronisation (第十七条); a commissioned third party may do it.
+    RecordAggregationSync,
+    /// Approve or return a catalog entry; consent to or refuse an extension (第十一条).
+    ReviewCatalogEntry,
+    /// Record that a deadline was missed (第四十一条).
+    MarkOverdue,
+    /// Apply for listing on, or removal from, the negative list (第十五条).
+    ApplyNegativeListing,
+    /// Review a negative-list application; file the list with the upper-level authority (第十五条).
+    ReviewNegativeListing,
+    /// Approve or reject a negative-list application (第十五条: 报本级人民政府批准).
+    ApproveNegativeListing,
+    /// Publish a numbered catalog version (第十条).
+    PublishCatalog,
+    /// Derive a collection responsibility list; decide on a change to it (第十三、十四条).
+    DecideCollectionList,
+    /// Apply for a change of one's own collection responsibility list (第十四条).
+    ApplyCollectionChange,
+}
+
+/// The thing acted upon, reduced to what authorization needs: whose data or duty it is, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    /// The department whose entry, list or registration it is.
+    pub department: DepartmentCode,
+    /// Its region.
+    pub region: RegionCode,
+    /// Its level.
+    pub level: Level,
+}
+
+impl Subject {
+    /// The subject owned by `department`.
+    pub fn of(department: &DepartmentRef) -> Self {
+        Subject {
+            department: department.code.clone(),
+            region: department.region.clone(),
+            level: department.level,
+        }
+    }
+}
+
+/// A row of the authorization table. [`Rule::id`] is the stable id used in `docs/authorization.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Rule {
+    /// AUTH-01: the scheduler role may do nothing but record missed deadlines.
+    SchedulerOnlyMarksOverdue,
+    /// AUTH-02: missed deadlines are recorded only by the scheduler (an interested party cannot).
+    OverdueByScheduler,
+    /// AUTH-03: a department acts only on its own catalog entries, applications and lists.
+    OwnDepartment,
+    /// AUTH-04: an aggregation sync is recorded by the provider or a third party it commissioned (第三十七条).
+    ProviderOrContractor,
+    /// AUTH-05: reviews and decisions belong to the data authority of the subject's region and level.
+    SameLevelAuthority,
+    /// AUTH-06: an authority's decision is taken by a reviewer or leader, not a clerk.
+    AuthorityDecisionRole,
+    /// AUTH-07: negative-list approval belongs to the people's government of the subject's region and level.
+    SameLevelGovernment,
+    /// AUTH-08: a government's approval is given by a leader.
+    GovernmentLeader,
+    /// AUTH-09: the registry is kept by the data authority whose region covers the registered body.
+    RegistryJurisdiction,
+    /// AUTH-10: a department's responsible office is designated by its leader.
+    OfficeByLeader,
+    /// AUTH-11: base and thematic catalogs are compiled by the departments the configuration assigns (第十二条).
+    CategoryOwner,
+}
+
+impl Rule {
+    /// Every rule, in table order.
+    pub const ALL: [Rule; 11] = [
+        Rule::SchedulerOnlyMarksOverdue,
+        Rule::OverdueByScheduler,
+        Rule::OwnDepartment,
+        Rule::ProviderOrContractor,
+        Rule::SameLevelAuthority,
+        Rule::AuthorityDecisionRole,
+        Rule::SameLevelGovernment,
+        Rule::GovernmentLeader,
+        Rule::RegistryJurisdiction,
+        Rule::OfficeByLeader,
+        Rule::CategoryOwner,
+    ];
+
+    /// The stable id, as in `docs/authorization.md`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::SchedulerOnlyMarksOverdue => "AUTH-01",
+            Rule::OverdueByScheduler => "AUTH-02",
+            Rule::OwnDepartment => "AUTH-03",
+            Rule::ProviderOrContractor => "AUTH-04",
+            Rule::SameLevelAuthority => "AUTH-05",
+            Rule::AuthorityDecisionRole => "AUTH-06",
+            Rule::SameLevelGovernment => "AUTH-07",
+            Rule::GovernmentLeader => "AUTH-08",
+            Rule::RegistryJurisdiction => "AUTH-09",
+            Rule::OfficeByLeader => "AUTH-10",
+            Rule::CategoryOwner => "AUTH-11",
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// A refusal: the rule that denied it and why.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("forbidden by {rule}: {reason}")]
+pub struct Forbidden {
+    /// The denying rule.
+    pub rule: Rule,
+    /// A human-readable explanation naming the actor.
+    pub reason: String,
+}
+
+fn deny(rule: Rule, reason: String) -> Result<(), Forbidden> {
+    Err(Forbidden { rule, reason })
+}
+
+/// Decides whether `actor` may perform `action` on `subject`. The whole table is this function.
+pub fn authorize(action: Action, actor: &Actor, subject: &Subject) -> Result<(), Forbidden> {
+    let dept = &actor.department;
+    let me = &dept.code;
+
+    if action == Action::MarkOverdue {
+        if actor.role != Role::Scheduler {
+            return deny(
+                Rule::OverdueByScheduler,
+                format!(
+                    "{me} acting as {:?} may not record a missed deadline",
+                    actor.role
+                ),
+            );
+        }
+        return Ok(());
+    }
+    if actor.role == Role::Scheduler {
+        return deny(
+            Rule::SchedulerOnlyMarksOverdue,
+            format!("the scheduler may not {action:?}"),
+        );
+    }
+
+    match action {
+        Action::MarkOverdue => Ok(()),
+        Action::CompileCatalogEntry
+        | Action::ApplyNegativeListing
+        | Action::ApplyCollectionChange => {
+            if me != &subject.department {
+                return deny(
+                    Rule::OwnDepartment,
+                    format!("{me} may not {action:?} for {}", subject.department),
+                );
+            }
+            // A contractor holds no government data of its own; it acts only through AUTH-04.
+            if dept.kind == DepartmentKind::ThirdParty {
+                return deny(
+                    Rule::OwnDepartment,
+                    format!("third party {me} may not {action:?}"),
+                );
+            }
+            Ok(())
+        }
+        Action::RecordAggregationSync => {
+            let contractor = dept.kind == DepartmentKind::ThirdParty
+                && dept.principal.as_ref() == Some(&subject.department);
+            if me != &subject.department && !contractor {
+                return deny(
+                    Rule::ProviderOrContractor,
+                    format!(
+                        "{me} is neither {} nor a third party it commissioned",
+                        subject.department
+                    ),
+                );
+            }
+            Ok(())
+        }
+        Action::ReviewCatalogEntry
+        | Action::ReviewNegativeListing
+        | Action::PublishCatalog
+        | Action::DecideCollectionList => {
+            if !dept.is_authority_of(&subject.region, subject.level) {
+                return deny(
+                    Rule::SameLevelAuthority,
+                    format!(
+                        "{me} is not the data authority of {} at {:?} level",
+                        subject.region, subject.level
+                    ),
+                );
+            }
+            decision_role(actor)
+        }
+        Action::ApproveNegativeListing => {
+            let government = dept.kind == DepartmentKind::Government
+                && dept.region == subject.region
+                && dept.level == subject.level;
+            if !government {
+                return deny(
+                    Rule::SameLevelGovernment,
+                    format!("{me} is not the people's government of {}", subject.region),
+                );
+            }
+            if actor.role != Role::Leader {
+                return deny(
+                    Rule::GovernmentLeader,
+                    format!("{:?} may not approve for a government", actor.role),
+                );
+            }
+            Ok(())
+        }
+        Action::RegisterOrganization => {
+            let covers = dept.kind == DepartmentKind::DataAuthority
+                && dept.region.covers(dept.level, &subject.region);
+            if !covers {
+                return deny(
+                    Rule::RegistryJurisdiction,
+                    format!("{me} has no registry jurisdiction over {}", subject.region),
+                );
+            }
+            decision_role(actor)
+        }
+        Action::DesignateResponsibleOffice => {
+            if me != &subject.department {
+                return deny(
+                    Rule::OwnDepartment,
+                    format!(
+                        "{me} may not designate the office of {}",
+                        subject.department
+                    ),
+                );
+            }
+            if actor.role != Role::Leader {
+                return deny(
+                    Rule::OfficeByLeader,
+                    format!("{:?} may not designate the responsible office", actor.role),
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+fn decision_role(actor: &Actor) -> Result<(), Forbidden> {
+    match actor.role {
+        Role::Reviewer | Role::Leader => Ok(()),
+        role => deny(
+            Rule::AuthorityDecisionRole,
+            format!("{role:?} may not decide for an authority"),
+        ),
+    }
+}
+
+/// AUTH-11 (第十二条): only the departments assigned a base or thematic category compile entries in it.
+/// `assigned` is the configured list for the entry's category; `None` means the category is unassigned
+/// (a department's own data), which anyone may compile.
+pub fn authorize_category(
+    actor: &Actor,
+    category: &str,
+    assigned: Option<&[DepartmentCode]>,
+) -> Result<(), Forbidden> {
+    match assigned {
+        Some(departments) if !departments.contains(&actor.department.code) => deny(
+            Rule::CategoryOwner,
+            format!(
+                "{} is not assigned the category {category} (第十二条)",
+                actor.department.code
+            ),
+        ),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,331 @@
+//! The collection-list aggregate.
+
+use std::collections::BTreeSet;
+
+use cqrs_es::Aggregate;
+use cqrs_es::event_sink::EventSink;
+use serde::{Deserialize, Serialize};
+
+use crate::actor::{DepartmentCode, DepartmentRef};
+use crate::authorization::{Action, Subject, authorize};
+use crate::collection_list::command::{
+    ApplyCollectionChange, CollectionItem, CollectionListCommand, DuplicationJustification,
+    SharedSource,
+};
+use crate::collection_list::event::{
+    CollectionChangeApplied, CollectionChangeDecided, CollectionListDerived, CollectionListEvent,
+};
+use crate::envelope::CommandEnvelope;
+use crate::error::DomainError;
+use crate::services::DomainServices;
+
+/// A change awaiting the authority's decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingChange {
+    /// Sequence number.
+    pub change: u32,
+    /// Items to add.
+    pub add: Vec<CollectionItem>,
+    /// Data items to remove.
+    pub remove: Vec<String>,
+}
+
+/// A department's collection responsibility list (采集责任清单).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectionList {
+    department: Option<DepartmentRef>,
+    version: u32,
+    items: Vec<CollectionItem>,
+    pending: Option<PendingChange>,
+    changes: u32,
+    justified: Vec<(SharedSource, DuplicationJustification)>,
+}
+
+impl CollectionList {
+    /// Current list version (0 before derivation).
+    pub fn version(&self) -> u32 {
+        self.version
+    }
+
+    /// Current items.
+    pub fn items(&self) -> &[CollectionItem] {
+        &self.items
+    }
+
+    /// The change awaiting a decision.
+    pub fn pending(&self) -> Option<&PendingChange> {
+        self.pending.as_ref()
+    }
+
+    /// Every duplicate collection in force or applied for, with its justification: what an assessor checks.
+    pub fn justified_duplicates(&self) -> &[(SharedSource, DuplicationJustification)] {
+        &self.justified
+    }
+
+    fn department(&self, action: &'static str) -> Result<&DepartmentRef, DomainError> {
+        self.department
+            .as_ref()
+            .ok_or_else(|| DomainError::invalid_state(action, "no list has been derived"))
+    }
+
+    fn decide(
+        &self,
+        command: CommandEnvelope<CollectionListCommand>,
+    ) -> Result<CollectionListEvent, DomainError> {
+        let CommandEnvelope { actor, at, body } = command;
+        match body {
+            CollectionListCommand::DeriveCollectionList(c) => {
+                let department = self.department.as_ref().unwrap_or(&c.department);
+                authorize(
+                    Action::DecideCollectionList,
+                    &actor,
+                    &Subject::of(department),
+                )?;
+                if department.code != c.department.code {
+                    return Err(DomainError::validation(
+                        "department",
+                        format!("this is {}'s list", department.code),
+                    ));
+                }
+                if self.pending.is_some() {
+                    return Err(DomainError::invalid_state(
+                        "derive the list",
+                        "a change awaits a decision",
+                    ));
+                }
+                check_items(&c.items)?;
+                check_duplicates(&c.department.code, &c.items, &c.overlaps, &c.justifications)?;
+                Ok(CollectionListEvent::CollectionListDerived(
+                    CollectionListDerived {
+                        department: c.department,
+                        version: self.version + 1,
+                        items: c.items,
+                        overlaps: c.overlaps,
+                        justifications: c.justifications,
+                        by: actor,
+                        at,
+                    },
+                ))
+            }
+            CollectionListCommand::ApplyCollectionChange(c) => {
+                let department = self.department("apply for a change")?;
+                authorize(
+                    Action::ApplyCollectionChange,
+                    &actor,
+                    &Subject::of(department),
+                )?;
+                self.check_change(department, &c)?;
+                Ok(CollectionListEvent::CollectionChangeApplied(
+                    CollectionChangeApplied {
+                        change: self.changes + 1,
+                        add: c.add,
+                        remove: c.remove,
+                        reason: c.reason,
+                        overlaps: c.overlaps,
+                        justifications: c.justifications,
+                        by: actor,
+                        at,
+                    },
+                ))
+            }
+            CollectionListCommand::DecideCollectionChange(c) => {
+                let department = self.department("decide a change")?;
+                authorize(
+                    Action::DecideCollectionList,
+                    &actor,
+                    &Subject::of(department),
+                )?;
+                let pending = self.pending.as_ref().ok_or_else(|| {
+                    DomainError::invalid_state("decide a change", "no change awaits a decision")
+                })?;
+                if !c.approve && c.opinion.trim().is_empty() {
+                    return Err(DomainError::validation(
+                        "opinion",
+                        "a refusal states its reasons",
+                    ));
+                }
+                Ok(CollectionListEvent::CollectionChangeDecided(
+                    CollectionChangeDecided {
+                        change: pending.change,
+                        approved: c.approve,
+                        version: if c.approve {
+                            self.version + 1
+                        } else {
+                            self.version
+                        },
+                        opinion: c.opinion,
+                        by: actor,
+                        at,
+                    },
+                ))
+            }
+        }
+    }
+
+    fn check_change(
+        &self,
+        department: &DepartmentRef,
+        c: &ApplyCollectionChange,
+    ) -> Result<(), DomainError> {
+        if self.pending.is_some() {
+            return Err(DomainError::invalid_state(
+                "apply for a change",
+                "a change awaits a decision",
+            ));
+        }
+        if c.reason.trim().is_empty() {
+            return Err(DomainError::validation(
+                "reason",
+                "a change states its reason (第十四条)",
+            ));
+        }
+        if c.add.is_empty() && c.remove.is_empty() {
+            return Err(DomainError::validation(
+                "add",
+                "a change adds or removes something",
+            ));
+        }
+        check_items(&c.add)?;
+        for name in &c.remove {
+            if !self.items.iter().any(|i| &i.data_item == name) {
+                return Err(DomainError::validation(
+                    "remove",
+                    format!("{name} is not on the list"),
+                ));
+            }
+        }
+        for item in &c.add {
+            if self.items.iter().any(|i| i.data_item == item.data_item) {
+                return Err(DomainError::validation(
+                    "add",
+                    format!("{} is already on the list", item.data_item),
+                ));
+            }
+        }
+        check_duplicates(&department.code, &c.add, &c.overlaps, &c.justifications)
+    }
+}
+
+fn check_items(items: &[CollectionItem]) -> Result<(), DomainError> {
+    let mut seen = BTreeSet::new();
+    for item in items {
+        if item.data_item.trim().is_empty()
+            || item.entry_id.trim().is_empty()
+            || item.entry_version == 0
+        {
+            return Err(DomainError::validation(
+                "items",
+                "each item names a data item of an approved entry (第十三条)",
+            ));
+        }
+        if !seen.insert(item.data_item.as_str()) {
+            return Err(DomainError::validation(
+                "items",
+                format!("{} is listed twice", item.data_item),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// 第十三条: an item another department already provides for sharing may be collected only with a recorded
+/// justification.
+fn check_duplicates(
+    department: &DepartmentCode,
+    items: &[CollectionItem],
+    overlaps: &[SharedSource],
+    justifications: &[DuplicationJustification],
+) -> Result<(), DomainError> {
+    for overlap in overlaps {
+        if &overlap.provider == department {
+            return Err(DomainError::validation(
+                "overlaps",
+                "a department's own data is not a duplicate",
+            ));
+        }
+        if !items.iter().any(|i| i.data_item == overlap.data_item) {
+            return Err(DomainError::validation(
+                "overlaps",
+                format!("{} is not being collected", overlap.data_item),
+            ));
+        }
+    }
+    let unjustified: Vec<String> = overlaps
+        .iter()
+        .filter(|o| {
+            !justifications
+                .iter()
+                .any(|j| j.data_item == o.data_item && !j.justification.trim().is_empty())
+        })
+        .map(|o| o.data_item.clone())
+        .collect();
+    if unjustified.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::DuplicateCollection { items: unjustified })
+    }
+}
+
+fn pair(
+    overlaps: &[SharedSource],
+    justifications: &[DuplicationJustification],
+) -> Vec<(SharedSource, DuplicationJustification)> {
+    overlaps
+        .iter()
+        .filter_map(|o| {
+            justifications
+                .iter()
+                .find(|j| j.data_item == o.data_item)
+                .map(|j| (o.clone(), j.clone()))
+        })
+        .collect()
+}
+
+impl Aggregate for CollectionList {
+    const TYPE: &'static str = "CollectionList";
+    type Command = CommandEnvelope<CollectionListCommand>;
+    type Event = CollectionListEvent;
+    type Error = DomainError;
+    type Services = DomainServices;
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        let event = self.decide(command)?;
+        sink.write(event, self).await;
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        match event {
+            CollectionListEvent::CollectionListDerived(e) => {
+                self.justified = pair(&e.overlaps, &e.justifications);
+                self.department = Some(e.department);
+                self.version = e.version;
+                self.items = e.items;
+            }
+            CollectionListEvent::CollectionChangeApplied(e) => {
+                self.changes = e.change;
+                self.justified.extend(pair(&e.overlaps, &e.justifications));
+                self.pending = Some(PendingChange {
+                    change: e.change,
+                    add: e.add,
+                    remove: e.remove,
+                });
+            }
+            CollectionListEvent::CollectionChangeDecided(e) => {
+                if let Some(pending) = self.pending.take()
+                    && e.approved
+                {
+                    self.items
+                        .retain(|i| !pending.remove.contains(&i.data_item));
+                    self.items.extend(pending.add);
+                    self.version = e.version;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,392 @@
+//! Deadlines as facts, shared by every aggregate (第十一、十九、二十、四十一条).
+//!
+//! A deadline is *set* by a [`DeadlineSet`] fact recording what is owed, by whom, from which instant, how many
+//! working days, the due Beijing date and instant, the rule set and version, and whether the calendar was
+//! provisional. Meeting it ([`DeadlineMet`]), extending it ([`DeadlineExtended`]) and missing it
+//! ([`DeadlineMissed`]) are facts too. A late act is still accepted (the duty does not lapse) and recorded
+//! with `late: true`, paired with a missed fact attributed to the owing party (第四十一条), unless the
+//! scheduler recorded the miss already.
+//!
+//! An aggregate keeps a [`Deadlines`] ledger in its state, asks it for the facts to emit (`set_*`, `meet`,
+//! `extend`, `mark_overdue`) and feeds every emitted fact back through [`Deadlines::apply`]. The ledger only
+//! computes; it never decides whether an act is allowed.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use govshare_workdays::{Deadline, beijing_date, beijing_offset};
+use serde::{Deserialize, Serialize};
+
+use crate::actor::{Actor, DepartmentCode};
+use crate::error::DomainError;
+use crate::rules::{DeadlineRule, RuleSetRef};
+use crate::services::DomainServices;
+
+/// Identifies a deadline within its aggregate: the rule key and a sequence number, e.g. `catalog_update#2`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DeadlineId(pub String);
+
+impl DeadlineId {
+    /// The `seq`-th deadline of `rule` in an aggregate.
+    pub fn new(rule: DeadlineRule, seq: u32) -> Self {
+        DeadlineId(format!("{}#{seq}", rule.key()))
+    }
+}
+
+impl fmt::Display for DeadlineId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What is owed and by whom.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Obligation {
+    /// The act owed, named by its rule-set key.
+    pub what: DeadlineRule,
+    /// The department that owes it; a miss is attributed to it (第四十一条).
+    pub owed_by: DepartmentCode,
+}
+
+/// 期限起算: a deadline was set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlineSet {
+    /// Deadline id within the aggregate.
+    pub id: DeadlineId,
+    /// What is owed, by whom.
+    pub obligation: Obligation,
+    /// The instant counting runs from (for a dated event such as a change of law: 00:00 Beijing time of that
+    /// date).
+    pub from: DateTime<Utc>,
+    /// The Beijing date counting starts after (not itself counted; 民法典第二百零一条).
+    pub from_date: NaiveDate,
+    /// Working days allowed.
+    pub working_days: u32,
+    /// The Beijing date of the last working day allowed.
+    pub due_date: NaiveDate,
+    /// The last on-time instant (end of `due_date`, Beijing time), in UTC.
+    pub due_at: DateTime<Utc>,
+    /// The rule set and version the length came from.
+    pub rule_set: RuleSetRef,
+    /// Whether the span reaches into a year with no published holiday arrangement.
+    pub provisional: bool,
+}
+
+/// 期限履行: the owed act was performed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlineMet {
+    /// Deadline id.
+    pub id: DeadlineId,
+    /// Who owed the act.
+    pub owed_by: DepartmentCode,
+    /// When the act was performed.
+    pub at: DateTime<Utc>,
+    /// The due instant it was measured against.
+    pub due_at: DateTime<Utc>,
+    /// Whether the act came after the due instant.
+    pub late: bool,
+}
+
+/// 期限延长: the deadline was extended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlineExtended {
+    /// Deadline id.
+    pub id: DeadlineId,
+    /// Working days added, counted from the previous due date.
+    pub by_working_days: u32,
+    /// Total working days now allowed.
+    pub working_days: u32,
+    /// New due Beijing date.
+    pub new_due_date: NaiveDate,
+    /// New last on-time instant.
+    pub new_due_at: DateTime<Utc>,
+    /// Who consented.
+    pub approved_by: Actor,
+    /// The rule set and version the extension length came from.
+    pub rule_set: RuleSetRef,
+    /// Whether the extended span is provisional.
+    pub provisional: bool,
+}
+
+/// 逾期: the deadline passed without the owed act, attributed to the owing party (第四十一条).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlineMissed {
+    /// Deadline id.
+    pub id: DeadlineId,
+    /// Who owed the act.
+    pub owed_by: DepartmentCode,
+    /// The due instant that passed.
+    pub due_at: DateTime<Utc>,
+    /// When the miss was recorded (the scheduler's tick, or the late act itself).
+    pub marked_at: DateTime<Utc>,
+}
+
+/// Any deadline fact; every aggregate's event enum converts from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DeadlineFact {
+    /// See [`DeadlineSet`].
+    Set(DeadlineSet),
+    /// See [`DeadlineMet`].
+    Met(DeadlineMet),
+    /// See [`DeadlineExtended`].
+    Extended(DeadlineExtended),
+    /// See [`DeadlineMissed`].
+    Missed(DeadlineMissed),
+}
+
+/// One deadline as the ledger knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackedDeadline {
+    /// The fact that set it, with `due_date`, `due_at`, `working_days` and `provisional` updated by
+    /// extensions.
+    pub current: DeadlineSet,
+    /// Extensions granted.
+    pub extensions: u32,
+    /// When it was met, if it was.
+    pub met_at: Option<DateTime<Utc>>,
+    /// Whether a miss has been recorded.
+    pub missed: bool,
+}
+
+impl TrackedDeadline {
+    /// Whether the owed act is still outstanding.
+    pub fn is_open(&self) -> bool {
+        self.met_at.is_none()
+    }
+}
+
+/// The deadlines of one aggregate.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadlines {
+    all: BTreeMap<DeadlineId, TrackedDeadline>,
+}
+
+impl Deadlines {
+    /// A deadline by id.
+    pub fn get(&self, id: &DeadlineId) -> Option<&TrackedDeadline> {
+        self.all.get(id)
+    }
+
+    /// Every deadline, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = &TrackedDeadline> {
+        self.all.values()
+    }
+
+    /// Sets a deadline counted from an instant: the instant's Beijing date is the start day
+    /// ("自收到…之日起").
+    pub fn set_from_instant(
+        id: DeadlineId,
+        obligation: Obligation,
+        from: DateTime<Utc>,
+        services: &DomainServices,
+    ) -> Result<DeadlineFact, DomainError> {
+        Self::set(id, obligation, from, beijing_date(from), services)
+    }
+
+    /// Sets a deadline counted from a Beijing date ("自变化之日起"); the recorded instant is 00:00 Beijing
+    /// time of that date.
+    pub fn set_from_date(
+        id: DeadlineId,
+        obligation: Obligation,
+        from_date: NaiveDate,
+        services: &DomainServices,
+    ) -> Result<DeadlineFact, DomainError> {
+        let from = from_date
+            .and_time(NaiveTime::MIN)
+            .and_local_timezone(beijing_offset())
+            .single()
+            .ok_or_else(|| {
+                DomainError::validation("date", format!("{from_date} is not representable"))
+            })?
+            .with_timezone(&Utc);
+        Self::set(id, obligation, from, from_date, services)
+    }
+
+    fn set(
+        id: DeadlineId,
+        obligation: Obligation,
+        from: DateTime<Utc>,
+        from_date: NaiveDate,
+        services: &DomainServices,
+    ) -> Result<DeadlineFact, DomainError> {
+        let rules = &services.rules;
+        let computed =
+            services
+                .calendar
+                .due(from_date, rules.days(obligation.what), rules.coverage)?;
+        Ok(DeadlineFact::Set(DeadlineSet {
+            id,
+            obligation,
+            from,
+            from_date,
+            working_days: computed.working_days,
+            due_date: computed.due_date,
+            due_at: computed.due_at,
+            rule_set: rules.reference(),
+            provisional: computed.provisional,
+        }))
+    }
+
+    fn tracked(&self, id: &DeadlineId) -> Result<&TrackedDeadline, DomainError> {
+        self.all
+            .get(id)
+            .ok_or_else(|| DomainError::UnknownDeadline(id.clone()))
+    }
+
+    /// The facts of performing the owed act at `at`: met (late or not) and, when late and no miss is
+    /// recorded yet, the miss attributed to the owing party. Meeting an already met deadline yields nothing.
+    pub fn meet(
+        &self,
+        id: &DeadlineId,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<DeadlineFact>, DomainError> {
+        let tracked = self.tracked(id)?;
+        if !tracked.is_open() {
+            return Ok(Vec::new());
+        }
+        let d = &tracked.current;
+        let late = at > d.due_at;
+        let mut facts = vec![DeadlineFact::Met(DeadlineMet {
+            id: id.clone(),
+            owed_by: d.obligation.owed_by.clone(),
+            at,
+            due_at: d.due_at,
+            late,
+        })];
+        if late && !tracked.missed {
+            facts.push(DeadlineFact::Missed(DeadlineMissed {
+                id: id.clone(),
+                owed_by: d.obligation.owed_by.clone(),
+                due_at: d.due_at,
+                marked_at: at,
+            }));
+        }
+        Ok(facts)
+    }
+
+    /// Refuses an extension asked at `at` if the deadline is closed, already due, or extended `max` times.
+    pub fn check_extension_request(
+        &self,
+        id: &DeadlineId,
+        at: DateTime<Utc>,
+        max: u32,
+    ) -> Result<(), DomainError> {
+        let tracked = self.tracked(id)?;
+        if !tracked.is_open() {
+            return Err(DomainError::invalid_state(
+                "extend a deadline",
+                format!("{id} is already met"),
+            ));
+        }
+        if tracked.extensions >= max {
+            return Err(DomainError::ExtensionLimitReached {
+                deadline: id.clone(),
+                allowed: max,
+            });
+        }
+        if at > tracked.current.due_at {
+            return Err(DomainError::ExtensionTooLate {
+                deadline: id.clone(),
+                due_at: tracked.current.due_at,
+            });
+        }
+        Ok(())
+    }
+
+    /// The fact of extending a deadline by the rule set's `rule` length, counted from its current due date.
+    pub fn extend(
+        &self,
+        id: &DeadlineId,
+        rule: DeadlineRule,
+        approved_by: &Actor,
+        services: &DomainServices,
+    ) -> Result<DeadlineFact, DomainError> {
+        let tracked = self.tracked(id)?;
+        let d = &tracked.current;
+        let rules = &services.rules;
+        let m = rules.days(rule);
+        let base = Deadline {
+            from_date: d.from_date,
+            working_days: d.working_days,
+            due_date: d.due_date,
+            due_at: d.due_at,
+            provisional: d.provisional,
+        };
+        let extended = services.calendar.extend(&base, m, rules.coverage)?;
+        Ok(DeadlineFact::Extended(DeadlineExtended {
+            id: id.clone(),
+            by_working_days: m,
+            working_days: extended.working_days,
+            new_due_date: extended.due_date,
+            new_due_at: extended.due_at,
+            approved_by: approved_by.clone(),
+            rule_set: rules.reference(),
+            provisional: extended.provisional,
+        }))
+    }
+
+    /// `MarkOverdue` at `now`: refused before the due instant; a deadline already met or already marked
+    /// yields nothing (idempotent); otherwise the miss.
+    pub fn mark_overdue(
+        &self,
+        id: &DeadlineId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<DeadlineFact>, DomainError> {
+        let tracked = self.tracked(id)?;
+        if tracked.missed || !tracked.is_open() {
+            return Ok(Vec::new());
+        }
+        let d = &tracked.current;
+        if now <= d.due_at {
+            return Err(DomainError::NotYetDue {
+                deadline: id.clone(),
+                due_at: d.due_at,
+            });
+        }
+        Ok(vec![DeadlineFact::Missed(DeadlineMissed {
+            id: id.clone(),
+            owed_by: d.obligation.owed_by.clone(),
+            due_at: d.due_at,
+            marked_at: now,
+        })])
+    }
+
+    /// Folds a fact into the ledger. Facts about unknown deadlines are ignored (they cannot have been
+    /// emitted by this ledger).
+    pub fn apply(&mut self, fact: &DeadlineFact) {
+        match fact {
+            DeadlineFact::Set(set) => {
+                self.all.insert(
+                    set.id.clone(),
+                    TrackedDeadline {
+                        current: set.clone(),
+                        extensions: 0,
+                        met_at: None,
+                        missed: false,
+                    },
+                );
+            }
+            DeadlineFact::Met(met) => {
+                if let Some(t) = self.all.get_mut(&met.id) {
+                    t.met_at = Some(met.at);
+                }
+            }
+            DeadlineFact::Extended(ext) => {
+                if let Some(t) = self.all.get_mut(&ext.id) {
+                    t.extensions += 1;
+                    t.current.working_days = ext.working_days;
+                    t.current.due_date = ext.new_due_date;
+                    t.current.due_at = ext.new_due_at;
+                    t.current.provisional = ext.provisional;
+                }
+            }
+            DeadlineFact::Missed(missed) => {
+                if let Some(t) = self.all.get_mut(&missed.id) {
+                    t.missed = true;
+                }
+            }
+        }
+    }
+}

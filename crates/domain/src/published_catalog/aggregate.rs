@@ -1,0 +1,203 @@
+//! The published-catalog aggregate, its command and its event.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::{Aggregate, DomainEvent};
+use govshare_workdays::beijing_date;
+use serde::{Deserialize, Serialize};
+
+use crate::actor::{Actor, DepartmentCode, DepartmentRef};
+use crate::authorization::{Action, Subject, authorize};
+use crate::envelope::CommandEnvelope;
+use crate::error::DomainError;
+use crate::services::DomainServices;
+
+/// One entry of a published catalog version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedEntryRef {
+    /// Catalog entry aggregate id.
+    pub entry_id: String,
+    /// 资源代码.
+    pub code: String,
+    /// 资源名称.
+    pub name: String,
+    /// 提供单位.
+    pub provider: DepartmentCode,
+    /// The entry's approved version included.
+    pub version: u32,
+}
+
+/// 发布政务数据目录: publish the next numbered version of the level's catalog (第十条).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishCatalogVersion {
+    /// The version number, one more than the last (1 for the first).
+    pub number: u32,
+    /// The entries and their versions.
+    pub entries: Vec<PublishedEntryRef>,
+}
+
+/// Every command of a published catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PublishedCatalogCommand {
+    /// See [`PublishCatalogVersion`].
+    PublishCatalogVersion(PublishCatalogVersion),
+}
+
+/// 目录已发布 (第十条).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogVersionPublished {
+    /// The publishing authority.
+    pub authority: DepartmentRef,
+    /// Version number.
+    pub number: u32,
+    /// 发布日期 (Beijing date).
+    pub published_on: NaiveDate,
+    /// Entries and their versions.
+    pub entries: Vec<PublishedEntryRef>,
+    /// Who published.
+    pub by: Actor,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// Every event of a published catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PublishedCatalogEvent {
+    /// See [`CatalogVersionPublished`].
+    CatalogVersionPublished(CatalogVersionPublished),
+}
+
+impl DomainEvent for PublishedCatalogEvent {
+    fn event_type(&self) -> String {
+        match self {
+            PublishedCatalogEvent::CatalogVersionPublished(_) => {
+                "CatalogVersionPublished".to_owned()
+            }
+        }
+    }
+
+    fn event_version(&self) -> String {
+        "1".to_owned()
+    }
+}
+
+/// A version as remembered by the aggregate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionSummary {
+    /// Number.
+    pub number: u32,
+    /// Date.
+    pub published_on: NaiveDate,
+    /// How many entries it names.
+    pub entries: usize,
+}
+
+/// The catalog of one authority's region and level, as a series of published versions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedCatalog {
+    authority: Option<DepartmentRef>,
+    versions: Vec<VersionSummary>,
+}
+
+impl PublishedCatalog {
+    /// The versions published so far.
+    pub fn versions(&self) -> &[VersionSummary] {
+        &self.versions
+    }
+
+    fn decide(
+        &self,
+        command: CommandEnvelope<PublishedCatalogCommand>,
+    ) -> Result<CatalogVersionPublished, DomainError> {
+        let CommandEnvelope {
+            actor,
+            at,
+            body: PublishedCatalogCommand::PublishCatalogVersion(c),
+        } = command;
+        // The first publication fixes whose catalog this is; the publisher must be that level's authority.
+        let authority = self
+            .authority
+            .clone()
+            .unwrap_or_else(|| actor.department.clone());
+        authorize(Action::PublishCatalog, &actor, &Subject::of(&authority))?;
+        let expected = self.versions.last().map_or(1, |v| v.number + 1);
+        if c.number != expected {
+            return Err(DomainError::validation(
+                "number",
+                format!("the next version is {expected}"),
+            ));
+        }
+        if c.entries.is_empty() {
+            return Err(DomainError::validation(
+                "entries",
+                "a published catalog names its entries",
+            ));
+        }
+        let mut seen = BTreeSet::new();
+        for entry in &c.entries {
+            if !seen.insert(entry.entry_id.as_str()) {
+                return Err(DomainError::validation(
+                    "entries",
+                    format!("{} is named twice", entry.entry_id),
+                ));
+            }
+            if entry.version == 0 {
+                return Err(DomainError::validation(
+                    "entries",
+                    format!("{} has no approved version", entry.entry_id),
+                ));
+            }
+        }
+        let published_on = beijing_date(at);
+        if self
+            .versions
+            .last()
+            .is_some_and(|v| v.published_on > published_on)
+        {
+            return Err(DomainError::validation(
+                "at",
+                "a version cannot predate the previous one",
+            ));
+        }
+        Ok(CatalogVersionPublished {
+            authority,
+            number: c.number,
+            published_on,
+            entries: c.entries,
+            by: actor,
+            at,
+        })
+    }
+}
+
+impl Aggregate for PublishedCatalog {
+    const TYPE: &'static str = "PublishedCatalog";
+    type Command = CommandEnvelope<PublishedCatalogCommand>;
+    type Event = PublishedCatalogEvent;
+    type Error = DomainError;
+    type Services = DomainServices;
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        let event = self.decide(command)?;
+        sink.write(PublishedCatalogEvent::CatalogVersionPublished(event), self)
+            .await;
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        let PublishedCatalogEvent::CatalogVersionPublished(e) = event;
+        self.versions.push(VersionSummary {
+            number: e.number,
+            published_on: e.published_on,
+            entries: e.entries.len(),
+        });
+        self.authority = Some(e.authority);
+    }
+}

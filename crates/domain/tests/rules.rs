@@ -1,0 +1,80 @@
+//! Rule sets as data: the built-in `hebei-2022` and `national-2016`, files, defaults.
+
+use govshare_domain::{DeadlineRule, RuleSet, RuleSetRef};
+use govshare_workdays::Coverage;
+
+/// 第十一、十九、二十条: hebei-2022 carries the digest's numbers and Decisions.
+#[test]
+fn hebei_2022_has_the_digest_numbers() {
+    let r = RuleSet::hebei_2022();
+    assert_eq!(
+        r.reference(),
+        RuleSetRef {
+            id: "hebei-2022".to_owned(),
+            version: 1
+        }
+    );
+    assert_eq!(r.coverage, Coverage::Provisional);
+    let expected = [
+        (DeadlineRule::CatalogUpdate, 10),
+        (DeadlineRule::CatalogUpdateExtension, 20),
+        (DeadlineRule::CatalogReview, 10),
+        (DeadlineRule::ShareUnconditionalProvide, 3),
+        (DeadlineRule::ShareConditionalReview, 3),
+        (DeadlineRule::ShareProviderReply, 5),
+        (DeadlineRule::ShareProvideAfterReply, 3),
+        (DeadlineRule::ObjectionCoordination, 10),
+        (DeadlineRule::ObjectionProvide, 3),
+        (DeadlineRule::VerificationForward, 3),
+        (DeadlineRule::VerificationAnswer, 10),
+        (DeadlineRule::VerificationExtensionMax, 10),
+    ];
+    for (rule, days) in expected {
+        assert_eq!(r.days(rule), days, "{}", rule.key());
+    }
+    assert_eq!(r.deadlines.catalog_update_max_extensions, 1);
+    assert!(r.options.return_restarts_update_clock);
+    assert!(r.options.base_data_physical_only);
+    assert_eq!(RuleSet::default(), r);
+}
+
+/// national-2016: a provider replies to a conditional request within 10 working days; the rest is defaults.
+#[test]
+fn national_2016_differs_only_by_configuration() {
+    let n = RuleSet::national_2016();
+    assert_eq!(n.id, "national-2016");
+    assert_eq!(n.days(DeadlineRule::ShareProviderReply), 10);
+    assert_eq!(n.days(DeadlineRule::CatalogUpdate), 10);
+    assert_eq!(RuleSet::builtin_by_id("national-2016"), Some(n));
+    assert!(RuleSet::builtin_by_id("nowhere").is_none());
+}
+
+/// Missing fields of an older file take the documented defaults.
+#[test]
+fn missing_fields_take_defaults() {
+    let r = RuleSet::from_json(r#"{"id": "old", "version": 1}"#).unwrap();
+    assert_eq!(r.deadlines, RuleSet::hebei_2022().deadlines);
+    assert_eq!(r.options, RuleSet::hebei_2022().options);
+    assert_eq!(r.coverage, Coverage::Provisional);
+}
+
+/// Invalid files are refused with a typed error, not a panic.
+#[test]
+fn invalid_files_are_refused() {
+    assert!(RuleSet::from_json("{").is_err());
+    assert!(RuleSet::from_json(r#"{"id": "", "version": 1}"#).is_err());
+    assert!(RuleSet::from_json(r#"{"id": "x", "version": 0}"#).is_err());
+    assert!(
+        RuleSet::from_json(r#"{"id": "x", "version": 1, "deadlines": {"catalog_review": 0}}"#)
+            .is_err()
+    );
+    assert!(RuleSet::from_json(r#"{"id": "x", "version": 1, "coverage": "sometimes"}"#).is_err());
+}
+
+/// A rule set round-trips through its file format.
+#[test]
+fn rule_set_round_trips() {
+    let r = RuleSet::hebei_2022();
+    let text = serde_json::to_string(&r).unwrap();
+    assert_eq!(RuleSet::from_json(&text).unwrap(), r);
+}
