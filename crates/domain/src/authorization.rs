@@ -40,6 +40,43 @@ pub enum Action {
     DecideCollectionList,
     /// Apply for a change of one's own collection responsibility list (第十四条).
     ApplyCollectionChange,
+    /// Submit, resubmit or withdraw one's own share application, object to its refusal; file, accept or
+    /// dispute one's own quality-verification request (第十九、二十条).
+    RequestShare,
+    /// As the provider, agree to or refuse a forwarded share request; answer a verification request or ask
+    /// for its extension (第十九、二十条).
+    ReplyToShareRequest,
+    /// As a data authority, receive, forward, return, provide and grant share applications, conclude
+    /// objections, forward verification requests and decide their extensions and disputes
+    /// (第十九至二十二条).
+    ServeShareRequest,
+    /// Record a use of shared data against one's own grant (第二十二条); a commissioned third party may.
+    RecordGrantUse,
+    /// Report and handle one's own data security incident: measures, informing providers, reports to 网信,
+    /// 公安 and the data authority, investigation, resolution, review, closure (第三十四条).
+    HandleSecurityIncident,
+    /// Request, engage and end a third-party contractor engagement of one's own (第三十七条).
+    EngageThirdParty,
+    /// Record the prior review (事前审核) of one's own engagement, for the responsible office (第六、三十七条).
+    ReviewThirdPartyEngagement,
+    /// Record a contractor's use of shared data against an engagement (第三十七条: 事中留痕).
+    RecordThirdPartyUse,
+    /// Record an inspection, order rectification, accept or reject a rectification report (第三十九条).
+    Supervise,
+    /// Report what one did to rectify (第三十九条).
+    ReportRectification,
+    /// Issue public criticism (通报批评) after an overdue or rejected rectification (第三十九条).
+    IssuePublicCriticism,
+    /// Submit one's own city platform plan; record its synchronisation with the provincial platform (第三十一条).
+    SubmitCityPlatform,
+    /// Approve or reject a city platform plan (第三十一条).
+    DecideCityPlatform,
+    /// Record data returned (回流) from the provincial platform to a city platform (第三十一条).
+    RecordDataReturn,
+    /// Grant or revoke an authorized operation (授权运营) (第二十八条).
+    GrantAuthorizedOperation,
+    /// Record a use of data under an authorized operation (第二十八条).
+    RecordOperationUse,
 }
 
 /// The thing acted upon, reduced to what authorization needs: whose data or duty it is, and where.
@@ -89,11 +126,20 @@ pub enum Rule {
     OfficeByLeader,
     /// AUTH-11: base and thematic catalogs are compiled by the departments the configuration assigns (第十二条).
     CategoryOwner,
+    /// AUTH-12: the prior review of a third-party engagement is recorded by a reviewer or leader of the
+    /// engaging department, acting for its responsible office (第六、三十七条).
+    PriorReviewByOffice,
+    /// AUTH-13: public criticism is issued by the data authority of the supervised department's region and
+    /// level, or by the people's government of that region and level (第三十九、四十一条).
+    CriticismByAuthorityOrGovernment,
+    /// AUTH-14: city platform plans, data return and authorized operation belong to the provincial data
+    /// authority whose province covers the subject (第二十八、三十一条).
+    ProvincialAuthority,
 }
 
 impl Rule {
     /// Every rule, in table order.
-    pub const ALL: [Rule; 11] = [
+    pub const ALL: [Rule; 14] = [
         Rule::SchedulerOnlyMarksOverdue,
         Rule::OverdueByScheduler,
         Rule::OwnDepartment,
@@ -105,6 +151,9 @@ impl Rule {
         Rule::RegistryJurisdiction,
         Rule::OfficeByLeader,
         Rule::CategoryOwner,
+        Rule::PriorReviewByOffice,
+        Rule::CriticismByAuthorityOrGovernment,
+        Rule::ProvincialAuthority,
     ];
 
     /// The stable id, as in `docs/authorization.md`.
@@ -121,6 +170,9 @@ impl Rule {
             Rule::RegistryJurisdiction => "AUTH-09",
             Rule::OfficeByLeader => "AUTH-10",
             Rule::CategoryOwner => "AUTH-11",
+            Rule::PriorReviewByOffice => "AUTH-12",
+            Rule::CriticismByAuthorityOrGovernment => "AUTH-13",
+            Rule::ProvincialAuthority => "AUTH-14",
         }
     }
 }
@@ -173,7 +225,13 @@ pub fn authorize(action: Action, actor: &Actor, subject: &Subject) -> Result<(),
         Action::MarkOverdue => Ok(()),
         Action::CompileCatalogEntry
         | Action::ApplyNegativeListing
-        | Action::ApplyCollectionChange => {
+        | Action::ApplyCollectionChange
+        | Action::RequestShare
+        | Action::ReplyToShareRequest
+        | Action::HandleSecurityIncident
+        | Action::EngageThirdParty
+        | Action::ReportRectification
+        | Action::SubmitCityPlatform => {
             if me != &subject.department {
                 return deny(
                     Rule::OwnDepartment,
@@ -189,7 +247,7 @@ pub fn authorize(action: Action, actor: &Actor, subject: &Subject) -> Result<(),
             }
             Ok(())
         }
-        Action::RecordAggregationSync => {
+        Action::RecordAggregationSync | Action::RecordThirdPartyUse | Action::RecordGrantUse => {
             let contractor = dept.kind == DepartmentKind::ThirdParty
                 && dept.principal.as_ref() == Some(&subject.department);
             if me != &subject.department && !contractor {
@@ -206,7 +264,9 @@ pub fn authorize(action: Action, actor: &Actor, subject: &Subject) -> Result<(),
         Action::ReviewCatalogEntry
         | Action::ReviewNegativeListing
         | Action::PublishCatalog
-        | Action::DecideCollectionList => {
+        | Action::DecideCollectionList
+        | Action::Supervise
+        | Action::ServeShareRequest => {
             if !dept.is_authority_of(&subject.region, subject.level) {
                 return deny(
                     Rule::SameLevelAuthority,
@@ -246,6 +306,69 @@ pub fn authorize(action: Action, actor: &Actor, subject: &Subject) -> Result<(),
                 );
             }
             decision_role(actor)
+        }
+        Action::ReviewThirdPartyEngagement => {
+            if me != &subject.department || dept.kind == DepartmentKind::ThirdParty {
+                return deny(
+                    Rule::OwnDepartment,
+                    format!("{me} may not review engagements of {}", subject.department),
+                );
+            }
+            match actor.role {
+                Role::Reviewer | Role::Leader => Ok(()),
+                role => deny(
+                    Rule::PriorReviewByOffice,
+                    format!("{role:?} may not record the responsible office's prior review"),
+                ),
+            }
+        }
+        Action::IssuePublicCriticism => {
+            let same_place = dept.region == subject.region && dept.level == subject.level;
+            match dept.kind {
+                DepartmentKind::DataAuthority if same_place => decision_role(actor),
+                DepartmentKind::Government if same_place => {
+                    if actor.role == Role::Leader {
+                        Ok(())
+                    } else {
+                        deny(
+                            Rule::GovernmentLeader,
+                            format!("{:?} may not decide for a government", actor.role),
+                        )
+                    }
+                }
+                _ => deny(
+                    Rule::CriticismByAuthorityOrGovernment,
+                    format!(
+                        "{me} is neither the data authority nor the government of {} at {:?} level",
+                        subject.region, subject.level
+                    ),
+                ),
+            }
+        }
+        Action::DecideCityPlatform
+        | Action::RecordDataReturn
+        | Action::GrantAuthorizedOperation
+        | Action::RecordOperationUse => {
+            let provincial = dept.kind == DepartmentKind::DataAuthority
+                && dept.level == Level::Province
+                && dept.region.covers(Level::Province, &subject.region);
+            if !provincial {
+                return deny(
+                    Rule::ProvincialAuthority,
+                    format!(
+                        "{me} is not the provincial data authority over {}",
+                        subject.region
+                    ),
+                );
+            }
+            if matches!(
+                action,
+                Action::DecideCityPlatform | Action::GrantAuthorizedOperation
+            ) {
+                decision_role(actor)
+            } else {
+                Ok(())
+            }
         }
         Action::DesignateResponsibleOffice => {
             if me != &subject.department {

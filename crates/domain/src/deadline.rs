@@ -2,8 +2,9 @@
 //!
 //! A deadline is *set* by a [`DeadlineSet`] fact recording what is owed, by whom, from which instant, how many
 //! working days, the due Beijing date and instant, the rule set and version, and whether the calendar was
-//! provisional. Meeting it ([`DeadlineMet`]), extending it ([`DeadlineExtended`]) and missing it
-//! ([`DeadlineMissed`]) are facts too. A late act is still accepted (the duty does not lapse) and recorded
+//! provisional — or, for the incident reports of 第三十四条, a span of clock hours
+//! ([`Deadlines::set_within_hours`]). Meeting it ([`DeadlineMet`]), extending it ([`DeadlineExtended`]) and
+//! missing it ([`DeadlineMissed`]) are facts too. A late act is still accepted (the duty does not lapse) and recorded
 //! with `late: true`, paired with a missed fact attributed to the owing party (第四十一条), unless the
 //! scheduler recorded the miss already.
 //!
@@ -226,6 +227,64 @@ impl Deadlines {
             due_at: computed.due_at,
             rule_set: rules.reference(),
             provisional: computed.provisional,
+        }))
+    }
+
+    /// Sets a deadline of `working_days` counted from an instant, when the length is not the rule set's
+    /// default for the obligation but stated by the act that opens it (e.g. a rectification order that sets
+    /// its own period, 第三十九条). The rule-set reference is still recorded.
+    pub fn set_from_instant_for_days(
+        id: DeadlineId,
+        obligation: Obligation,
+        from: DateTime<Utc>,
+        working_days: u32,
+        services: &DomainServices,
+    ) -> Result<DeadlineFact, DomainError> {
+        let rules = &services.rules;
+        let from_date = beijing_date(from);
+        let computed = services
+            .calendar
+            .due(from_date, working_days, rules.coverage)?;
+        Ok(DeadlineFact::Set(DeadlineSet {
+            id,
+            obligation,
+            from,
+            from_date,
+            working_days: computed.working_days,
+            due_date: computed.due_date,
+            due_at: computed.due_at,
+            rule_set: rules.reference(),
+            provisional: computed.provisional,
+        }))
+    }
+
+    /// Sets a deadline of `hours` elapsed clock hours from an instant (第三十四条: incident reports), not
+    /// working days: `working_days` is 0, `due_at` is `from` plus the hours, `due_date` its Beijing date, and
+    /// the span is never provisional (no calendar is involved). The hours are `due_at - from`; the act that
+    /// opens such a deadline also records them. [`Deadlines::meet`] and [`Deadlines::mark_overdue`] work
+    /// unchanged; [`Deadlines::extend`] does not apply.
+    pub fn set_within_hours(
+        id: DeadlineId,
+        obligation: Obligation,
+        from: DateTime<Utc>,
+        hours: u32,
+        rule_set: RuleSetRef,
+    ) -> Result<DeadlineFact, DomainError> {
+        let due_at = from
+            .checked_add_signed(chrono::TimeDelta::hours(i64::from(hours)))
+            .ok_or_else(|| {
+                DomainError::validation("hours", format!("{hours} hours after {from} overflow"))
+            })?;
+        Ok(DeadlineFact::Set(DeadlineSet {
+            id,
+            obligation,
+            from,
+            from_date: beijing_date(from),
+            working_days: 0,
+            due_date: beijing_date(due_at),
+            due_at,
+            rule_set,
+            provisional: false,
         }))
     }
 

@@ -19,21 +19,43 @@
 //! - [`negative_list`]: listing an entry as not shared (第十五条);
 //! - [`published_catalog`]: numbered, dated catalog versions (第十条);
 //! - [`collection_list`]: collection responsibility lists (第十三、十四条).
+//! - [`share_application`]: share applications, their objections ([`objection`]) and cross-level routes
+//!   ([`routing`]) (第十九、二十一条);
+//! - [`grant`]: grants of shared data bound to their scenario, and every use of them (第二十二条);
+//! - [`verification`]: quality verification requests (校核, 第二十条);
+//! - [`incident`]: data security incidents and their timed informs and reports (第三十四条).
+//! - [`third_party`]: third-party engagements: prior review, traces of use, violations (第三十七条).
+//! - [`supervision`]: inspections, rectification orders and public criticism (第三十九条).
+//! - [`city_platform`]: city platform plans, synchronisation and data return (第三十一条).
+//! - [`authorized_operation`]: authorized operation of named entries for social use (第二十八条).
+//!
+//! [`liability`] maps chapter 7 (第四十至四十三条) to the recorded facts that prove each listed failure.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod actor;
 pub mod authorization;
+pub mod authorized_operation;
 pub mod catalog;
+pub mod city_platform;
 pub mod collection_list;
 pub mod deadline;
 pub mod envelope;
 pub mod error;
+pub mod grant;
+pub mod incident;
+pub mod liability;
 pub mod negative_list;
+pub mod objection;
 pub mod organization;
 pub mod published_catalog;
+pub mod routing;
 pub mod rules;
 pub mod services;
+pub mod share_application;
+pub mod supervision;
+pub mod third_party;
+pub mod verification;
 
 pub use actor::{
     Actor, DepartmentCode, DepartmentKind, DepartmentRef, Level, PersonId, RegionCode, Role,

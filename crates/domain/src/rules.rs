@@ -10,6 +10,8 @@
 //! jurisdiction that differs states its value. `national-2016` states only the conditional reply and
 //! inherits every other value from these defaults.
 
+use std::collections::BTreeMap;
+
 use govshare_workdays::Coverage;
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +58,9 @@ pub enum DeadlineRule {
     VerificationAnswer,
     /// 第二十条: a verification answer may be extended by at most N working days (10).
     VerificationExtensionMax,
+    /// 第二十一条 Decision: each authority on a cross-level route forwards the application to the next within
+    /// N working days of receiving it (3).
+    ShareRouteForward,
     /// 第三十四条: the department informs each affected provider department of a security incident. Counted
     /// in clock hours by severity ([`RuleOptions::incident_report_hours`]), not working days.
     IncidentInformProvider,
@@ -83,6 +88,7 @@ impl DeadlineRule {
             DeadlineRule::VerificationForward => "verification_forward",
             DeadlineRule::VerificationAnswer => "verification_answer",
             DeadlineRule::VerificationExtensionMax => "verification_extension_max",
+            DeadlineRule::ShareRouteForward => "share_route_forward",
             DeadlineRule::IncidentInformProvider => "incident_inform_provider",
             DeadlineRule::IncidentReport => "incident_report",
             DeadlineRule::Rectification => "rectification",
@@ -120,6 +126,8 @@ pub struct DeadlineLengths {
     pub verification_answer: u32,
     /// 第二十条 (default 10).
     pub verification_extension_max: u32,
+    /// 第二十一条 Decision: per hop of a cross-level route (default 3).
+    pub share_route_forward: u32,
     /// 第三十九条 Decision: working days to rectify after an order that sets no length of its own (default 20).
     pub rectification: u32,
 }
@@ -140,6 +148,7 @@ impl Default for DeadlineLengths {
             verification_forward: 3,
             verification_answer: 10,
             verification_extension_max: 10,
+            share_route_forward: 3,
             rectification: 20,
         }
     }
@@ -158,6 +167,12 @@ pub struct RuleOptions {
     pub supplement_restarts_authority_clock: bool,
     /// 第十八条: base data is aggregated physically only (default true).
     pub base_data_physical_only: bool,
+    /// 第十九条: a provider's refusal reason must have at least this many characters of content after
+    /// trimming (default 10).
+    pub refusal_reason_min_chars: u32,
+    /// 第十九条: stock phrases that are not reasons, compared after trimming and dropping trailing
+    /// punctuation, case-insensitively (default: 不同意, 不予共享, 无, 其他, "no", "refused" …).
+    pub refusal_stock_phrases: Vec<String>,
     /// 第三十四条 Decision: clock hours, by severity, within which a security incident is told to each affected
     /// provider and reported to 网信, 公安 and the data authority (default 1 hour for 较大 and above, 24 hours
     /// for 一般).
@@ -197,6 +212,24 @@ impl Default for RuleOptions {
             review_deadline_for_new_entries: false,
             supplement_restarts_authority_clock: true,
             base_data_physical_only: true,
+            refusal_reason_min_chars: 10,
+            refusal_stock_phrases: [
+                "不同意",
+                "不同意共享",
+                "不予共享",
+                "暂不共享",
+                "暂不提供",
+                "拒绝",
+                "无",
+                "其他",
+                "其它",
+                "no",
+                "refused",
+                "n/a",
+            ]
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
             incident_report_hours: IncidentReportHours::default(),
         }
     }
@@ -225,6 +258,9 @@ pub struct RuleSet {
     /// Options.
     #[serde(default)]
     pub options: RuleOptions,
+    /// Where each value comes from, by key (documentation carried in the file and kept on load).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sources: BTreeMap<String, String>,
 }
 
 impl RuleSet {
@@ -266,6 +302,7 @@ impl RuleSet {
             coverage: Coverage::Provisional,
             deadlines: DeadlineLengths::default(),
             options: RuleOptions::default(),
+            sources: BTreeMap::new(),
         })
     }
 
@@ -291,6 +328,7 @@ impl RuleSet {
             ("objection_provide", d.objection_provide),
             ("verification_forward", d.verification_forward),
             ("verification_answer", d.verification_answer),
+            ("share_route_forward", d.share_route_forward),
             ("rectification", d.rectification),
         ];
         // A zero-day deadline would be due at the end of the day it starts; no article allows that.
@@ -337,6 +375,7 @@ impl RuleSet {
             DeadlineRule::VerificationForward => d.verification_forward,
             DeadlineRule::VerificationAnswer => d.verification_answer,
             DeadlineRule::VerificationExtensionMax => d.verification_extension_max,
+            DeadlineRule::ShareRouteForward => d.share_route_forward,
             DeadlineRule::IncidentInformProvider | DeadlineRule::IncidentReport => 0,
             DeadlineRule::Rectification => d.rectification,
         }

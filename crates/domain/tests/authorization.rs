@@ -516,3 +516,121 @@ fn authorization_doc_matches_the_table() {
         );
     }
 }
+
+/// AUTH-12..14 (chapters 4–7): the denied paths at the table itself; `tests/third_party.rs`,
+/// `tests/supervision.rs`, `tests/city_platform.rs` and `tests/authorized_operation.rs` deny them again through
+/// the aggregates.
+mod accountability {
+    use super::common::*;
+    use govshare_domain::authorization::{Action, Subject, authorize};
+    use govshare_domain::{Role, Rule};
+
+    fn denied(result: Result<(), govshare_domain::Forbidden>, rule: Rule) {
+        match result {
+            Err(f) => assert_eq!(f.rule, rule, "{}", f.reason),
+            Ok(()) => panic!("expected {rule} to deny"),
+        }
+    }
+
+    /// AUTH-12 (第六、三十七条): the prior review of an engagement is recorded by a reviewer or leader of the
+    /// engaging department, never by its clerk, another department or the contractor.
+    #[test]
+    fn auth12_prior_review_by_reviewer_or_leader() {
+        let subject = Subject::of(&province_public_security());
+        let act = Action::ReviewThirdPartyEngagement;
+        denied(
+            authorize(act, &clerk(province_public_security()), &subject),
+            Rule::PriorReviewByOffice,
+        );
+        denied(
+            authorize(act, &reviewer(province_market()), &subject),
+            Rule::OwnDepartment,
+        );
+        denied(
+            authorize(act, &leader(contractor_of_public_security()), &subject),
+            Rule::OwnDepartment,
+        );
+        assert!(authorize(act, &reviewer(province_public_security()), &subject).is_ok());
+    }
+
+    /// AUTH-13 (第三十九条): public criticism comes from the same-level authority or government only.
+    #[test]
+    fn auth13_criticism_by_authority_or_government() {
+        let subject = Subject::of(&city_civil_affairs());
+        let act = Action::IssuePublicCriticism;
+        denied(
+            authorize(act, &leader(province_authority()), &subject),
+            Rule::CriticismByAuthorityOrGovernment,
+        );
+        denied(
+            authorize(act, &leader(city_public_security()), &subject),
+            Rule::CriticismByAuthorityOrGovernment,
+        );
+        denied(
+            authorize(act, &leader(baoding_authority()), &subject),
+            Rule::CriticismByAuthorityOrGovernment,
+        );
+        denied(
+            authorize(act, &clerk(city_authority()), &subject),
+            Rule::AuthorityDecisionRole,
+        );
+        denied(
+            authorize(act, &reviewer(city_government()), &subject),
+            Rule::GovernmentLeader,
+        );
+        assert!(authorize(act, &reviewer(city_authority()), &subject).is_ok());
+        assert!(authorize(act, &leader(city_government()), &subject).is_ok());
+    }
+
+    /// AUTH-14 (第二十八、三十一条): only the provincial authority decides city platforms, returns data and
+    /// grants authorized operation; its decisions need a reviewer or leader.
+    #[test]
+    fn auth14_provincial_authority_only() {
+        let subject = Subject::of(&city_authority());
+        for act in [
+            Action::DecideCityPlatform,
+            Action::RecordDataReturn,
+            Action::GrantAuthorizedOperation,
+            Action::RecordOperationUse,
+        ] {
+            denied(
+                authorize(act, &leader(city_authority()), &subject),
+                Rule::ProvincialAuthority,
+            );
+            denied(
+                authorize(act, &leader(province_public_security()), &subject),
+                Rule::ProvincialAuthority,
+            );
+            assert!(authorize(act, &reviewer(province_authority()), &subject).is_ok());
+        }
+        denied(
+            authorize(
+                Action::DecideCityPlatform,
+                &clerk(province_authority()),
+                &subject,
+            ),
+            Rule::AuthorityDecisionRole,
+        );
+        denied(
+            authorize(
+                Action::GrantAuthorizedOperation,
+                &clerk(province_authority()),
+                &subject,
+            ),
+            Rule::AuthorityDecisionRole,
+        );
+        assert!(
+            authorize(
+                Action::RecordDataReturn,
+                &clerk(province_authority()),
+                &subject
+            )
+            .is_ok()
+        );
+        let scheduler = actor(province_authority(), Role::Scheduler);
+        denied(
+            authorize(Action::RecordOperationUse, &scheduler, &subject),
+            Rule::SchedulerOnlyMarksOverdue,
+        );
+    }
+}

@@ -1,0 +1,328 @@
+//! The grant aggregate.
+
+use chrono::{DateTime, Utc};
+use cqrs_es::Aggregate;
+use cqrs_es::event_sink::EventSink;
+use govshare_workdays::beijing_date;
+use serde::{Deserialize, Serialize};
+
+use crate::actor::{Actor, DepartmentRef};
+use crate::authorization::{Action, Subject, authorize};
+use crate::envelope::CommandEnvelope;
+use crate::error::DomainError;
+use crate::grant::command::{GrantCommand, IssueGrant, RecordGrantUse};
+use crate::grant::event::{
+    GrantEvent, GrantExpired, GrantIssued, GrantRevoked, GrantUseRecorded, GrantViolationRecorded,
+    UseViolation,
+};
+use crate::services::DomainServices;
+
+/// Where a grant is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantStatus {
+    /// Nothing recorded yet.
+    #[default]
+    New,
+    /// In force.
+    Active,
+    /// Revoked by the issuing authority.
+    Revoked,
+    /// Past its validity period.
+    Expired,
+}
+
+/// A grant of shared data bound to its scenario (第二十二条). Keeps counters of uses, not the uses.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Grant {
+    issued: Option<GrantIssued>,
+    status: GrantStatus,
+    revoked_at: Option<DateTime<Utc>>,
+    uses: u64,
+    records: u64,
+    violations: u64,
+}
+
+impl Grant {
+    /// Where the grant is.
+    pub fn status(&self) -> GrantStatus {
+        self.status
+    }
+
+    /// The issuing fact (scope, purpose, validity), once issued.
+    pub fn issued(&self) -> Option<&GrantIssued> {
+        self.issued.as_ref()
+    }
+
+    /// Uses recorded.
+    pub fn uses(&self) -> u64 {
+        self.uses
+    }
+
+    /// Records used in total.
+    pub fn records(&self) -> u64 {
+        self.records
+    }
+
+    /// Uses recorded as violations.
+    pub fn violations(&self) -> u64 {
+        self.violations
+    }
+
+    fn require_issued(&self, action: &'static str) -> Result<&GrantIssued, DomainError> {
+        self.issued
+            .as_ref()
+            .ok_or_else(|| DomainError::invalid_state(action, "the grant was not issued"))
+    }
+
+    fn decide(
+        &self,
+        command: CommandEnvelope<GrantCommand>,
+    ) -> Result<Vec<GrantEvent>, DomainError> {
+        let CommandEnvelope { actor, at, body } = command;
+        match body {
+            GrantCommand::IssueGrant(c) => self.issue(actor, at, c),
+            GrantCommand::RecordGrantUse(c) => self.record_use(actor, at, c),
+            GrantCommand::RevokeGrant(c) => {
+                let issued = self.require_issued("revoke")?;
+                authorize(
+                    Action::ServeShareRequest,
+                    &actor,
+                    &Subject::of(&issued.authority),
+                )?;
+                if self.status != GrantStatus::Active {
+                    return Err(DomainError::invalid_state(
+                        "revoke",
+                        format!("the grant is {:?}", self.status).to_lowercase(),
+                    ));
+                }
+                if c.reason.trim().is_empty() {
+                    return Err(DomainError::validation(
+                        "reason",
+                        "a revocation states its reason",
+                    ));
+                }
+                Ok(vec![GrantEvent::GrantRevoked(GrantRevoked {
+                    reason: c.reason,
+                    by: actor,
+                    at,
+                })])
+            }
+            GrantCommand::RecordGrantExpiry(_) => {
+                let issued = self.require_issued("record expiry")?;
+                authorize(
+                    Action::ServeShareRequest,
+                    &actor,
+                    &Subject::of(&issued.authority),
+                )?;
+                if self.status != GrantStatus::Active {
+                    return Err(DomainError::invalid_state(
+                        "record expiry",
+                        format!("the grant is {:?}", self.status).to_lowercase(),
+                    ));
+                }
+                if beijing_date(at) <= issued.valid_until {
+                    return Err(DomainError::invalid_state(
+                        "record expiry",
+                        format!("the grant is valid until {}", issued.valid_until),
+                    ));
+                }
+                Ok(vec![GrantEvent::GrantExpired(GrantExpired {
+                    valid_until: issued.valid_until,
+                    by: actor,
+                    at,
+                })])
+            }
+        }
+    }
+
+    fn issue(
+        &self,
+        actor: Actor,
+        at: DateTime<Utc>,
+        c: IssueGrant,
+    ) -> Result<Vec<GrantEvent>, DomainError> {
+        authorize(
+            Action::ServeShareRequest,
+            &actor,
+            &Subject::of(&c.authority),
+        )?;
+        if self.status != GrantStatus::New {
+            return Err(DomainError::invalid_state(
+                "issue",
+                "the grant already exists",
+            ));
+        }
+        if c.application_id.trim().is_empty() || c.purpose_code.trim().is_empty() {
+            return Err(DomainError::validation(
+                "grant",
+                "names the application and the scenario's purpose code (第二十二条)",
+            ));
+        }
+        if c.entries.is_empty()
+            || c.entries
+                .iter()
+                .any(|e| e.data_items.iter().all(|i| i.trim().is_empty()))
+        {
+            return Err(DomainError::validation(
+                "entries",
+                "a grant names each entry's data items (第二十二条)",
+            ));
+        }
+        if c.valid_from > c.valid_until {
+            return Err(DomainError::validation(
+                "valid_until",
+                "the validity period ends before it starts",
+            ));
+        }
+        Ok(vec![GrantEvent::GrantIssued(GrantIssued {
+            application_id: c.application_id,
+            grantee: c.grantee,
+            authority: c.authority,
+            entries: c.entries,
+            purpose: c.purpose,
+            purpose_code: c.purpose_code,
+            valid_from: c.valid_from,
+            valid_until: c.valid_until,
+            access_mode: c.access_mode,
+            conditions: c.conditions,
+            by: actor,
+            at,
+        })])
+    }
+
+    fn record_use(
+        &self,
+        actor: Actor,
+        at: DateTime<Utc>,
+        c: RecordGrantUse,
+    ) -> Result<Vec<GrantEvent>, DomainError> {
+        let issued = self.require_issued("record a use")?;
+        authorize(
+            Action::RecordGrantUse,
+            &actor,
+            &Subject::of(&issued.grantee),
+        )?;
+        if c.use_id.trim().is_empty() || c.end_user.trim().is_empty() {
+            return Err(DomainError::validation(
+                "use",
+                "a use names its id and its end user (第二十二条)",
+            ));
+        }
+        if c.data_items.is_empty() {
+            return Err(DomainError::validation(
+                "data_items",
+                "a use names the data items used",
+            ));
+        }
+        if c.used_at > at {
+            return Err(DomainError::validation(
+                "used_at",
+                "a use is recorded once it has happened",
+            ));
+        }
+        let violations = self.violations_of(issued, &c);
+        let mut events = vec![GrantEvent::GrantUseRecorded(GrantUseRecorded {
+            use_id: c.use_id.clone(),
+            data_items: c.data_items,
+            record_count: c.record_count,
+            end_user: c.end_user,
+            purpose_code: c.purpose_code,
+            used_at: c.used_at,
+            violations: violations.clone(),
+            by: actor,
+            at,
+        })];
+        if !violations.is_empty() {
+            events.push(GrantEvent::GrantViolationRecorded(GrantViolationRecorded {
+                use_id: c.use_id,
+                violations,
+                attributed_to: issued.grantee.code.clone(),
+                used_at: c.used_at,
+                at,
+            }));
+        }
+        Ok(events)
+    }
+
+    /// How a use departs from the grant (第二十二条).
+    fn violations_of(&self, issued: &GrantIssued, c: &RecordGrantUse) -> Vec<UseViolation> {
+        let mut violations = Vec::new();
+        let outside: Vec<String> = c
+            .data_items
+            .iter()
+            .filter(|item| !issued.entries.iter().any(|e| e.data_items.contains(item)))
+            .cloned()
+            .collect();
+        if !outside.is_empty() {
+            violations.push(UseViolation::ItemsOutsideGrant { items: outside });
+        }
+        if c.purpose_code != issued.purpose_code {
+            violations.push(UseViolation::OtherPurpose {
+                used_for: c.purpose_code.clone(),
+                granted_for: issued.purpose_code.clone(),
+            });
+        }
+        let day = beijing_date(c.used_at);
+        if day < issued.valid_from {
+            violations.push(UseViolation::BeforeValidity {
+                valid_from: issued.valid_from,
+            });
+        }
+        if day > issued.valid_until {
+            violations.push(UseViolation::AfterExpiry {
+                valid_until: issued.valid_until,
+            });
+        }
+        if let Some(revoked_at) = self.revoked_at
+            && c.used_at > revoked_at
+        {
+            violations.push(UseViolation::AfterRevocation { revoked_at });
+        }
+        violations
+    }
+
+    /// The grantee.
+    pub fn grantee(&self) -> Option<&DepartmentRef> {
+        self.issued.as_ref().map(|i| &i.grantee)
+    }
+}
+
+impl Aggregate for Grant {
+    const TYPE: &'static str = "Grant";
+    type Command = CommandEnvelope<GrantCommand>;
+    type Event = GrantEvent;
+    type Error = DomainError;
+    type Services = DomainServices;
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        for event in self.decide(command)? {
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        match event {
+            GrantEvent::GrantIssued(e) => {
+                self.issued = Some(e);
+                self.status = GrantStatus::Active;
+            }
+            GrantEvent::GrantUseRecorded(e) => {
+                self.uses += 1;
+                self.records = self.records.saturating_add(e.record_count);
+            }
+            GrantEvent::GrantViolationRecorded(_) => self.violations += 1,
+            GrantEvent::GrantRevoked(e) => {
+                self.status = GrantStatus::Revoked;
+                self.revoked_at = Some(e.at);
+            }
+            GrantEvent::GrantExpired(_) => self.status = GrantStatus::Expired,
+        }
+    }
+}

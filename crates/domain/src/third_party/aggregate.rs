@@ -1,0 +1,574 @@
+//! The third-party engagement aggregate: commands, events and decisions.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::{Aggregate, DomainEvent};
+use govshare_workdays::beijing_date;
+use serde::{Deserialize, Serialize};
+
+use crate::actor::{Actor, DepartmentCode, DepartmentKind, DepartmentRef};
+use crate::authorization::{Action, Subject, authorize};
+use crate::envelope::CommandEnvelope;
+use crate::error::DomainError;
+use crate::organization::ResponsibleOffice;
+use crate::services::DomainServices;
+
+/// 委托期限: the term of an engagement, in Beijing dates, both days included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngagementTerm {
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day.
+    pub ends_on: NaiveDate,
+}
+
+impl EngagementTerm {
+    /// Whether `day` lies within the term.
+    pub fn covers(&self, day: NaiveDate) -> bool {
+        self.starts_on <= day && day <= self.ends_on
+    }
+}
+
+/// 事前审核: record the responsible office's prior review of a proposed engagement (第三十七条).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordPriorReview {
+    /// The contractor as the engine resolved it (kind `third_party`, principal the engaging department).
+    pub contractor: DepartmentRef,
+    /// 工作范围: what the contractor builds or maintains.
+    pub scope: String,
+    /// The information systems concerned.
+    pub systems: Vec<String>,
+    /// The catalog entries (aggregate ids) whose data it touches.
+    pub data: Vec<String>,
+    /// The term.
+    pub term: EngagementTerm,
+    /// The department's responsible office (第六条) as the registry holds it.
+    pub office: ResponsibleOffice,
+    /// Whether the office approves.
+    pub approved: bool,
+    /// 审核意见.
+    pub opinion: String,
+}
+
+/// 委托第三方: engage the contractor on the approved review's terms (第三十七条).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngageThirdParty {
+    /// Contract reference (合同编号).
+    pub contract_reference: String,
+}
+
+/// 事中留痕: record one use of shared data by the contractor (第三十七条).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordContractorUse {
+    /// The catalog entry whose data was used.
+    pub entry_id: String,
+    /// What for (the operation performed).
+    pub purpose: String,
+    /// When the data was used.
+    pub used_at: DateTime<Utc>,
+}
+
+/// 终止委托: end the engagement (第三十七条).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndEngagement {
+    /// Why (contract completed, terminated …).
+    pub reason: String,
+}
+
+/// Every command of an engagement.
+// The prior review carries the contractor and office as resolved; commands are built once and moved once.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "the review carries the resolved contractor and office"
+)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ThirdPartyCommand {
+    /// See [`RecordPriorReview`].
+    RecordPriorReview(RecordPriorReview),
+    /// See [`EngageThirdParty`].
+    EngageThirdParty(EngageThirdParty),
+    /// See [`RecordContractorUse`].
+    RecordContractorUse(RecordContractorUse),
+    /// See [`EndEngagement`].
+    EndEngagement(EndEngagement),
+}
+
+/// 事前审核已记录 (第三十七条).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriorReviewRecorded {
+    /// Sequence number of the review within the engagement.
+    pub review: u32,
+    /// The engaging department.
+    pub engaging: DepartmentRef,
+    /// The contractor.
+    pub contractor: DepartmentRef,
+    /// Scope.
+    pub scope: String,
+    /// Systems.
+    pub systems: Vec<String>,
+    /// Data touched (catalog entry ids).
+    pub data: Vec<String>,
+    /// Term.
+    pub term: EngagementTerm,
+    /// The reviewing responsible office.
+    pub office: ResponsibleOffice,
+    /// Whether approved.
+    pub approved: bool,
+    /// Opinion.
+    pub opinion: String,
+    /// Who recorded it.
+    pub by: Actor,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// 已委托第三方 (第三十七条): the engagement on the terms of the approved review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThirdPartyEngaged {
+    /// The approved review it rests on.
+    pub review: u32,
+    /// The contractor.
+    pub contractor: DepartmentRef,
+    /// Scope.
+    pub scope: String,
+    /// Systems.
+    pub systems: Vec<String>,
+    /// Data touched.
+    pub data: Vec<String>,
+    /// Term.
+    pub term: EngagementTerm,
+    /// Contract reference.
+    pub contract_reference: String,
+    /// Who engaged it.
+    pub by: Actor,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// Why a contractor's use was outside its engagement (第三十七条: 不得擅自使用).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ViolationReason {
+    /// No engagement was in force at the time (never engaged, or the prior review not approved).
+    NotEngaged,
+    /// Used before the term started.
+    BeforeTerm,
+    /// Used after the term expired.
+    Expired,
+    /// Used after the engagement was ended.
+    AfterEnd,
+    /// The data is not among the data the engagement covers.
+    OutsideScope,
+}
+
+/// 第三方使用已留痕 (第三十七条).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractorUseRecorded {
+    /// Sequence number of the use.
+    pub use_seq: u32,
+    /// The contractor.
+    pub contractor: DepartmentCode,
+    /// The entry used.
+    pub entry_id: String,
+    /// Purpose.
+    pub purpose: String,
+    /// When used.
+    pub used_at: DateTime<Utc>,
+    /// Whether it was within an approved, unexpired, unended engagement covering the data.
+    pub within_engagement: bool,
+    /// Who recorded it.
+    pub by: Actor,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// 第三方违规使用 (第三十七条; 第四十一条第五、六项, 第四十三条): a use outside the engagement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThirdPartyViolationRecorded {
+    /// The use it concerns.
+    pub use_seq: u32,
+    /// The contractor.
+    pub contractor: DepartmentCode,
+    /// The engaging (principal) department, answerable under 第四十一条.
+    pub engaging: DepartmentCode,
+    /// Why.
+    pub reason: ViolationReason,
+    /// The entry used.
+    pub entry_id: String,
+    /// When used.
+    pub used_at: DateTime<Utc>,
+    /// When recorded.
+    pub at: DateTime<Utc>,
+}
+
+/// 委托已终止 (第三十七条).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngagementEnded {
+    /// Why.
+    pub reason: String,
+    /// Who ended it.
+    pub by: Actor,
+    /// When (uses after this instant are violations).
+    pub at: DateTime<Utc>,
+}
+
+/// Every event of an engagement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ThirdPartyEvent {
+    /// See [`PriorReviewRecorded`].
+    PriorReviewRecorded(PriorReviewRecorded),
+    /// See [`ThirdPartyEngaged`].
+    ThirdPartyEngaged(ThirdPartyEngaged),
+    /// See [`ContractorUseRecorded`].
+    ContractorUseRecorded(ContractorUseRecorded),
+    /// See [`ThirdPartyViolationRecorded`].
+    ThirdPartyViolationRecorded(ThirdPartyViolationRecorded),
+    /// See [`EngagementEnded`].
+    EngagementEnded(EngagementEnded),
+}
+
+impl DomainEvent for ThirdPartyEvent {
+    fn event_type(&self) -> String {
+        match self {
+            ThirdPartyEvent::PriorReviewRecorded(_) => "PriorReviewRecorded",
+            ThirdPartyEvent::ThirdPartyEngaged(_) => "ThirdPartyEngaged",
+            ThirdPartyEvent::ContractorUseRecorded(_) => "ContractorUseRecorded",
+            ThirdPartyEvent::ThirdPartyViolationRecorded(_) => "ThirdPartyViolationRecorded",
+            ThirdPartyEvent::EngagementEnded(_) => "EngagementEnded",
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        "1".to_owned()
+    }
+}
+
+/// Where an engagement stands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EngagementStatus {
+    /// Nothing recorded.
+    #[default]
+    New,
+    /// The last prior review refused the engagement.
+    ReviewRefused,
+    /// The prior review approved it; not yet engaged.
+    ReviewApproved,
+    /// Engaged.
+    Engaged,
+    /// Ended (final).
+    Ended,
+}
+
+/// A third-party engagement (委托第三方, 第三十七条).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ThirdPartyEngagement {
+    status: EngagementStatus,
+    engaging: Option<DepartmentRef>,
+    review: Option<PriorReviewRecorded>,
+    reviews: u32,
+    term: Option<EngagementTerm>,
+    data: Vec<String>,
+    ended_at: Option<DateTime<Utc>>,
+    uses: u32,
+    violations: u32,
+}
+
+impl ThirdPartyEngagement {
+    /// Where the engagement stands.
+    pub fn status(&self) -> EngagementStatus {
+        self.status
+    }
+
+    /// Uses recorded.
+    pub fn uses(&self) -> u32 {
+        self.uses
+    }
+
+    /// Violations recorded.
+    pub fn violations(&self) -> u32 {
+        self.violations
+    }
+
+    fn subject(&self, action: &'static str) -> Result<Subject, DomainError> {
+        self.engaging
+            .as_ref()
+            .map(Subject::of)
+            .ok_or_else(|| DomainError::invalid_state(action, "no prior review is recorded"))
+    }
+
+    fn label(&self) -> String {
+        format!("the engagement is {:?}", self.status).to_lowercase()
+    }
+
+    fn decide(
+        &self,
+        command: CommandEnvelope<ThirdPartyCommand>,
+    ) -> Result<Vec<ThirdPartyEvent>, DomainError> {
+        let CommandEnvelope { actor, at, body } = command;
+        match body {
+            ThirdPartyCommand::RecordPriorReview(c) => self.review(actor, at, c),
+            ThirdPartyCommand::EngageThirdParty(c) => {
+                let subject = self.subject("engage")?;
+                authorize(Action::EngageThirdParty, &actor, &subject)?;
+                // 事前审核 comes first: no engagement without an approved review.
+                let review = match (&self.status, &self.review) {
+                    (EngagementStatus::ReviewApproved, Some(r)) => r,
+                    _ => return Err(DomainError::invalid_state("engage", self.label())),
+                };
+                if c.contract_reference.trim().is_empty() {
+                    return Err(DomainError::validation(
+                        "contract_reference",
+                        "name the contract",
+                    ));
+                }
+                if beijing_date(at) > review.term.ends_on {
+                    return Err(DomainError::validation(
+                        "term",
+                        "the reviewed term has already expired",
+                    ));
+                }
+                Ok(vec![ThirdPartyEvent::ThirdPartyEngaged(
+                    ThirdPartyEngaged {
+                        review: review.review,
+                        contractor: review.contractor.clone(),
+                        scope: review.scope.clone(),
+                        systems: review.systems.clone(),
+                        data: review.data.clone(),
+                        term: review.term,
+                        contract_reference: c.contract_reference,
+                        by: actor,
+                        at,
+                    },
+                )])
+            }
+            ThirdPartyCommand::RecordContractorUse(c) => self.record_use(actor, at, c),
+            ThirdPartyCommand::EndEngagement(c) => {
+                let subject = self.subject("end")?;
+                authorize(Action::EngageThirdParty, &actor, &subject)?;
+                if self.status != EngagementStatus::Engaged {
+                    return Err(DomainError::invalid_state("end", self.label()));
+                }
+                if c.reason.trim().is_empty() {
+                    return Err(DomainError::validation("reason", "state why it ends"));
+                }
+                Ok(vec![ThirdPartyEvent::EngagementEnded(EngagementEnded {
+                    reason: c.reason,
+                    by: actor,
+                    at,
+                })])
+            }
+        }
+    }
+
+    fn review(
+        &self,
+        actor: Actor,
+        at: DateTime<Utc>,
+        c: RecordPriorReview,
+    ) -> Result<Vec<ThirdPartyEvent>, DomainError> {
+        let engaging = self
+            .engaging
+            .clone()
+            .unwrap_or_else(|| actor.department.clone());
+        authorize(
+            Action::ReviewThirdPartyEngagement,
+            &actor,
+            &Subject::of(&engaging),
+        )?;
+        if !matches!(
+            self.status,
+            EngagementStatus::New | EngagementStatus::ReviewRefused
+        ) {
+            return Err(DomainError::invalid_state(
+                "record a prior review",
+                self.label(),
+            ));
+        }
+        if c.contractor.kind != DepartmentKind::ThirdParty
+            || c.contractor.principal.as_ref() != Some(&engaging.code)
+        {
+            return Err(DomainError::validation(
+                "contractor",
+                format!(
+                    "{} is not a third party bound to {} (第三十七条)",
+                    c.contractor.code, engaging.code
+                ),
+            ));
+        }
+        if c.scope.trim().is_empty() || c.data.is_empty() || c.systems.is_empty() {
+            return Err(DomainError::validation(
+                "scope",
+                "state the scope, the systems and the data touched (第三十七条: 明确工作规范)",
+            ));
+        }
+        if c.term.starts_on > c.term.ends_on {
+            return Err(DomainError::validation(
+                "term",
+                "the term ends before it starts",
+            ));
+        }
+        if c.office.name.trim().is_empty() {
+            return Err(DomainError::validation(
+                "office",
+                "name the responsible office (第六条)",
+            ));
+        }
+        if c.opinion.trim().is_empty() {
+            return Err(DomainError::validation(
+                "opinion",
+                "state the review opinion",
+            ));
+        }
+        Ok(vec![ThirdPartyEvent::PriorReviewRecorded(
+            PriorReviewRecorded {
+                review: self.reviews + 1,
+                engaging,
+                contractor: c.contractor,
+                scope: c.scope,
+                systems: c.systems,
+                data: c.data,
+                term: c.term,
+                office: c.office,
+                approved: c.approved,
+                opinion: c.opinion,
+                by: actor,
+                at,
+            },
+        )])
+    }
+
+    fn record_use(
+        &self,
+        actor: Actor,
+        at: DateTime<Utc>,
+        c: RecordContractorUse,
+    ) -> Result<Vec<ThirdPartyEvent>, DomainError> {
+        let subject = self.subject("record a use")?;
+        authorize(Action::RecordThirdPartyUse, &actor, &subject)?;
+        let contractor = self
+            .review
+            .as_ref()
+            .map(|r| r.contractor.code.clone())
+            .ok_or_else(|| {
+                DomainError::invalid_state("record a use", "no prior review is recorded")
+            })?;
+        if actor.department.kind == DepartmentKind::ThirdParty
+            && actor.department.code != contractor
+        {
+            return Err(DomainError::validation(
+                "contractor",
+                format!(
+                    "{} is not the contractor of this engagement",
+                    actor.department.code
+                ),
+            ));
+        }
+        if c.used_at > at {
+            return Err(DomainError::validation(
+                "used_at",
+                "a use is recorded once it has happened",
+            ));
+        }
+        if c.entry_id.trim().is_empty() || c.purpose.trim().is_empty() {
+            return Err(DomainError::validation(
+                "use",
+                "name the entry used and the purpose (事中留痕)",
+            ));
+        }
+        let reason = self.violation(&c);
+        let use_seq = self.uses + 1;
+        let mut events = vec![ThirdPartyEvent::ContractorUseRecorded(
+            ContractorUseRecorded {
+                use_seq,
+                contractor: contractor.clone(),
+                entry_id: c.entry_id.clone(),
+                purpose: c.purpose,
+                used_at: c.used_at,
+                within_engagement: reason.is_none(),
+                by: actor,
+                at,
+            },
+        )];
+        if let Some(reason) = reason {
+            events.push(ThirdPartyEvent::ThirdPartyViolationRecorded(
+                ThirdPartyViolationRecorded {
+                    use_seq,
+                    contractor,
+                    engaging: subject.department,
+                    reason,
+                    entry_id: c.entry_id,
+                    used_at: c.used_at,
+                    at,
+                },
+            ));
+        }
+        Ok(events)
+    }
+
+    /// Why a use falls outside the engagement, if it does: the engagement's state at the instant of use.
+    fn violation(&self, c: &RecordContractorUse) -> Option<ViolationReason> {
+        let Some(term) = &self.term else {
+            return Some(ViolationReason::NotEngaged);
+        };
+        let day = beijing_date(c.used_at);
+        if self.ended_at.is_some_and(|ended| c.used_at > ended) {
+            Some(ViolationReason::AfterEnd)
+        } else if day < term.starts_on {
+            Some(ViolationReason::BeforeTerm)
+        } else if day > term.ends_on {
+            Some(ViolationReason::Expired)
+        } else if !self.data.contains(&c.entry_id) {
+            Some(ViolationReason::OutsideScope)
+        } else {
+            None
+        }
+    }
+}
+
+impl Aggregate for ThirdPartyEngagement {
+    const TYPE: &'static str = "ThirdPartyEngagement";
+    type Command = CommandEnvelope<ThirdPartyCommand>;
+    type Event = ThirdPartyEvent;
+    type Error = DomainError;
+    type Services = DomainServices;
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        for event in self.decide(command)? {
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        match event {
+            ThirdPartyEvent::PriorReviewRecorded(e) => {
+                self.reviews = e.review;
+                self.engaging = Some(e.engaging.clone());
+                self.status = if e.approved {
+                    EngagementStatus::ReviewApproved
+                } else {
+                    EngagementStatus::ReviewRefused
+                };
+                self.review = Some(e);
+            }
+            ThirdPartyEvent::ThirdPartyEngaged(e) => {
+                self.status = EngagementStatus::Engaged;
+                self.term = Some(e.term);
+                self.data = e.data;
+            }
+            ThirdPartyEvent::ContractorUseRecorded(e) => self.uses = e.use_seq,
+            ThirdPartyEvent::ThirdPartyViolationRecorded(_) => self.violations += 1,
+            ThirdPartyEvent::EngagementEnded(e) => {
+                self.status = EngagementStatus::Ended;
+                self.ended_at = Some(e.at);
+            }
+        }
+    }
+}
