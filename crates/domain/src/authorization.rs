@@ -4,7 +4,7 @@
 //! naming the [`Rule`] that denied it. The rules follow the division of duties of 第五、六、十、十一、十三、
 //! 十四、十五、三十七条: a department acts on its own data, the data authority of the same region and level
 //! (同级政务数据主管部门) reviews and decides, the people's government of that level approves the negative
-//! list, and the engine's scheduler only records missed deadlines.
+//! list, and the engine's scheduler only records missed deadlines and recomputes provisional ones.
 
 use std::fmt;
 
@@ -28,6 +28,9 @@ pub enum Action {
     ReviewCatalogEntry,
     /// Record that a deadline was missed (第四十一条).
     MarkOverdue,
+    /// Recompute the open provisional deadlines once a year's holiday arrangement is loaded (digest, "Counting
+    /// working days", Decision).
+    RecomputeDeadlines,
     /// Apply for listing on, or removal from, the negative list (第十五条).
     ApplyNegativeListing,
     /// Review a negative-list application; file the list with the upper-level authority (第十五条).
@@ -104,9 +107,10 @@ impl Subject {
 /// A row of the authorization table. [`Rule::id`] is the stable id used in `docs/authorization.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Rule {
-    /// AUTH-01: the scheduler role may do nothing but record missed deadlines.
+    /// AUTH-01: the scheduler role may do nothing but record missed deadlines and recompute provisional ones.
     SchedulerOnlyMarksOverdue,
-    /// AUTH-02: missed deadlines are recorded only by the scheduler (an interested party cannot).
+    /// AUTH-02: missed deadlines are recorded, and provisional deadlines recomputed, only by the scheduler (an
+    /// interested party cannot).
     OverdueByScheduler,
     /// AUTH-03: a department acts only on its own catalog entries, applications and lists.
     OwnDepartment,
@@ -202,14 +206,16 @@ pub fn authorize(action: Action, actor: &Actor, subject: &Subject) -> Result<(),
     let dept = &actor.department;
     let me = &dept.code;
 
-    if action == Action::MarkOverdue {
+    if matches!(action, Action::MarkOverdue | Action::RecomputeDeadlines) {
         if actor.role != Role::Scheduler {
+            let act = if action == Action::MarkOverdue {
+                "record a missed deadline"
+            } else {
+                "recompute deadlines"
+            };
             return deny(
                 Rule::OverdueByScheduler,
-                format!(
-                    "{me} acting as {:?} may not record a missed deadline",
-                    actor.role
-                ),
+                format!("{me} acting as {:?} may not {act}", actor.role),
             );
         }
         return Ok(());
@@ -222,7 +228,7 @@ pub fn authorize(action: Action, actor: &Actor, subject: &Subject) -> Result<(),
     }
 
     match action {
-        Action::MarkOverdue => Ok(()),
+        Action::MarkOverdue | Action::RecomputeDeadlines => Ok(()),
         Action::CompileCatalogEntry
         | Action::ApplyNegativeListing
         | Action::ApplyCollectionChange

@@ -4,19 +4,20 @@
 //! working days, the due Beijing date and instant, the rule set and version, and whether the calendar was
 //! provisional — or, for the incident reports of 第三十四条, a span of clock hours
 //! ([`Deadlines::set_within_hours`]). Meeting it ([`DeadlineMet`]), extending it ([`DeadlineExtended`]) and
-//! missing it ([`DeadlineMissed`]) are facts too. A late act is still accepted (the duty does not lapse) and recorded
-//! with `late: true`, paired with a missed fact attributed to the owing party (第四十一条), unless the
-//! scheduler recorded the miss already.
+//! missing it ([`DeadlineMissed`]) are facts too, and so is recomputing a provisional one once the missing year's
+//! holiday arrangement is loaded ([`DeadlineRecomputed`]). A late act is still accepted (the duty does not
+//! lapse) and recorded with `late: true`, paired with a missed fact attributed to the owing party (第四十一条),
+//! unless the scheduler recorded the miss already.
 //!
 //! An aggregate keeps a [`Deadlines`] ledger in its state, asks it for the facts to emit (`set_*`, `meet`,
-//! `extend`, `mark_overdue`) and feeds every emitted fact back through [`Deadlines::apply`]. The ledger only
-//! computes; it never decides whether an act is allowed.
+//! `extend`, `mark_overdue`, `recompute_provisional`) and feeds every emitted fact back through
+//! [`Deadlines::apply`]. The ledger only computes; it never decides whether an act is allowed.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use govshare_workdays::{Deadline, beijing_date, beijing_offset};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
+use govshare_workdays::{Coverage, Deadline, beijing_date, beijing_offset};
 use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, DepartmentCode};
@@ -124,6 +125,46 @@ pub struct DeadlineMissed {
     pub marked_at: DateTime<Utc>,
 }
 
+/// 期限重新计算: an open provisional deadline was recomputed after the holiday arrangement of a year it reaches
+/// into was loaded (digest, "Counting working days", Decision: "when that year's arrangement is loaded, every
+/// open provisional deadline is recomputed and the change recorded").
+///
+/// The counting is unchanged (民法典第二百零一条: the start day is not counted; the deadline is the end of the
+/// last working day): the same `from_date` and the same total `working_days` (any extension included), on the
+/// calendar now loaded. Only the due date, the due instant and the provisional flag can change; the rule set
+/// that gave the length stands. Recorded only when the due date or the flag changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlineRecomputed {
+    /// Deadline id.
+    pub id: DeadlineId,
+    /// Who owes the act (unchanged).
+    pub owed_by: DepartmentCode,
+    /// The Beijing date counting starts after (unchanged).
+    pub from_date: NaiveDate,
+    /// Total working days allowed, extensions included (unchanged).
+    pub working_days: u32,
+    /// The due Beijing date before the recomputation.
+    pub previous_due_date: NaiveDate,
+    /// The last on-time instant before the recomputation.
+    pub previous_due_at: DateTime<Utc>,
+    /// The recomputed due Beijing date.
+    pub due_date: NaiveDate,
+    /// The recomputed last on-time instant (end of `due_date`, Beijing time), in UTC.
+    pub due_at: DateTime<Utc>,
+    /// Whether the span still reaches into a year with no published holiday arrangement.
+    pub provisional: bool,
+    /// The years of the counted span whose published holiday arrangement the recomputation used, ascending
+    /// (a year of the span missing here was counted with weekends only).
+    pub calendar_years: Vec<i32>,
+}
+
+/// The body of the scheduler's `RecomputeDeadlines` command, the same on every aggregate with working-day
+/// deadlines (catalog entry, share application, verification request, supervision case): 重新计算期限 after a
+/// year's holiday arrangement was loaded (digest, "Counting working days", Decision; 第十一、十九、二十、三十九条
+/// deadlines). Authorized like `MarkOverdue` (AUTH-02, scheduler only); idempotent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecomputeDeadlines {}
+
 /// Any deadline fact; every aggregate's event enum converts from it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DeadlineFact {
@@ -135,6 +176,8 @@ pub enum DeadlineFact {
     Extended(DeadlineExtended),
     /// See [`DeadlineMissed`].
     Missed(DeadlineMissed),
+    /// See [`DeadlineRecomputed`].
+    Recomputed(DeadlineRecomputed),
 }
 
 /// One deadline as the ledger knows it.
@@ -412,6 +455,55 @@ impl Deadlines {
         })])
     }
 
+    /// `RecomputeDeadlines` with the calendar now in `services` (digest, "Counting working days", Decision):
+    /// every open deadline whose current computation is provisional is counted again from the same
+    /// `from_date` for the same total working days (extensions included); a fact is emitted only when the due
+    /// date or the provisional flag changes, so a second call yields nothing.
+    ///
+    /// Not recomputed: a deadline met or already missed (its record stands), a non-provisional one (this
+    /// includes the clock-hour windows of 第三十四条, which involve no calendar). A recomputed due instant that
+    /// has already passed is only recorded here; the miss is `MarkOverdue`'s to record. Recomputation counts
+    /// provisionally whatever the rule set's coverage: a strict rule set never set a provisional deadline, and
+    /// an existing deadline is better counted on the calendar now loaded than refused.
+    pub fn recompute_provisional(
+        &self,
+        services: &DomainServices,
+    ) -> Result<Vec<DeadlineFact>, DomainError> {
+        let calendar = &services.calendar;
+        let mut facts = Vec::new();
+        for tracked in self.all.values() {
+            let d = &tracked.current;
+            if !tracked.is_open() || tracked.missed || !d.provisional || d.working_days == 0 {
+                continue;
+            }
+            let computed = calendar.due(d.from_date, d.working_days, Coverage::Provisional)?;
+            if computed.due_date == d.due_date
+                && computed.due_at == d.due_at
+                && computed.provisional == d.provisional
+            {
+                continue;
+            }
+            // The years of (from_date, due_date] the arrangement tables were consulted for.
+            let first = d.from_date.succ_opt().unwrap_or(d.from_date).year();
+            let calendar_years = (first..=computed.due_date.year())
+                .filter(|&year| calendar.is_covered(year))
+                .collect();
+            facts.push(DeadlineFact::Recomputed(DeadlineRecomputed {
+                id: d.id.clone(),
+                owed_by: d.obligation.owed_by.clone(),
+                from_date: d.from_date,
+                working_days: d.working_days,
+                previous_due_date: d.due_date,
+                previous_due_at: d.due_at,
+                due_date: computed.due_date,
+                due_at: computed.due_at,
+                provisional: computed.provisional,
+                calendar_years,
+            }));
+        }
+        Ok(facts)
+    }
+
     /// Folds a fact into the ledger. Facts about unknown deadlines are ignored (they cannot have been
     /// emitted by this ledger).
     pub fn apply(&mut self, fact: &DeadlineFact) {
@@ -444,6 +536,13 @@ impl Deadlines {
             DeadlineFact::Missed(missed) => {
                 if let Some(t) = self.all.get_mut(&missed.id) {
                     t.missed = true;
+                }
+            }
+            DeadlineFact::Recomputed(re) => {
+                if let Some(t) = self.all.get_mut(&re.id) {
+                    t.current.due_date = re.due_date;
+                    t.current.due_at = re.due_at;
+                    t.current.provisional = re.provisional;
                 }
             }
         }

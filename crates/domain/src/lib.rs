@@ -62,8 +62,8 @@ pub use actor::{
 };
 pub use authorization::{Action, Forbidden, Rule, Subject, authorize};
 pub use deadline::{
-    DeadlineExtended, DeadlineFact, DeadlineId, DeadlineMet, DeadlineMissed, DeadlineSet,
-    Deadlines, Obligation,
+    DeadlineExtended, DeadlineFact, DeadlineId, DeadlineMet, DeadlineMissed, DeadlineRecomputed,
+    DeadlineSet, Deadlines, Obligation, RecomputeDeadlines,
 };
 pub use envelope::CommandEnvelope;
 pub use error::DomainError;

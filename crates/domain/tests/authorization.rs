@@ -81,6 +81,23 @@ fn auth02_mark_overdue_only_by_scheduler() {
     );
 }
 
+/// AUTH-02 (digest Decision, "Counting working days"): provisional deadlines are recomputed only by the
+/// scheduler after it loads a year's holiday arrangement; `tests/deadline_recompute.rs` denies it again on the
+/// share application and the supervision case.
+#[test]
+fn auth02_recompute_deadlines_only_by_scheduler() {
+    let recompute = || CatalogCommand::RecomputeDeadlines(Default::default());
+    denied_by(
+        catalog(leader(province_authority()), recompute()),
+        Rule::OverdueByScheduler,
+    );
+    denied_by(
+        catalog(clerk(province_public_security()), recompute()),
+        Rule::OverdueByScheduler,
+    );
+    assert_eq!(catalog(scheduler(), recompute()).expect("allowed"), vec![]);
+}
+
 /// AUTH-03: a department acts only on its own entries, applications and lists; a third party has none.
 #[test]
 fn auth03_department_acts_only_on_its_own() {

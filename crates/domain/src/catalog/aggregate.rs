@@ -416,6 +416,16 @@ impl CatalogEntry {
                     .map(Into::into)
                     .collect())
             }
+            CatalogCommand::RecomputeDeadlines(_) => {
+                let (_, subject) = self.provider_subject("recompute deadlines")?;
+                authorize(Action::RecomputeDeadlines, &actor, &subject)?;
+                Ok(self
+                    .deadlines
+                    .recompute_provisional(services)?
+                    .into_iter()
+                    .map(Into::into)
+                    .collect())
+            }
         }
     }
 
@@ -799,7 +809,9 @@ impl Aggregate for CatalogEntry {
                 }
                 _ => {}
             },
-            CatalogEvent::DeadlineMet(_) | CatalogEvent::DeadlineMissed(_) => {}
+            CatalogEvent::DeadlineMet(_)
+            | CatalogEvent::DeadlineMissed(_)
+            | CatalogEvent::DeadlineRecomputed(_) => {}
         }
     }
 }

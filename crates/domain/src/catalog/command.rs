@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::{DepartmentCode, DepartmentRef};
 use crate::catalog::metadata::{AggregationMethod, CatalogMetadata};
-use crate::deadline::DeadlineId;
+use crate::deadline::{DeadlineId, RecomputeDeadlines};
 
 /// 编制目录: draft a new entry; the acting department becomes its provider (第九条).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,4 +157,7 @@ pub enum CatalogCommand {
     RecordSync(RecordSync),
     /// See [`MarkOverdue`].
     MarkOverdue(MarkOverdue),
+    /// See [`RecomputeDeadlines`]: 重新计算期限, the scheduler's recomputation of the open provisional deadlines
+    /// after a year's holiday arrangement is loaded (digest Decision, "Counting working days").
+    RecomputeDeadlines(RecomputeDeadlines),
 }

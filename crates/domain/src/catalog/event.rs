@@ -8,7 +8,8 @@ use crate::actor::{Actor, DepartmentCode, DepartmentRef};
 use crate::catalog::command::ChangeCause;
 use crate::catalog::metadata::{AggregationMethod, CatalogMetadata, ShareAttribute};
 use crate::deadline::{
-    DeadlineExtended, DeadlineFact, DeadlineId, DeadlineMet, DeadlineMissed, DeadlineSet,
+    DeadlineExtended, DeadlineFact, DeadlineId, DeadlineMet, DeadlineMissed, DeadlineRecomputed,
+    DeadlineSet,
 };
 use crate::services::CategoryClass;
 
@@ -225,6 +226,9 @@ pub enum CatalogEvent {
     DeadlineExtended(DeadlineExtended),
     /// See [`DeadlineMissed`].
     DeadlineMissed(DeadlineMissed),
+    /// See [`DeadlineRecomputed`] (digest Decision: provisional deadlines recomputed once a year's holiday
+    /// arrangement is loaded).
+    DeadlineRecomputed(DeadlineRecomputed),
 }
 
 impl From<DeadlineFact> for CatalogEvent {
@@ -234,6 +238,7 @@ impl From<DeadlineFact> for CatalogEvent {
             DeadlineFact::Met(e) => CatalogEvent::DeadlineMet(e),
             DeadlineFact::Extended(e) => CatalogEvent::DeadlineExtended(e),
             DeadlineFact::Missed(e) => CatalogEvent::DeadlineMissed(e),
+            DeadlineFact::Recomputed(e) => CatalogEvent::DeadlineRecomputed(e),
         }
     }
 }
@@ -246,6 +251,7 @@ impl CatalogEvent {
             CatalogEvent::DeadlineMet(e) => Some(DeadlineFact::Met(e.clone())),
             CatalogEvent::DeadlineExtended(e) => Some(DeadlineFact::Extended(e.clone())),
             CatalogEvent::DeadlineMissed(e) => Some(DeadlineFact::Missed(e.clone())),
+            CatalogEvent::DeadlineRecomputed(e) => Some(DeadlineFact::Recomputed(e.clone())),
             _ => None,
         }
     }
@@ -270,6 +276,7 @@ impl DomainEvent for CatalogEvent {
             CatalogEvent::DeadlineMet(_) => "DeadlineMet",
             CatalogEvent::DeadlineExtended(_) => "DeadlineExtended",
             CatalogEvent::DeadlineMissed(_) => "DeadlineMissed",
+            CatalogEvent::DeadlineRecomputed(_) => "DeadlineRecomputed",
         }
         .to_owned()
     }

@@ -15,6 +15,7 @@ mod command;
 mod event;
 mod metadata;
 
+pub use crate::deadline::RecomputeDeadlines;
 pub use aggregate::{CatalogEntry, EntryStatus, OpenChange, PublishedVersion};
 pub use command::{
     ApproveCatalogEntry, CatalogCommand, ChangeCause, ConsentToExtension, DraftCatalogEntry,

@@ -541,7 +541,8 @@ impl Aggregate for SecurityIncident {
             IncidentEvent::DeadlineSet(_)
             | IncidentEvent::DeadlineMet(_)
             | IncidentEvent::DeadlineExtended(_)
-            | IncidentEvent::DeadlineMissed(_) => {}
+            | IncidentEvent::DeadlineMissed(_)
+            | IncidentEvent::DeadlineRecomputed(_) => {}
         }
     }
 }

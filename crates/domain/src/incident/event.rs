@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, DepartmentCode, DepartmentRef};
 use crate::deadline::{
-    DeadlineExtended, DeadlineFact, DeadlineId, DeadlineMet, DeadlineMissed, DeadlineSet,
+    DeadlineExtended, DeadlineFact, DeadlineId, DeadlineMet, DeadlineMissed, DeadlineRecomputed,
+    DeadlineSet,
 };
 use crate::incident::command::{
     AffectedEntry, IncidentCategory, ReportTarget, ReportTargets, ResponsibleParty, Severity,
@@ -177,6 +178,9 @@ pub enum IncidentEvent {
     DeadlineExtended(DeadlineExtended),
     /// See [`DeadlineMissed`].
     DeadlineMissed(DeadlineMissed),
+    /// See [`DeadlineRecomputed`] (never emitted here: the windows of 第三十四条 are clock hours, never
+    /// provisional; kept for the shared fact vocabulary).
+    DeadlineRecomputed(DeadlineRecomputed),
 }
 
 impl From<DeadlineFact> for IncidentEvent {
@@ -186,6 +190,7 @@ impl From<DeadlineFact> for IncidentEvent {
             DeadlineFact::Met(e) => IncidentEvent::DeadlineMet(e),
             DeadlineFact::Extended(e) => IncidentEvent::DeadlineExtended(e),
             DeadlineFact::Missed(e) => IncidentEvent::DeadlineMissed(e),
+            DeadlineFact::Recomputed(e) => IncidentEvent::DeadlineRecomputed(e),
         }
     }
 }
@@ -198,6 +203,7 @@ impl IncidentEvent {
             IncidentEvent::DeadlineMet(e) => Some(DeadlineFact::Met(e.clone())),
             IncidentEvent::DeadlineExtended(e) => Some(DeadlineFact::Extended(e.clone())),
             IncidentEvent::DeadlineMissed(e) => Some(DeadlineFact::Missed(e.clone())),
+            IncidentEvent::DeadlineRecomputed(e) => Some(DeadlineFact::Recomputed(e.clone())),
             _ => None,
         }
     }
@@ -218,6 +224,7 @@ impl DomainEvent for IncidentEvent {
             IncidentEvent::DeadlineMet(_) => "DeadlineMet",
             IncidentEvent::DeadlineExtended(_) => "DeadlineExtended",
             IncidentEvent::DeadlineMissed(_) => "DeadlineMissed",
+            IncidentEvent::DeadlineRecomputed(_) => "DeadlineRecomputed",
         }
         .to_owned()
     }

@@ -378,6 +378,16 @@ impl ShareApplication {
                     .map(Into::into)
                     .collect())
             }
+            ShareCommand::RecomputeDeadlines(_) => {
+                let subject = self.requester_subject("recompute deadlines")?;
+                authorize(Action::RecomputeDeadlines, &actor, &subject)?;
+                Ok(self
+                    .deadlines
+                    .recompute_provisional(services)?
+                    .into_iter()
+                    .map(Into::into)
+                    .collect())
+            }
         }
     }
 
@@ -816,7 +826,9 @@ impl ShareApplication {
                     self.open = None;
                 }
             }
-            ShareEvent::DeadlineExtended(_) | ShareEvent::DeadlineMissed(_) => {}
+            ShareEvent::DeadlineExtended(_)
+            | ShareEvent::DeadlineMissed(_)
+            | ShareEvent::DeadlineRecomputed(_) => {}
         }
     }
 }

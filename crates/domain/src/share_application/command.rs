@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::DepartmentRef;
 use crate::catalog::ShareAttribute;
-use crate::deadline::DeadlineId;
+use crate::deadline::{DeadlineId, RecomputeDeadlines};
 use crate::objection::{ConcludeObjection, RaiseObjection};
 use crate::routing::DataHolder;
 
@@ -214,4 +214,7 @@ pub enum ShareCommand {
     ProvideShare(ProvideShare),
     /// See [`MarkOverdue`].
     MarkOverdue(MarkOverdue),
+    /// See [`RecomputeDeadlines`]: 重新计算期限, the scheduler's recomputation of the open provisional deadlines
+    /// after a year's holiday arrangement is loaded (digest Decision, "Counting working days").
+    RecomputeDeadlines(RecomputeDeadlines),
 }

@@ -5,7 +5,9 @@ use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, DepartmentCode, DepartmentRef};
-use crate::deadline::{DeadlineExtended, DeadlineFact, DeadlineMet, DeadlineMissed, DeadlineSet};
+use crate::deadline::{
+    DeadlineExtended, DeadlineFact, DeadlineMet, DeadlineMissed, DeadlineRecomputed, DeadlineSet,
+};
 use crate::objection::{ObjectionConcluded, ObjectionRaised};
 use crate::rules::RuleSetRef;
 use crate::share_application::command::{ApplicationScenario, RefusalBasis, RequestedEntry};
@@ -217,6 +219,9 @@ pub enum ShareEvent {
     DeadlineExtended(DeadlineExtended),
     /// See [`DeadlineMissed`].
     DeadlineMissed(DeadlineMissed),
+    /// See [`DeadlineRecomputed`] (digest Decision: provisional deadlines recomputed once a year's holiday
+    /// arrangement is loaded).
+    DeadlineRecomputed(DeadlineRecomputed),
 }
 
 impl From<DeadlineFact> for ShareEvent {
@@ -226,6 +231,7 @@ impl From<DeadlineFact> for ShareEvent {
             DeadlineFact::Met(e) => ShareEvent::DeadlineMet(e),
             DeadlineFact::Extended(e) => ShareEvent::DeadlineExtended(e),
             DeadlineFact::Missed(e) => ShareEvent::DeadlineMissed(e),
+            DeadlineFact::Recomputed(e) => ShareEvent::DeadlineRecomputed(e),
         }
     }
 }
@@ -238,6 +244,7 @@ impl ShareEvent {
             ShareEvent::DeadlineMet(e) => Some(DeadlineFact::Met(e.clone())),
             ShareEvent::DeadlineExtended(e) => Some(DeadlineFact::Extended(e.clone())),
             ShareEvent::DeadlineMissed(e) => Some(DeadlineFact::Missed(e.clone())),
+            ShareEvent::DeadlineRecomputed(e) => Some(DeadlineFact::Recomputed(e.clone())),
             _ => None,
         }
     }
@@ -262,6 +269,7 @@ impl DomainEvent for ShareEvent {
             ShareEvent::DeadlineMet(_) => "DeadlineMet",
             ShareEvent::DeadlineExtended(_) => "DeadlineExtended",
             ShareEvent::DeadlineMissed(_) => "DeadlineMissed",
+            ShareEvent::DeadlineRecomputed(_) => "DeadlineRecomputed",
         }
         .to_owned()
     }

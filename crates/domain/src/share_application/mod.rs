@@ -23,6 +23,7 @@ mod aggregate;
 mod command;
 mod event;
 
+pub use crate::deadline::RecomputeDeadlines;
 pub use aggregate::{ShareApplication, ShareStatus, check_refusal_reasons};
 pub use command::{
     AgreeToShare, ApplicationScenario, ForwardToProvider, ForwardToUpperAuthority, MarkOverdue,

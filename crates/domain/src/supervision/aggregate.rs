@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::actor::{Actor, DepartmentRef};
 use crate::authorization::{Action, Subject, authorize};
 use crate::deadline::{
-    DeadlineExtended, DeadlineFact, DeadlineId, DeadlineMet, DeadlineMissed, DeadlineSet,
-    Deadlines, Obligation,
+    DeadlineExtended, DeadlineFact, DeadlineId, DeadlineMet, DeadlineMissed, DeadlineRecomputed,
+    DeadlineSet, Deadlines, Obligation, RecomputeDeadlines,
 };
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
@@ -91,6 +91,9 @@ pub enum SupervisionCommand {
     IssuePublicCriticism(IssuePublicCriticism),
     /// See [`MarkOverdue`].
     MarkOverdue(MarkOverdue),
+    /// See [`RecomputeDeadlines`]: 重新计算期限, the scheduler's recomputation of the open provisional deadlines
+    /// after a year's holiday arrangement is loaded (digest Decision, "Counting working days").
+    RecomputeDeadlines(RecomputeDeadlines),
 }
 
 /// 监督检查已记录 (第三十九条).
@@ -226,6 +229,9 @@ pub enum SupervisionEvent {
     DeadlineExtended(DeadlineExtended),
     /// See [`DeadlineMissed`].
     DeadlineMissed(DeadlineMissed),
+    /// See [`DeadlineRecomputed`] (digest Decision: provisional deadlines recomputed once a year's holiday
+    /// arrangement is loaded).
+    DeadlineRecomputed(DeadlineRecomputed),
 }
 
 impl From<DeadlineFact> for SupervisionEvent {
@@ -235,6 +241,7 @@ impl From<DeadlineFact> for SupervisionEvent {
             DeadlineFact::Met(e) => SupervisionEvent::DeadlineMet(e),
             DeadlineFact::Extended(e) => SupervisionEvent::DeadlineExtended(e),
             DeadlineFact::Missed(e) => SupervisionEvent::DeadlineMissed(e),
+            DeadlineFact::Recomputed(e) => SupervisionEvent::DeadlineRecomputed(e),
         }
     }
 }
@@ -247,6 +254,7 @@ impl SupervisionEvent {
             SupervisionEvent::DeadlineMet(e) => Some(DeadlineFact::Met(e.clone())),
             SupervisionEvent::DeadlineExtended(e) => Some(DeadlineFact::Extended(e.clone())),
             SupervisionEvent::DeadlineMissed(e) => Some(DeadlineFact::Missed(e.clone())),
+            SupervisionEvent::DeadlineRecomputed(e) => Some(DeadlineFact::Recomputed(e.clone())),
             _ => None,
         }
     }
@@ -265,6 +273,7 @@ impl DomainEvent for SupervisionEvent {
             SupervisionEvent::DeadlineMet(_) => "DeadlineMet",
             SupervisionEvent::DeadlineExtended(_) => "DeadlineExtended",
             SupervisionEvent::DeadlineMissed(_) => "DeadlineMissed",
+            SupervisionEvent::DeadlineRecomputed(_) => "DeadlineRecomputed",
         }
         .to_owned()
     }
@@ -560,6 +569,16 @@ impl Supervision {
                     .map(Into::into)
                     .collect())
             }
+            SupervisionCommand::RecomputeDeadlines(_) => {
+                let (_, subject) = self.subject("recompute deadlines")?;
+                authorize(Action::RecomputeDeadlines, &actor, &subject)?;
+                Ok(self
+                    .deadlines
+                    .recompute_provisional(services)?
+                    .into_iter()
+                    .map(Into::into)
+                    .collect())
+            }
         }
     }
 
@@ -624,7 +643,8 @@ impl Aggregate for Supervision {
             SupervisionEvent::DeadlineSet(_)
             | SupervisionEvent::DeadlineMet(_)
             | SupervisionEvent::DeadlineExtended(_)
-            | SupervisionEvent::DeadlineMissed(_) => {}
+            | SupervisionEvent::DeadlineMissed(_)
+            | SupervisionEvent::DeadlineRecomputed(_) => {}
         }
     }
 }

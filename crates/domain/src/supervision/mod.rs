@@ -11,6 +11,7 @@
 
 mod aggregate;
 
+pub use crate::deadline::RecomputeDeadlines;
 pub use aggregate::{
     AcceptRectification, CriticismGround, InspectionRecorded, IssuePublicCriticism, MarkOverdue,
     OrderRectification, PublicCriticismIssued, RecordInspection, RectificationAccepted,

@@ -275,6 +275,16 @@ impl Verification {
                     .map(Into::into)
                     .collect())
             }
+            VerificationCommand::RecomputeDeadlines(_) => {
+                let (requester, _, _) = self.filed("recompute deadlines")?;
+                authorize(Action::RecomputeDeadlines, &actor, &Subject::of(requester))?;
+                Ok(self
+                    .deadlines
+                    .recompute_provisional(services)?
+                    .into_iter()
+                    .map(Into::into)
+                    .collect())
+            }
         }
     }
 
@@ -487,7 +497,7 @@ impl Aggregate for Verification {
                     self.open = None;
                 }
             }
-            VerificationEvent::DeadlineMissed(_) => {}
+            VerificationEvent::DeadlineMissed(_) | VerificationEvent::DeadlineRecomputed(_) => {}
         }
     }
 }

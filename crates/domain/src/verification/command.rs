@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::actor::DepartmentRef;
-use crate::deadline::DeadlineId;
+use crate::deadline::{DeadlineId, RecomputeDeadlines};
 
 /// What the request concerns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,4 +145,7 @@ pub enum VerificationCommand {
     ConcludeVerificationDispute(ConcludeVerificationDispute),
     /// See [`MarkOverdue`].
     MarkOverdue(MarkOverdue),
+    /// See [`RecomputeDeadlines`]: 重新计算期限, the scheduler's recomputation of the open provisional deadlines
+    /// after a year's holiday arrangement is loaded (digest Decision, "Counting working days").
+    RecomputeDeadlines(RecomputeDeadlines),
 }

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, DepartmentCode, DepartmentRef};
 use crate::deadline::{
-    DeadlineExtended, DeadlineFact, DeadlineId, DeadlineMet, DeadlineMissed, DeadlineSet,
+    DeadlineExtended, DeadlineFact, DeadlineId, DeadlineMet, DeadlineMissed, DeadlineRecomputed,
+    DeadlineSet,
 };
 use crate::verification::command::{VerificationOutcome, VerificationSubject};
 
@@ -153,6 +154,9 @@ pub enum VerificationEvent {
     DeadlineExtended(DeadlineExtended),
     /// See [`DeadlineMissed`].
     DeadlineMissed(DeadlineMissed),
+    /// See [`DeadlineRecomputed`] (digest Decision: provisional deadlines recomputed once a year's holiday
+    /// arrangement is loaded).
+    DeadlineRecomputed(DeadlineRecomputed),
 }
 
 impl From<DeadlineFact> for VerificationEvent {
@@ -162,6 +166,7 @@ impl From<DeadlineFact> for VerificationEvent {
             DeadlineFact::Met(e) => VerificationEvent::DeadlineMet(e),
             DeadlineFact::Extended(e) => VerificationEvent::DeadlineExtended(e),
             DeadlineFact::Missed(e) => VerificationEvent::DeadlineMissed(e),
+            DeadlineFact::Recomputed(e) => VerificationEvent::DeadlineRecomputed(e),
         }
     }
 }
@@ -174,6 +179,7 @@ impl VerificationEvent {
             VerificationEvent::DeadlineMet(e) => Some(DeadlineFact::Met(e.clone())),
             VerificationEvent::DeadlineExtended(e) => Some(DeadlineFact::Extended(e.clone())),
             VerificationEvent::DeadlineMissed(e) => Some(DeadlineFact::Missed(e.clone())),
+            VerificationEvent::DeadlineRecomputed(e) => Some(DeadlineFact::Recomputed(e.clone())),
             _ => None,
         }
     }
@@ -196,6 +202,7 @@ impl DomainEvent for VerificationEvent {
             VerificationEvent::DeadlineMet(_) => "DeadlineMet",
             VerificationEvent::DeadlineExtended(_) => "DeadlineExtended",
             VerificationEvent::DeadlineMissed(_) => "DeadlineMissed",
+            VerificationEvent::DeadlineRecomputed(_) => "DeadlineRecomputed",
         }
         .to_owned()
     }

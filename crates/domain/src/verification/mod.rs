@@ -12,6 +12,7 @@ mod aggregate;
 mod command;
 mod event;
 
+pub use crate::deadline::RecomputeDeadlines;
 pub use aggregate::{Verification, VerificationStatus};
 pub use command::{
     AcceptVerificationResult, AnswerVerification, ApproveVerificationExtension,
