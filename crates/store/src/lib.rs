@@ -1,0 +1,37 @@
+//! The govshare event store: the legal record of who shared what, when, and under which rule.
+//!
+//! One append-only log of events with a dense global position in commit order, per-stream
+//! sequences with optimistic concurrency, command-id idempotency, group commit, and a SHA-256
+//! hash chain over every stored field so that an auditor can prove the log unaltered against a
+//! kept [`Checkpoint`]. Two backends share one semantics: [`SqliteStore`] (embedded, one file)
+//! and [`PostgresStore`] (several processes on one database).
+//!
+//! The schema, the hash encoding and the ordering guarantee are specified in
+//! `docs/event-store.md`.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+mod aggregate;
+mod cqrs;
+mod error;
+pub mod hash;
+mod plan;
+mod postgres;
+mod sqlite;
+mod store;
+#[doc(hidden)]
+pub mod testing;
+mod types;
+mod upcast;
+
+pub use aggregate::{LoadedAggregate, load_aggregate, save_aggregate_snapshot};
+pub use cqrs::{Clock, CqrsEventRepository};
+pub use error::{Result, StoreError};
+pub use plan::StoreConfig;
+pub use postgres::PostgresStore;
+pub use sqlite::{APPLICATION_ID, SqliteStore};
+pub use store::{EventStore, log_stream, open};
+pub use types::{
+    Actor, AppendOutcome, AppendRequest, Checkpoint, EventMetadata, ExpectedVersion, NewEvent,
+    Payload, Position, RecordedEvent, RuleSetRef, Snapshot, StreamId, StreamRead, VerifyReport,
+};
+pub use upcast::{UpcastedEvent, Upcaster, Upcasters};

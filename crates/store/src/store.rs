@@ -1,0 +1,369 @@
+//! The [`EventStore`] trait and the backend-independent parts of reading and verifying.
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::DateTime;
+use futures::stream::{self, BoxStream, StreamExt};
+use uuid::Uuid;
+
+use crate::error::{Result, StoreError};
+use crate::hash::{GENESIS_HASH, HashInput, format_timestamp};
+use crate::plan::StoreConfig;
+use crate::types::{
+    Actor, AppendOutcome, AppendRequest, Checkpoint, EventMetadata, Payload, Position,
+    RecordedEvent, RuleSetRef, Snapshot, StreamId, StreamRead, VerifyReport,
+};
+
+/// Events fetched per round trip by [`EventStore::verify`].
+const VERIFY_BATCH: usize = 4096;
+
+/// An append-only, hash-chained event log.
+///
+/// Implemented by [`crate::SqliteStore`] and [`crate::PostgresStore`]; the engine holds an
+/// `Arc<dyn EventStore>` (see [`open`]).
+#[async_trait]
+pub trait EventStore: Send + Sync + fmt::Debug {
+    /// Appends all events of one command atomically to one stream.
+    ///
+    /// Fails with [`StoreError::Conflict`] when the stream's version is not the expected one.
+    /// A command id that was already appended appends nothing and returns the original outcome
+    /// with `deduplicated: true` (even if the retried request differs). A failed append leaves
+    /// nothing behind.
+    async fn append(&self, request: AppendRequest) -> Result<AppendOutcome>;
+
+    /// Reads one stream in sequence order, within the given bounds.
+    async fn read_stream(&self, stream: &StreamId, read: StreamRead) -> Result<Vec<RecordedEvent>>;
+
+    /// Reads at most `max` events of the global log, starting at position `from`, in position
+    /// order. See [`log_stream`] for reading the whole log with bounded memory.
+    async fn read_all(&self, from: Position, max: usize) -> Result<Vec<RecordedEvent>>;
+
+    /// Position and hash of the last committed event ([`Checkpoint::GENESIS`] when empty).
+    async fn head(&self) -> Result<Checkpoint>;
+
+    /// A checkpoint for an auditor to keep outside the store: the current head.
+    async fn checkpoint(&self) -> Result<Checkpoint> {
+        self.head().await
+    }
+
+    /// Recomputes the hash chain over positions `from..=to` (`to` defaults to the end of the log,
+    /// in which case the recorded head is checked too) and fails with
+    /// [`StoreError::TamperDetected`] naming the first position whose stored data do not verify.
+    async fn verify(&self, from: Position, to: Option<Position>) -> Result<VerifyReport>;
+
+    /// Verifies the whole log and that it still contains, unchanged, the history a kept
+    /// checkpoint covers. Detects truncation and rewriting (even with recomputed hashes).
+    async fn verify_against(&self, checkpoint: &Checkpoint) -> Result<VerifyReport>;
+
+    /// Stores a snapshot, replacing an older one of the same stream. Fails with
+    /// [`StoreError::SnapshotAhead`] if the stream has fewer events than the snapshot covers.
+    async fn save_snapshot(&self, snapshot: &Snapshot) -> Result<()>;
+
+    /// The latest snapshot of a stream, if any.
+    async fn load_snapshot(&self, stream: &StreamId) -> Result<Option<Snapshot>>;
+}
+
+/// Opens a store from a location: `postgres://…` or `postgresql://…` for PostgreSQL, anything
+/// else (optionally prefixed `sqlite:`) is a SQLite file path.
+pub async fn open(location: &str, config: StoreConfig) -> Result<Arc<dyn EventStore>> {
+    if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+        Ok(Arc::new(
+            crate::postgres::PostgresStore::connect(location, config).await?,
+        ))
+    } else {
+        let path = location.strip_prefix("sqlite:").unwrap_or(location);
+        Ok(Arc::new(
+            crate::sqlite::SqliteStore::open(path, config).await?,
+        ))
+    }
+}
+
+/// The global log from `from` on, fetched `batch` events at a time: memory stays bounded by a
+/// few batches however long the log is. The stream ends at the head as of the last fetch.
+///
+/// Positions are dense, so the next batch's range is known before the current one arrives; two
+/// batches are fetched concurrently to overlap reading with decoding.
+pub fn log_stream(
+    store: &dyn EventStore,
+    from: Position,
+    batch: usize,
+) -> BoxStream<'_, Result<RecordedEvent>> {
+    let batch = batch.max(1);
+    let from = from.max(1);
+    stream::iter((0u64..).map(move |k| from + k * batch as u64))
+        .map(move |start| async move { (start, store.read_all(start, batch).await) })
+        .buffered(2)
+        .scan(false, move |finished, (start, result)| {
+            let item = if *finished {
+                None
+            } else {
+                match result {
+                    Err(e) => {
+                        *finished = true;
+                        Some(vec![Err(e)])
+                    }
+                    Ok(events) if events.is_empty() => None,
+                    Ok(events) => {
+                        // A short batch is the end of the log as of that read.
+                        *finished = events.len() < batch;
+                        let end = start + batch as u64;
+                        Some(
+                            events
+                                .into_iter()
+                                .take_while(|e| e.position < end)
+                                .map(Ok)
+                                .collect::<Vec<_>>(),
+                        )
+                    }
+                }
+            };
+            futures::future::ready(item)
+        })
+        .flat_map(stream::iter)
+        .boxed()
+}
+
+/// One stored row, columns as stored, before decoding the payload.
+#[derive(Debug)]
+pub(crate) struct RawEvent {
+    pub position: Position,
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    pub sequence: u64,
+    pub event_type: String,
+    pub schema_version: u32,
+    pub payload: String,
+    pub event_id: Uuid,
+    pub command_id: Uuid,
+    pub correlation_id: Uuid,
+    pub causation_id: Option<Uuid>,
+    pub department: String,
+    pub person: String,
+    pub role: String,
+    pub rule_set: Option<(String, String)>,
+    pub recorded_at_ns: i64,
+    pub hash: [u8; 32],
+}
+
+impl RawEvent {
+    fn chain_hash(&self, prev: &[u8; 32]) -> [u8; 32] {
+        let recorded_at = format_timestamp(&DateTime::from_timestamp_nanos(self.recorded_at_ns));
+        HashInput {
+            position: self.position,
+            aggregate_type: &self.aggregate_type,
+            aggregate_id: &self.aggregate_id,
+            sequence: self.sequence,
+            event_type: &self.event_type,
+            schema_version: self.schema_version,
+            payload: &self.payload,
+            event_id: self.event_id.as_bytes(),
+            command_id: self.command_id.as_bytes(),
+            correlation_id: self.correlation_id.as_bytes(),
+            causation_id: self.causation_id.as_ref().map(|c| &c.as_bytes()[..]),
+            department: &self.department,
+            person: &self.person,
+            role: &self.role,
+            rule_set: self
+                .rule_set
+                .as_ref()
+                .map(|(id, version)| (id.as_str(), version.as_str())),
+            recorded_at: &recorded_at,
+        }
+        .chain_hash(prev)
+    }
+
+    pub(crate) fn into_recorded(self) -> RecordedEvent {
+        let payload = Payload::from_stored(self.payload);
+        RecordedEvent {
+            position: self.position,
+            stream: StreamId {
+                aggregate_type: self.aggregate_type,
+                aggregate_id: self.aggregate_id,
+            },
+            sequence: self.sequence,
+            event_type: self.event_type,
+            schema_version: self.schema_version,
+            payload,
+            metadata: EventMetadata {
+                event_id: self.event_id,
+                command_id: self.command_id,
+                correlation_id: self.correlation_id,
+                causation_id: self.causation_id,
+                actor: Actor {
+                    department: self.department,
+                    person: self.person,
+                    role: self.role,
+                },
+                rule_set: self
+                    .rule_set
+                    .map(|(id, version)| RuleSetRef { id, version }),
+            },
+            recorded_at: DateTime::from_timestamp_nanos(self.recorded_at_ns),
+            hash: self.hash,
+        }
+    }
+}
+
+/// Decoding helpers for stored columns.
+pub(crate) fn decode_u64(value: i64, position: Position, column: &str) -> Result<u64> {
+    u64::try_from(value).map_err(|_| StoreError::Corrupt {
+        position,
+        detail: format!("{column} is negative"),
+    })
+}
+
+pub(crate) fn decode_u32(value: i64, position: Position, column: &str) -> Result<u32> {
+    u32::try_from(value).map_err(|_| StoreError::Corrupt {
+        position,
+        detail: format!("{column} is out of range"),
+    })
+}
+
+pub(crate) fn decode_hash(bytes: &[u8], position: Position) -> Result<[u8; 32]> {
+    <[u8; 32]>::try_from(bytes).map_err(|_| StoreError::Corrupt {
+        position,
+        detail: format!("stored hash has {} bytes", bytes.len()),
+    })
+}
+
+pub(crate) fn decode_rule_set(
+    id: Option<String>,
+    version: Option<String>,
+    position: Position,
+) -> Result<Option<(String, String)>> {
+    match (id, version) {
+        (None, None) => Ok(None),
+        (Some(id), Some(version)) => Ok(Some((id, version))),
+        _ => Err(StoreError::Corrupt {
+            position,
+            detail: "rule set id and version must both be present or both absent".into(),
+        }),
+    }
+}
+
+/// Stored-data access a backend provides for verification.
+#[async_trait]
+pub(crate) trait RawLog: Send + Sync {
+    /// Rows with `from <= position <= to`, in position order, at most `max`.
+    async fn raw_range(&self, from: Position, to: Position, max: usize) -> Result<Vec<RawEvent>>;
+    /// Stored hash of one position.
+    async fn stored_hash(&self, position: Position) -> Result<Option<[u8; 32]>>;
+    /// Largest stored position (0 when empty).
+    async fn last_position(&self) -> Result<Position>;
+    /// The recorded head.
+    async fn stored_head(&self) -> Result<Checkpoint>;
+}
+
+fn as_tamper(err: StoreError) -> StoreError {
+    match err {
+        StoreError::Corrupt { position, detail } => StoreError::TamperDetected { position, detail },
+        other => other,
+    }
+}
+
+/// Recomputes the chain over `from..=to`; with `to = None` up to the last stored event, checking
+/// the recorded head as well; with a checkpoint, also that the chain passes through it.
+#[tracing::instrument(level = "debug", skip(log), err)]
+pub(crate) async fn verify_chain(
+    log: &dyn RawLog,
+    from: Position,
+    to: Option<Position>,
+    checkpoint: Option<Checkpoint>,
+) -> Result<VerifyReport> {
+    let from = from.max(1);
+    let last = log.last_position().await?;
+    if let Some(cp) = checkpoint {
+        if last < cp.position {
+            return Err(StoreError::TamperDetected {
+                position: last + 1,
+                detail: format!(
+                    "log ends at position {last} but the checkpoint covers position {}",
+                    cp.position
+                ),
+            });
+        }
+        if cp.position == 0 && cp.hash != GENESIS_HASH {
+            return Err(StoreError::TamperDetected {
+                position: 0,
+                detail: "checkpoint at position 0 must carry the genesis hash".into(),
+            });
+        }
+    }
+    let end = to.unwrap_or(last);
+    let mut prev = if from == 1 {
+        GENESIS_HASH
+    } else {
+        log.stored_hash(from - 1)
+            .await?
+            .ok_or_else(|| StoreError::TamperDetected {
+                position: from - 1,
+                detail: "event is missing".into(),
+            })?
+    };
+    let mut expected = from;
+    while expected <= end {
+        let batch = log
+            .raw_range(expected, end, VERIFY_BATCH)
+            .await
+            .map_err(as_tamper)?;
+        if batch.is_empty() {
+            return Err(StoreError::TamperDetected {
+                position: expected,
+                detail: "event is missing".into(),
+            });
+        }
+        for event in batch {
+            if event.position != expected {
+                return Err(StoreError::TamperDetected {
+                    position: expected,
+                    detail: "event is missing".into(),
+                });
+            }
+            let computed = event.chain_hash(&prev);
+            if computed != event.hash {
+                return Err(StoreError::TamperDetected {
+                    position: expected,
+                    detail: format!(
+                        "stored fields hash to {} but the stored hash is {}",
+                        hex::encode(computed),
+                        hex::encode(event.hash)
+                    ),
+                });
+            }
+            if let Some(cp) = checkpoint
+                && cp.position == expected
+                && cp.hash != event.hash
+            {
+                return Err(StoreError::TamperDetected {
+                    position: expected,
+                    detail: format!(
+                        "chain hash {} differs from the kept checkpoint {}: history up to here was rewritten",
+                        hex::encode(event.hash),
+                        hex::encode(cp.hash)
+                    ),
+                });
+            }
+            prev = event.hash;
+            expected += 1;
+        }
+    }
+    if to.is_none() {
+        let head = log.stored_head().await?;
+        if head.position != end || head.hash != prev {
+            return Err(StoreError::TamperDetected {
+                position: end + 1,
+                detail: format!(
+                    "recorded head is position {} but the log ends at {end}",
+                    head.position
+                ),
+            });
+        }
+    }
+    Ok(VerifyReport {
+        from,
+        to: end,
+        last_hash: prev,
+    })
+}
