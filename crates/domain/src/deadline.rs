@@ -218,6 +218,15 @@ impl Deadlines {
         self.all.values()
     }
 
+    /// The id of the next deadline of `rule`: one more than the number already set for it.
+    pub fn next_id(&self, rule: DeadlineRule) -> DeadlineId {
+        let n = self
+            .iter()
+            .filter(|d| d.current.obligation.what == rule)
+            .count();
+        DeadlineId::new(rule, u32::try_from(n).unwrap_or(u32::MAX).saturating_add(1))
+    }
+
     /// Sets a deadline counted from an instant: the instant's Beijing date is the start day
     /// ("自收到…之日起").
     pub fn set_from_instant(
@@ -368,6 +377,27 @@ impl Deadlines {
         Ok(facts)
     }
 
+    /// [`Deadlines::meet`], as an aggregate's events.
+    pub fn meet_events<E: From<DeadlineFact>>(
+        &self,
+        id: &DeadlineId,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<E>, DomainError> {
+        Ok(self.meet(id, at)?.into_iter().map(E::from).collect())
+    }
+
+    /// [`Deadlines::meet_events`] for the deadline now open, if any; nothing when none is.
+    pub fn meet_open<E: From<DeadlineFact>>(
+        &self,
+        open: Option<&DeadlineId>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<E>, DomainError> {
+        match open {
+            Some(id) => self.meet_events(id, at),
+            None => Ok(Vec::new()),
+        }
+    }
+
     /// Refuses an extension asked at `at` if the deadline is closed, already due, or extended `max` times.
     pub fn check_extension_request(
         &self,
@@ -405,10 +435,21 @@ impl Deadlines {
         approved_by: &Actor,
         services: &DomainServices,
     ) -> Result<DeadlineFact, DomainError> {
+        self.extend_by_days(id, services.rules.days(rule), approved_by, services)
+    }
+
+    /// The fact of extending a deadline by `days` working days, counted from its current due date (e.g. the
+    /// number of working days asked for, 第二十条).
+    pub fn extend_by_days(
+        &self,
+        id: &DeadlineId,
+        days: u32,
+        approved_by: &Actor,
+        services: &DomainServices,
+    ) -> Result<DeadlineFact, DomainError> {
         let tracked = self.tracked(id)?;
         let d = &tracked.current;
         let rules = &services.rules;
-        let m = rules.days(rule);
         let base = Deadline {
             from_date: d.from_date,
             working_days: d.working_days,
@@ -416,10 +457,10 @@ impl Deadlines {
             due_at: d.due_at,
             provisional: d.provisional,
         };
-        let extended = services.calendar.extend(&base, m, rules.coverage)?;
+        let extended = services.calendar.extend(&base, days, rules.coverage)?;
         Ok(DeadlineFact::Extended(DeadlineExtended {
             id: id.clone(),
-            by_working_days: m,
+            by_working_days: days,
             working_days: extended.working_days,
             new_due_date: extended.due_date,
             new_due_at: extended.due_at,
@@ -453,6 +494,19 @@ impl Deadlines {
             due_at: d.due_at,
             marked_at: now,
         })])
+    }
+
+    /// [`Deadlines::mark_overdue`], as an aggregate's events.
+    pub fn mark_overdue_events<E: From<DeadlineFact>>(
+        &self,
+        id: &DeadlineId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<E>, DomainError> {
+        Ok(self
+            .mark_overdue(id, now)?
+            .into_iter()
+            .map(E::from)
+            .collect())
     }
 
     /// `RecomputeDeadlines` with the calendar now in `services` (digest, "Counting working days", Decision):
@@ -502,6 +556,18 @@ impl Deadlines {
             }));
         }
         Ok(facts)
+    }
+
+    /// [`Deadlines::recompute_provisional`], as an aggregate's events.
+    pub fn recompute_events<E: From<DeadlineFact>>(
+        &self,
+        services: &DomainServices,
+    ) -> Result<Vec<E>, DomainError> {
+        Ok(self
+            .recompute_provisional(services)?
+            .into_iter()
+            .map(E::from)
+            .collect())
     }
 
     /// Folds a fact into the ledger. Facts about unknown deadlines are ignored (they cannot have been

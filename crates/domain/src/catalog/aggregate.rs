@@ -266,9 +266,7 @@ impl CatalogEntry {
                 if let Some(change) = &self.change {
                     events.extend(
                         self.deadlines
-                            .meet(&change.update_deadline, at)?
-                            .into_iter()
-                            .map(Into::into),
+                            .meet_events::<CatalogEvent>(&change.update_deadline, at)?,
                     );
                 }
                 // 第十一条 sets the review deadline for updated entries; a first submission only if configured.
@@ -409,22 +407,12 @@ impl CatalogEntry {
                         "an extension asked for in time awaits the authority's answer",
                     ));
                 }
-                Ok(self
-                    .deadlines
-                    .mark_overdue(&c.deadline, at)?
-                    .into_iter()
-                    .map(Into::into)
-                    .collect())
+                self.deadlines.mark_overdue_events(&c.deadline, at)
             }
             CatalogCommand::RecomputeDeadlines(_) => {
                 let (_, subject) = self.provider_subject("recompute deadlines")?;
                 authorize(Action::RecomputeDeadlines, &actor, &subject)?;
-                Ok(self
-                    .deadlines
-                    .recompute_provisional(services)?
-                    .into_iter()
-                    .map(Into::into)
-                    .collect())
+                self.deadlines.recompute_events(services)
             }
         }
     }
@@ -456,15 +444,7 @@ impl CatalogEntry {
     }
 
     fn meet_review(&self, at: DateTime<Utc>) -> Result<Vec<CatalogEvent>, DomainError> {
-        match &self.review_deadline {
-            Some(id) => Ok(self
-                .deadlines
-                .meet(id, at)?
-                .into_iter()
-                .map(Into::into)
-                .collect()),
-            None => Ok(Vec::new()),
-        }
+        self.deadlines.meet_open(self.review_deadline.as_ref(), at)
     }
 
     fn record_change(

@@ -221,12 +221,7 @@ impl SecurityIncident {
             IncidentCommand::MarkOverdue(c) => {
                 let subject = self.reporter_subject("mark overdue")?;
                 authorize(Action::MarkOverdue, &actor, &subject)?;
-                Ok(self
-                    .deadlines
-                    .mark_overdue(&c.deadline, at)?
-                    .into_iter()
-                    .map(Into::into)
-                    .collect())
+                self.deadlines.mark_overdue_events(&c.deadline, at)
             }
         }
     }
@@ -356,7 +351,7 @@ impl SecurityIncident {
             ));
         }
         let deadline = inform_deadline(&c.provider);
-        let facts = self.deadlines.meet(&deadline, at)?;
+        let facts: Vec<IncidentEvent> = self.deadlines.meet_events(&deadline, at)?;
         let late = self
             .deadlines
             .get(&deadline)
@@ -369,7 +364,7 @@ impl SecurityIncident {
             by: actor,
             at,
         })];
-        events.extend(facts.into_iter().map(Into::into));
+        events.extend(facts);
         Ok(events)
     }
 
@@ -404,7 +399,7 @@ impl SecurityIncident {
             ReportTarget::DataAuthority => targets.data_authority.clone(),
         };
         let deadline = c.target.deadline();
-        let facts = self.deadlines.meet(&deadline, at)?;
+        let facts: Vec<IncidentEvent> = self.deadlines.meet_events(&deadline, at)?;
         let late = self
             .deadlines
             .get(&deadline)
@@ -420,7 +415,7 @@ impl SecurityIncident {
                 at,
             },
         )];
-        events.extend(facts.into_iter().map(Into::into));
+        events.extend(facts);
         Ok(events)
     }
 

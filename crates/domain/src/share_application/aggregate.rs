@@ -231,15 +231,6 @@ impl ShareApplication {
         Ok(Some(Obligation { what, owed_by }))
     }
 
-    fn next_id(&self, rule: DeadlineRule) -> DeadlineId {
-        let n = self
-            .deadlines
-            .iter()
-            .filter(|d| d.current.obligation.what == rule)
-            .count();
-        DeadlineId::new(rule, u32::try_from(n).unwrap_or(u32::MAX).saturating_add(1))
-    }
-
     /// The deadline fact of entering `status` (at `holder` on the route), counted from `from`.
     fn enter(
         &self,
@@ -250,7 +241,7 @@ impl ShareApplication {
     ) -> Result<Vec<ShareEvent>, DomainError> {
         match self.step_obligation(status, holder)? {
             Some(obligation) => {
-                let id = self.next_id(obligation.what);
+                let id = self.deadlines.next_id(obligation.what);
                 Ok(vec![
                     Deadlines::set_from_instant(id, obligation, from, services)?.into(),
                 ])
@@ -261,15 +252,7 @@ impl ShareApplication {
 
     /// The facts of performing the step now owed at `at`.
     fn meet_open(&self, at: DateTime<Utc>) -> Result<Vec<ShareEvent>, DomainError> {
-        match &self.open {
-            Some(id) => Ok(self
-                .deadlines
-                .meet(id, at)?
-                .into_iter()
-                .map(Into::into)
-                .collect()),
-            None => Ok(Vec::new()),
-        }
+        self.deadlines.meet_open(self.open.as_ref(), at)
     }
 
     fn decide(
@@ -371,22 +354,12 @@ impl ShareApplication {
                 {
                     return Ok(Vec::new());
                 }
-                Ok(self
-                    .deadlines
-                    .mark_overdue(&c.deadline, at)?
-                    .into_iter()
-                    .map(Into::into)
-                    .collect())
+                self.deadlines.mark_overdue_events(&c.deadline, at)
             }
             ShareCommand::RecomputeDeadlines(_) => {
                 let subject = self.requester_subject("recompute deadlines")?;
                 authorize(Action::RecomputeDeadlines, &actor, &subject)?;
-                Ok(self
-                    .deadlines
-                    .recompute_provisional(services)?
-                    .into_iter()
-                    .map(Into::into)
-                    .collect())
+                self.deadlines.recompute_events(services)
             }
         }
     }

@@ -467,7 +467,7 @@ impl Supervision {
                     return Err(DomainError::validation("measures", "state what was done"));
                 }
                 let id = self.current_deadline();
-                let facts = self.deadlines.meet(&id, at)?;
+                let facts: Vec<SupervisionEvent> = self.deadlines.meet_events(&id, at)?;
                 let late = self
                     .deadlines
                     .get(&id)
@@ -481,7 +481,7 @@ impl Supervision {
                         at,
                     },
                 )];
-                events.extend(facts.into_iter().map(Into::into));
+                events.extend(facts);
                 Ok(events)
             }
             SupervisionCommand::AcceptRectification(c) => {
@@ -562,22 +562,12 @@ impl Supervision {
             SupervisionCommand::MarkOverdue(c) => {
                 let (_, subject) = self.subject("mark overdue")?;
                 authorize(Action::MarkOverdue, &actor, &subject)?;
-                Ok(self
-                    .deadlines
-                    .mark_overdue(&c.deadline, at)?
-                    .into_iter()
-                    .map(Into::into)
-                    .collect())
+                self.deadlines.mark_overdue_events(&c.deadline, at)
             }
             SupervisionCommand::RecomputeDeadlines(_) => {
                 let (_, subject) = self.subject("recompute deadlines")?;
                 authorize(Action::RecomputeDeadlines, &actor, &subject)?;
-                Ok(self
-                    .deadlines
-                    .recompute_provisional(services)?
-                    .into_iter()
-                    .map(Into::into)
-                    .collect())
+                self.deadlines.recompute_events(services)
             }
         }
     }

@@ -3,12 +3,11 @@
 use chrono::{DateTime, Utc};
 use cqrs_es::Aggregate;
 use cqrs_es::event_sink::EventSink;
-use govshare_workdays::Deadline;
 use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, DepartmentRef};
 use crate::authorization::{Action, Subject, authorize};
-use crate::deadline::{DeadlineExtended, DeadlineId, Deadlines, Obligation};
+use crate::deadline::{DeadlineId, Deadlines, Obligation};
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
 use crate::rules::DeadlineRule;
@@ -94,15 +93,6 @@ impl Verification {
         }
     }
 
-    fn next_id(&self, rule: DeadlineRule) -> DeadlineId {
-        let n = self
-            .deadlines
-            .iter()
-            .filter(|d| d.current.obligation.what == rule)
-            .count();
-        DeadlineId::new(rule, u32::try_from(n).unwrap_or(u32::MAX).saturating_add(1))
-    }
-
     fn set(
         &self,
         what: DeadlineRule,
@@ -114,19 +104,12 @@ impl Verification {
             what,
             owed_by: owed_by.code.clone(),
         };
-        Ok(Deadlines::set_from_instant(self.next_id(what), obligation, from, services)?.into())
+        let id = self.deadlines.next_id(what);
+        Ok(Deadlines::set_from_instant(id, obligation, from, services)?.into())
     }
 
     fn meet_open(&self, at: DateTime<Utc>) -> Result<Vec<VerificationEvent>, DomainError> {
-        match &self.open {
-            Some(id) => Ok(self
-                .deadlines
-                .meet(id, at)?
-                .into_iter()
-                .map(Into::into)
-                .collect()),
-            None => Ok(Vec::new()),
-        }
+        self.deadlines.meet_open(self.open.as_ref(), at)
     }
 
     fn decide(
@@ -159,7 +142,13 @@ impl Verification {
                 let (_, authority, _) = self.filed("approve an extension")?;
                 authorize(Action::ServeShareRequest, &actor, &Subject::of(authority))?;
                 let (id, days) = self.pending_extension("approve an extension")?;
-                Ok(vec![self.extend_by(&id, days, &actor, services)?])
+                // 第二十条: the extension is the number of working days asked for (at most the maximum),
+                // counted from the current due day.
+                Ok(vec![
+                    self.deadlines
+                        .extend_by_days(&id, days, &actor, services)?
+                        .into(),
+                ])
             }
             VerificationCommand::RefuseVerificationExtension(c) => {
                 let (_, authority, _) = self.filed("refuse an extension")?;
@@ -268,22 +257,12 @@ impl Verification {
                         "an extension asked for in time awaits the authority's decision",
                     ));
                 }
-                Ok(self
-                    .deadlines
-                    .mark_overdue(&c.deadline, at)?
-                    .into_iter()
-                    .map(Into::into)
-                    .collect())
+                self.deadlines.mark_overdue_events(&c.deadline, at)
             }
             VerificationCommand::RecomputeDeadlines(_) => {
                 let (requester, _, _) = self.filed("recompute deadlines")?;
                 authorize(Action::RecomputeDeadlines, &actor, &Subject::of(requester))?;
-                Ok(self
-                    .deadlines
-                    .recompute_provisional(services)?
-                    .into_iter()
-                    .map(Into::into)
-                    .collect())
+                self.deadlines.recompute_events(services)
             }
         }
     }
@@ -399,41 +378,6 @@ impl Verification {
                 "no extension request is pending",
             )),
         }
-    }
-
-    /// 第二十条: the extension is the number of working days asked for (at most the maximum), counted from
-    /// the current due day.
-    fn extend_by(
-        &self,
-        id: &DeadlineId,
-        days: u32,
-        approved_by: &Actor,
-        services: &DomainServices,
-    ) -> Result<VerificationEvent, DomainError> {
-        let tracked = self
-            .deadlines
-            .get(id)
-            .ok_or_else(|| DomainError::UnknownDeadline(id.clone()))?;
-        let d = &tracked.current;
-        let base = Deadline {
-            from_date: d.from_date,
-            working_days: d.working_days,
-            due_date: d.due_date,
-            due_at: d.due_at,
-            provisional: d.provisional,
-        };
-        let rules = &services.rules;
-        let extended = services.calendar.extend(&base, days, rules.coverage)?;
-        Ok(VerificationEvent::DeadlineExtended(DeadlineExtended {
-            id: id.clone(),
-            by_working_days: days,
-            working_days: extended.working_days,
-            new_due_date: extended.due_date,
-            new_due_at: extended.due_at,
-            approved_by: approved_by.clone(),
-            rule_set: rules.reference(),
-            provisional: extended.provisional,
-        }))
     }
 }
 
