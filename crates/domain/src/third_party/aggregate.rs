@@ -269,6 +269,7 @@ pub struct ThirdPartyEngagement {
     review: Option<PriorReviewRecorded>,
     reviews: u32,
     term: Option<EngagementTerm>,
+    engaged_at: Option<DateTime<Utc>>,
     data: Vec<String>,
     ended_at: Option<DateTime<Utc>>,
     uses: u32,
@@ -513,7 +514,11 @@ impl ThirdPartyEngagement {
             return Some(ViolationReason::NotEngaged);
         };
         let day = beijing_date(c.used_at);
-        if self.ended_at.is_some_and(|ended| c.used_at > ended) {
+        // The use is judged against the engagement as it stood at the instant of use, which may be
+        // earlier than when the use is recorded: nothing was in force before the engagement was made.
+        if self.engaged_at.is_none_or(|engaged| c.used_at < engaged) {
+            Some(ViolationReason::NotEngaged)
+        } else if self.ended_at.is_some_and(|ended| c.used_at > ended) {
             Some(ViolationReason::AfterEnd)
         } else if day < term.starts_on {
             Some(ViolationReason::BeforeTerm)
@@ -561,6 +566,7 @@ impl Aggregate for ThirdPartyEngagement {
             ThirdPartyEvent::ThirdPartyEngaged(e) => {
                 self.status = EngagementStatus::Engaged;
                 self.term = Some(e.term);
+                self.engaged_at = Some(e.at);
                 self.data = e.data;
             }
             ThirdPartyEvent::ContractorUseRecorded(e) => self.uses = e.use_seq,
