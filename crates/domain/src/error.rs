@@ -82,6 +82,19 @@ impl DomainError {
         }
     }
 
+    /// Refuses a blank text field (empty or only whitespace) with a [`DomainError::Validation`]: reasons,
+    /// findings and legal bases are facts of the record and must say something.
+    pub fn require_text(
+        field: &'static str,
+        value: &str,
+        reason: impl Into<String>,
+    ) -> Result<(), Self> {
+        if value.trim().is_empty() {
+            return Err(Self::validation(field, reason));
+        }
+        Ok(())
+    }
+
     /// A [`DomainError::InvalidState`].
     pub fn invalid_state(action: &'static str, state: impl Into<String>) -> Self {
         DomainError::InvalidState {

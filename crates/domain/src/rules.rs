@@ -307,9 +307,7 @@ impl RuleSet {
     }
 
     fn validate(&self) -> Result<(), DomainError> {
-        if self.id.trim().is_empty() {
-            return Err(DomainError::validation("rule_set.id", "must not be empty"));
-        }
+        DomainError::require_text("rule_set.id", &self.id, "must not be empty")?;
         if self.version == 0 {
             return Err(DomainError::validation(
                 "rule_set.version",

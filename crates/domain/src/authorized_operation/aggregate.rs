@@ -317,9 +317,7 @@ impl AuthorizedOperation {
                 if self.status != OperationStatus::Granted {
                     return Err(DomainError::invalid_state("revoke", "already revoked"));
                 }
-                if c.reason.trim().is_empty() {
-                    return Err(DomainError::validation("reason", "state why it is revoked"));
-                }
+                DomainError::require_text("reason", &c.reason, "state why it is revoked")?;
                 Ok(vec![AuthorizedOperationEvent::OperationRevoked(
                     OperationRevoked {
                         reason: c.reason,

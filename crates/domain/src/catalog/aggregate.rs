@@ -299,12 +299,11 @@ impl CatalogEntry {
                 let (provider, subject) = self.provider_subject("return")?;
                 authorize(Action::ReviewCatalogEntry, &actor, &subject)?;
                 self.require_submitted("return")?;
-                if c.reasons.trim().is_empty() {
-                    return Err(DomainError::validation(
-                        "reasons",
-                        "a return states its reasons (第十一条)",
-                    ));
-                }
+                DomainError::require_text(
+                    "reasons",
+                    &c.reasons,
+                    "a return states its reasons (第十一条)",
+                )?;
                 let mut events = vec![CatalogEvent::CatalogEntryReturned(CatalogEntryReturned {
                     version: self.version_in_work(),
                     reasons: c.reasons,
@@ -333,12 +332,11 @@ impl CatalogEntry {
                         "a request is already pending",
                     ));
                 }
-                if c.reason.trim().is_empty() {
-                    return Err(DomainError::validation(
-                        "reason",
-                        "an extension states its special reason (第十一条)",
-                    ));
-                }
+                DomainError::require_text(
+                    "reason",
+                    &c.reason,
+                    "an extension states its special reason (第十一条)",
+                )?;
                 let max = services.rules.deadlines.catalog_update_max_extensions;
                 self.deadlines
                     .check_extension_request(&change.update_deadline, at, max)?;
@@ -372,12 +370,7 @@ impl CatalogEntry {
                 let (_, subject) = self.provider_subject("refuse an extension")?;
                 authorize(Action::ReviewCatalogEntry, &actor, &subject)?;
                 let change = self.require_pending_extension("refuse an extension")?;
-                if c.reasons.trim().is_empty() {
-                    return Err(DomainError::validation(
-                        "reasons",
-                        "a refusal states its reasons",
-                    ));
-                }
+                DomainError::require_text("reasons", &c.reasons, "a refusal states its reasons")?;
                 Ok(vec![CatalogEvent::UpdateExtensionRefused(
                     UpdateExtensionRefused {
                         deadline: change.update_deadline.clone(),
@@ -474,12 +467,11 @@ impl CatalogEntry {
                 self.state_label(),
             ));
         }
-        if c.description.trim().is_empty() {
-            return Err(DomainError::validation(
-                "description",
-                "state what changed (第十一条)",
-            ));
-        }
+        DomainError::require_text(
+            "description",
+            &c.description,
+            "state what changed (第十一条)",
+        )?;
         if c.changed_on > beijing_date(at) {
             return Err(DomainError::validation(
                 "changed_on",
@@ -625,12 +617,11 @@ impl CatalogEntry {
                 }
             }
             AggregationMethod::Logical { endpoint } => {
-                if endpoint.trim().is_empty() {
-                    return Err(DomainError::validation(
-                        "method",
-                        "logical access names its interface (第十七条)",
-                    ));
-                }
+                DomainError::require_text(
+                    "method",
+                    endpoint,
+                    "logical access names its interface (第十七条)",
+                )?;
                 if self.category_class == Some(CategoryClass::Base)
                     && services.rules.options.base_data_physical_only
                 {

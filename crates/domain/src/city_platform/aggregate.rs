@@ -319,12 +319,7 @@ impl CityPlatform {
                 let subject = self.subject("reject a plan")?;
                 authorize(Action::DecideCityPlatform, &actor, &subject)?;
                 self.require("reject a plan", PlatformStatus::Submitted)?;
-                if c.reasons.trim().is_empty() {
-                    return Err(DomainError::validation(
-                        "reasons",
-                        "a rejection states its reasons",
-                    ));
-                }
+                DomainError::require_text("reasons", &c.reasons, "a rejection states its reasons")?;
                 Ok(vec![CityPlatformEvent::PlatformPlanRejected(
                     PlatformPlanRejected {
                         plan: self.plans,

@@ -173,12 +173,7 @@ impl CollectionList {
                 "a change awaits a decision",
             ));
         }
-        if c.reason.trim().is_empty() {
-            return Err(DomainError::validation(
-                "reason",
-                "a change states its reason (第十四条)",
-            ));
-        }
+        DomainError::require_text("reason", &c.reason, "a change states its reason (第十四条)")?;
         if c.add.is_empty() && c.remove.is_empty() {
             return Err(DomainError::validation(
                 "add",

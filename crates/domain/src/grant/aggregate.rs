@@ -96,12 +96,7 @@ impl Grant {
                         format!("the grant is {:?}", self.status).to_lowercase(),
                     ));
                 }
-                if c.reason.trim().is_empty() {
-                    return Err(DomainError::validation(
-                        "reason",
-                        "a revocation states its reason",
-                    ));
-                }
+                DomainError::require_text("reason", &c.reason, "a revocation states its reason")?;
                 Ok(vec![GrantEvent::GrantRevoked(GrantRevoked {
                     reason: c.reason,
                     by: actor,

@@ -139,12 +139,11 @@ impl SecurityIncident {
                 let subject = self.reporter_subject("record measures")?;
                 authorize(Action::HandleSecurityIncident, &actor, &subject)?;
                 self.require_open("record measures")?;
-                if c.measures.trim().is_empty() {
-                    return Err(DomainError::validation(
-                        "measures",
-                        "state the measures taken (第三十四条)",
-                    ));
-                }
+                DomainError::require_text(
+                    "measures",
+                    &c.measures,
+                    "state the measures taken (第三十四条)",
+                )?;
                 if c.taken_at > at {
                     return Err(DomainError::validation(
                         "taken_at",
@@ -167,12 +166,7 @@ impl SecurityIncident {
                 let subject = self.reporter_subject("resolve")?;
                 authorize(Action::HandleSecurityIncident, &actor, &subject)?;
                 self.require("resolve", IncidentStatus::Investigated)?;
-                if c.resolution.trim().is_empty() {
-                    return Err(DomainError::validation(
-                        "resolution",
-                        "state the resolution",
-                    ));
-                }
+                DomainError::require_text("resolution", &c.resolution, "state the resolution")?;
                 Ok(vec![IncidentEvent::IncidentResolved(IncidentResolved {
                     resolution: c.resolution,
                     by: actor,
@@ -183,12 +177,11 @@ impl SecurityIncident {
                 let subject = self.reporter_subject("record the review")?;
                 authorize(Action::HandleSecurityIncident, &actor, &subject)?;
                 self.require("record the review", IncidentStatus::Resolved)?;
-                if c.conclusions.trim().is_empty() {
-                    return Err(DomainError::validation(
-                        "conclusions",
-                        "state the review's conclusions",
-                    ));
-                }
+                DomainError::require_text(
+                    "conclusions",
+                    &c.conclusions,
+                    "state the review's conclusions",
+                )?;
                 Ok(vec![IncidentEvent::PostIncidentReviewRecorded(
                     PostIncidentReviewRecorded {
                         conclusions: c.conclusions,
@@ -244,12 +237,11 @@ impl SecurityIncident {
                 "the incident is already reported",
             ));
         }
-        if c.description.trim().is_empty() {
-            return Err(DomainError::validation(
-                "description",
-                "describe the incident (第三十四条)",
-            ));
-        }
+        DomainError::require_text(
+            "description",
+            &c.description,
+            "describe the incident (第三十四条)",
+        )?;
         if c.detected_at > at {
             return Err(DomainError::validation(
                 "detected_at",
@@ -344,12 +336,7 @@ impl SecurityIncident {
                 format!("{} is already informed", c.provider),
             ));
         }
-        if c.channel.trim().is_empty() {
-            return Err(DomainError::validation(
-                "channel",
-                "state how the provider was informed",
-            ));
-        }
+        DomainError::require_text("channel", &c.channel, "state how the provider was informed")?;
         let deadline = inform_deadline(&c.provider);
         let facts: Vec<IncidentEvent> = self.deadlines.meet_events(&deadline, at)?;
         let late = self
@@ -387,12 +374,7 @@ impl SecurityIncident {
                 format!("already reported to {}", c.target.key()),
             ));
         }
-        if c.reference.trim().is_empty() {
-            return Err(DomainError::validation(
-                "reference",
-                "state the report's reference",
-            ));
-        }
+        DomainError::require_text("reference", &c.reference, "state the report's reference")?;
         let body = match c.target {
             ReportTarget::Cyberspace => targets.cyberspace.clone(),
             ReportTarget::PublicSecurity => targets.public_security.clone(),
@@ -428,12 +410,11 @@ impl SecurityIncident {
         let subject = self.reporter_subject("record the investigation")?;
         authorize(Action::HandleSecurityIncident, &actor, &subject)?;
         self.require("record the investigation", IncidentStatus::Reported)?;
-        if c.findings.trim().is_empty() {
-            return Err(DomainError::validation(
-                "findings",
-                "state the investigation's findings",
-            ));
-        }
+        DomainError::require_text(
+            "findings",
+            &c.findings,
+            "state the investigation's findings",
+        )?;
         Ok(vec![IncidentEvent::IncidentInvestigated(
             IncidentInvestigated {
                 findings: c.findings,

@@ -278,12 +278,11 @@ impl NegativeListing {
                         self.label(),
                     ));
                 }
-                if c.reason.trim().is_empty() {
-                    return Err(DomainError::validation(
-                        "reason",
-                        "states why the data can now be shared",
-                    ));
-                }
+                DomainError::require_text(
+                    "reason",
+                    &c.reason,
+                    "states why the data can now be shared",
+                )?;
                 Ok(vec![NegativeListEvent::NegativeListingApplied(
                     NegativeListingApplied {
                         phase: ListingPhase::Delisting,

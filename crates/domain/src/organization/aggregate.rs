@@ -165,9 +165,7 @@ impl OrganizationRegistry {
                 format!("{} is already registered", c.code),
             ));
         }
-        if c.name.trim().is_empty() {
-            return Err(DomainError::validation("name", "must not be empty"));
-        }
+        DomainError::require_text("name", &c.name, "must not be empty")?;
         match (c.level.upper(), &c.parent) {
             (None, None) => Ok(()),
             (None, Some(_)) => Err(DomainError::validation(
@@ -202,9 +200,7 @@ impl OrganizationRegistry {
                 format!("{} is already registered", c.code),
             ));
         }
-        if c.name.trim().is_empty() {
-            return Err(DomainError::validation("name", "must not be empty"));
-        }
+        DomainError::require_text("name", &c.name, "must not be empty")?;
         let region = self.region(&c.region).ok_or_else(|| {
             DomainError::validation("region", format!("{} is not registered", c.region))
         })?;
@@ -287,9 +283,7 @@ impl Aggregate for OrganizationRegistry {
                     &actor,
                     &Subject::of(&existing.to_ref()),
                 )?;
-                if name.trim().is_empty() {
-                    return Err(DomainError::validation("name", "must not be empty"));
-                }
+                DomainError::require_text("name", &name, "must not be empty")?;
                 self.check_kind(&code, &existing.region, kind, principal.as_ref())?;
                 OrganizationEvent::DepartmentChanged(DepartmentChanged {
                     previous_name: existing.name.clone(),

@@ -400,12 +400,7 @@ impl ShareApplication {
                 "the application already exists",
             ));
         }
-        if c.application_id.trim().is_empty() {
-            return Err(DomainError::validation(
-                "application_id",
-                "must not be empty",
-            ));
-        }
+        DomainError::require_text("application_id", &c.application_id, "must not be empty")?;
         if c.entries.is_empty() {
             return Err(DomainError::validation(
                 "entries",
@@ -620,12 +615,11 @@ impl ShareApplication {
                 "an objection to this refusal was already concluded",
             ));
         }
-        if c.reasons.trim().is_empty() {
-            return Err(DomainError::validation(
-                "reasons",
-                "an objection states its reasons (第十九条)",
-            ));
-        }
+        DomainError::require_text(
+            "reasons",
+            &c.reasons,
+            "an objection states its reasons (第十九条)",
+        )?;
         let authority = self.own_authority("raise an objection")?.clone();
         let mut events = vec![ShareEvent::ObjectionRaised(ObjectionRaised {
             reasons: c.reasons,
@@ -648,12 +642,11 @@ impl ShareApplication {
         let authority = self.own_authority(action)?;
         authorize(Action::ServeShareRequest, &actor, &Subject::of(authority))?;
         self.require(action, &[ShareStatus::ObjectionPending])?;
-        if c.conclusion.trim().is_empty() {
-            return Err(DomainError::validation(
-                "conclusion",
-                "the conclusion is stated (第十九条: 作出处理结论)",
-            ));
-        }
+        DomainError::require_text(
+            "conclusion",
+            &c.conclusion,
+            "the conclusion is stated (第十九条: 作出处理结论)",
+        )?;
         let outcome = c.outcome;
         let mut events = vec![ShareEvent::ObjectionConcluded(ObjectionConcluded {
             outcome,
@@ -689,9 +682,7 @@ impl ShareApplication {
             ],
         )?;
         self.require_complete_scenario(action)?;
-        if c.grant_id.trim().is_empty() {
-            return Err(DomainError::validation("grant_id", "must not be empty"));
-        }
+        DomainError::require_text("grant_id", &c.grant_id, "must not be empty")?;
         // Never provide 不予共享 data (第十五条); the path excludes it, this guards the record itself.
         if let Some(e) = self.entries.iter().find(|e| {
             e.share_attribute == ShareAttribute::NotShared || e.negative_listing.is_some()

@@ -407,12 +407,11 @@ impl Supervision {
                         "the inspection found nothing to rectify",
                     ));
                 }
-                if c.requirements.trim().is_empty() {
-                    return Err(DomainError::validation(
-                        "requirements",
-                        "state what must be rectified",
-                    ));
-                }
+                DomainError::require_text(
+                    "requirements",
+                    &c.requirements,
+                    "state what must be rectified",
+                )?;
                 let order = self.orders + 1;
                 let id = DeadlineId::new(DeadlineRule::Rectification, order);
                 let obligation = Obligation {
@@ -463,9 +462,7 @@ impl Supervision {
                         self.label(),
                     ));
                 }
-                if c.measures.trim().is_empty() {
-                    return Err(DomainError::validation("measures", "state what was done"));
-                }
+                DomainError::require_text("measures", &c.measures, "state what was done")?;
                 let id = self.current_deadline();
                 let facts: Vec<SupervisionEvent> = self.deadlines.meet_events(&id, at)?;
                 let late = self
@@ -511,12 +508,7 @@ impl Supervision {
                         self.label(),
                     ));
                 }
-                if c.reasons.trim().is_empty() {
-                    return Err(DomainError::validation(
-                        "reasons",
-                        "a rejection states its reasons",
-                    ));
-                }
+                DomainError::require_text("reasons", &c.reasons, "a rejection states its reasons")?;
                 Ok(vec![SupervisionEvent::RectificationRejected(
                     RectificationRejected {
                         order: self.orders,

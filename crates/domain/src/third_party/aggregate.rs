@@ -318,12 +318,11 @@ impl ThirdPartyEngagement {
                     (EngagementStatus::ReviewApproved, Some(r)) => r,
                     _ => return Err(DomainError::invalid_state("engage", self.label())),
                 };
-                if c.contract_reference.trim().is_empty() {
-                    return Err(DomainError::validation(
-                        "contract_reference",
-                        "name the contract",
-                    ));
-                }
+                DomainError::require_text(
+                    "contract_reference",
+                    &c.contract_reference,
+                    "name the contract",
+                )?;
                 if beijing_date(at) > review.term.ends_on {
                     return Err(DomainError::validation(
                         "term",
@@ -351,9 +350,7 @@ impl ThirdPartyEngagement {
                 if self.status != EngagementStatus::Engaged {
                     return Err(DomainError::invalid_state("end", self.label()));
                 }
-                if c.reason.trim().is_empty() {
-                    return Err(DomainError::validation("reason", "state why it ends"));
-                }
+                DomainError::require_text("reason", &c.reason, "state why it ends")?;
                 Ok(vec![ThirdPartyEvent::EngagementEnded(EngagementEnded {
                     reason: c.reason,
                     by: actor,
@@ -410,18 +407,12 @@ impl ThirdPartyEngagement {
                 "the term ends before it starts",
             ));
         }
-        if c.office.name.trim().is_empty() {
-            return Err(DomainError::validation(
-                "office",
-                "name the responsible office (第六条)",
-            ));
-        }
-        if c.opinion.trim().is_empty() {
-            return Err(DomainError::validation(
-                "opinion",
-                "state the review opinion",
-            ));
-        }
+        DomainError::require_text(
+            "office",
+            &c.office.name,
+            "name the responsible office (第六条)",
+        )?;
+        DomainError::require_text("opinion", &c.opinion, "state the review opinion")?;
         Ok(vec![ThirdPartyEvent::PriorReviewRecorded(
             PriorReviewRecorded {
                 review: self.reviews + 1,

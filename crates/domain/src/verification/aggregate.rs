@@ -154,12 +154,7 @@ impl Verification {
                 let (_, authority, _) = self.filed("refuse an extension")?;
                 authorize(Action::ServeShareRequest, &actor, &Subject::of(authority))?;
                 let (id, _) = self.pending_extension("refuse an extension")?;
-                if c.reasons.trim().is_empty() {
-                    return Err(DomainError::validation(
-                        "reasons",
-                        "a refusal states its reasons",
-                    ));
-                }
+                DomainError::require_text("reasons", &c.reasons, "a refusal states its reasons")?;
                 Ok(vec![VerificationEvent::VerificationExtensionRefused(
                     VerificationExtensionRefused {
                         deadline: id,
@@ -207,12 +202,7 @@ impl Verification {
                 let (requester, authority, _) = self.filed("dispute")?;
                 authorize(Action::RequestShare, &actor, &Subject::of(requester))?;
                 self.require("dispute", VerificationStatus::Answered)?;
-                if c.reasons.trim().is_empty() {
-                    return Err(DomainError::validation(
-                        "reasons",
-                        "a dispute states its reasons",
-                    ));
-                }
+                DomainError::require_text("reasons", &c.reasons, "a dispute states its reasons")?;
                 Ok(vec![
                     VerificationEvent::VerificationResultDisputed(VerificationResultDisputed {
                         reasons: c.reasons,
@@ -227,12 +217,7 @@ impl Verification {
                 let (_, authority, _) = self.filed("conclude a dispute")?;
                 authorize(Action::ServeShareRequest, &actor, &Subject::of(authority))?;
                 self.require("conclude a dispute", VerificationStatus::Disputed)?;
-                if c.conclusion.trim().is_empty() {
-                    return Err(DomainError::validation(
-                        "conclusion",
-                        "the conclusion is stated",
-                    ));
-                }
+                DomainError::require_text("conclusion", &c.conclusion, "the conclusion is stated")?;
                 let mut events = vec![VerificationEvent::VerificationDisputeConcluded(
                     VerificationDisputeConcluded {
                         conclusion: c.conclusion,
@@ -298,12 +283,11 @@ impl Verification {
                 ),
             ));
         }
-        if c.defect.trim().is_empty() {
-            return Err(DomainError::validation(
-                "defect",
-                "a request describes the suspected defect (第二十条)",
-            ));
-        }
+        DomainError::require_text(
+            "defect",
+            &c.defect,
+            "a request describes the suspected defect (第二十条)",
+        )?;
         let authority = c.authority.clone();
         Ok(vec![
             VerificationEvent::VerificationRequested(VerificationRequested {
@@ -345,12 +329,11 @@ impl Verification {
                 ),
             ));
         }
-        if c.reason.trim().is_empty() {
-            return Err(DomainError::validation(
-                "reason",
-                "an extension states its reason (第二十条)",
-            ));
-        }
+        DomainError::require_text(
+            "reason",
+            &c.reason,
+            "an extension states its reason (第二十条)",
+        )?;
         let id = self.answer_deadline.clone().ok_or_else(|| {
             DomainError::invalid_state("request an extension", "no answer is owed")
         })?;
