@@ -40,6 +40,7 @@ pub mod catalog;
 pub mod city_platform;
 pub mod collection_list;
 pub mod deadline;
+pub mod decide;
 pub mod envelope;
 pub mod error;
 pub mod grant;
@@ -65,6 +66,7 @@ pub use deadline::{
     DeadlineExtended, DeadlineFact, DeadlineId, DeadlineMet, DeadlineMissed, DeadlineRecomputed,
     DeadlineSet, Deadlines, Obligation, RecomputeDeadlines,
 };
+pub use decide::{Decide, decide, handle_with_sink};
 pub use envelope::CommandEnvelope;
 pub use error::DomainError;
 pub use rules::{DeadlineRule, RuleSet, RuleSetRef};
