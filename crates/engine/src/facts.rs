@@ -1,0 +1,312 @@
+//! Resolving the facts the domain trusts.
+//!
+//! Aggregates never read one another (docs/ARCHITECTURE.md); what a decision needs from elsewhere comes in
+//! the command and is recorded in the event. Here the engine fills those fields from the log, whatever the
+//! caller put there: the registry's record of every department a command names, the same-level data
+//! authority, the entries' facts at submission (第十五、十九条), the route of a cross-level application
+//! (第二十一条), the bodies an incident is reported to (第三十四条), the responsible office (第六条), and the
+//! application a grant follows (第二十二条).
+
+use std::collections::BTreeSet;
+
+use futures::StreamExt as _;
+use govshare_domain::catalog::{CatalogEntry, ShareAttribute};
+use govshare_domain::collection_list::{CollectionListCommand, SharedSource};
+use govshare_domain::grant::GrantCommand;
+use govshare_domain::incident::{IncidentCommand, ReportTargets};
+use govshare_domain::negative_list::{NegativeListCommand, UpperAuthority};
+use govshare_domain::organization::OrganizationRegistry;
+use govshare_domain::routing::DataHolder;
+use govshare_domain::share_application::{
+    RequestedEntry, ShareApplication, ShareCommand, ShareStatus,
+};
+use govshare_domain::{Actor, DepartmentKind, DepartmentRef, Level, RegionCode};
+
+use crate::command::Command;
+use crate::engine::Engine;
+use crate::error::EngineError;
+
+type Result<T> = std::result::Result<T, EngineError>;
+
+/// The command with every fact the domain trusts resolved from the log.
+pub(crate) async fn resolve(engine: &Engine, actor: &Actor, command: Command) -> Result<Command> {
+    let registry = engine.registry().await?;
+    let r = Resolver {
+        engine,
+        registry: &registry,
+        actor,
+    };
+    Ok(match command {
+        Command::Catalog { id, mut command } => {
+            use govshare_domain::catalog::CatalogCommand;
+            if let CatalogCommand::SubmitCatalogEntry(c) = &mut command {
+                c.authority = r.own_authority()?;
+            }
+            Command::Catalog { id, command }
+        }
+        Command::NegativeList { id, mut command } => {
+            if let NegativeListCommand::FileNegativeListing(c) = &mut command
+                && let UpperAuthority::Registered(upper) = &mut c.upper
+            {
+                *upper = r.department(upper)?;
+            }
+            Command::NegativeList { id, command }
+        }
+        Command::CollectionList { id, mut command } => {
+            match &mut command {
+                CollectionListCommand::DeriveCollectionList(c) => {
+                    c.department = r.department(&c.department)?;
+                    let items: Vec<String> = c.items.iter().map(|i| i.data_item.clone()).collect();
+                    c.overlaps = r.shared_sources(&c.department, &items).await?;
+                }
+                CollectionListCommand::ApplyCollectionChange(c) => {
+                    let items: Vec<String> = c.add.iter().map(|i| i.data_item.clone()).collect();
+                    c.overlaps = r.shared_sources(&actor.department, &items).await?;
+                }
+                _ => {}
+            }
+            Command::CollectionList { id, command }
+        }
+        Command::ShareApplication { id, mut command } => {
+            if let ShareCommand::SubmitShareApplication(c) = &mut command {
+                let mut entries = Vec::with_capacity(c.entries.len());
+                for entry in &c.entries {
+                    entries.push(r.requested_entry(entry).await?);
+                }
+                let holders: Vec<DataHolder> = entries.iter().map(|e| e.holder.clone()).collect();
+                c.route = r.route(&holders)?;
+                c.entries = entries;
+            }
+            Command::ShareApplication { id, command }
+        }
+        Command::Grant { id, mut command } => {
+            if let GrantCommand::IssueGrant(c) = &mut command {
+                let (application, _) = engine
+                    .load::<ShareApplication>(&c.application_id)
+                    .await?;
+                if application.status() != ShareStatus::Provided {
+                    return Err(EngineError::InvalidRequest {
+                        field: "application_id",
+                        reason: format!(
+                            "application {} has not been provided; a grant follows provision (第二十二条)",
+                            c.application_id
+                        ),
+                    });
+                }
+                c.grantee = application
+                    .requester()
+                    .cloned()
+                    .ok_or_else(|| not_found("share application", &c.application_id))?;
+                c.authority = application
+                    .route()
+                    .last()
+                    .cloned()
+                    .ok_or_else(|| not_found("share application", &c.application_id))?;
+            }
+            Command::Grant { id, command }
+        }
+        Command::Verification { id, mut command } => {
+            use govshare_domain::verification::VerificationCommand;
+            if let VerificationCommand::FileVerificationRequest(c) = &mut command {
+                c.provider = r.department(&c.provider)?;
+                c.authority = r.own_authority()?;
+            }
+            Command::Verification { id, command }
+        }
+        Command::Incident { id, mut command } => {
+            if let IncidentCommand::ReportIncident(c) = &mut command {
+                c.report_to = r.report_targets()?;
+            }
+            Command::Incident { id, command }
+        }
+        Command::ThirdParty { id, mut command } => {
+            use govshare_domain::third_party::ThirdPartyCommand;
+            if let ThirdPartyCommand::RecordPriorReview(c) = &mut command {
+                c.contractor = r.department(&c.contractor)?;
+                c.office = registry
+                    .department(&actor.department.code)
+                    .and_then(|d| d.office.clone())
+                    .ok_or_else(|| EngineError::InvalidRequest {
+                        field: "office",
+                        reason: format!(
+                            "{} has designated no responsible office (第六条)",
+                            actor.department.code
+                        ),
+                    })?;
+            }
+            Command::ThirdParty { id, command }
+        }
+        Command::Supervision { id, mut command } => {
+            use govshare_domain::supervision::SupervisionCommand;
+            if let SupervisionCommand::RecordInspection(c) = &mut command {
+                c.inspected = r.department(&c.inspected)?;
+            }
+            Command::Supervision { id, command }
+        }
+        Command::CityPlatform { id, mut command } => {
+            use govshare_domain::city_platform::CityPlatformCommand;
+            if let CityPlatformCommand::SubmitPlatformPlan(c) = &mut command {
+                c.provincial_authority = r.provincial_authority()?;
+            }
+            Command::CityPlatform { id, command }
+        }
+        other => other,
+    })
+}
+
+fn not_found(what: &'static str, id: &str) -> EngineError {
+    EngineError::NotFound {
+        what,
+        id: id.to_owned(),
+    }
+}
+
+struct Resolver<'a> {
+    engine: &'a Engine,
+    registry: &'a OrganizationRegistry,
+    actor: &'a Actor,
+}
+
+impl Resolver<'_> {
+    /// The registry's record of the department a command names by its code.
+    fn department(&self, named: &DepartmentRef) -> Result<DepartmentRef> {
+        self.registry
+            .department_ref(&named.code)
+            .ok_or_else(|| not_found("department", named.code.as_str()))
+    }
+
+    /// The actor's same-level data authority (同级政务数据主管部门, 第五条).
+    fn own_authority(&self) -> Result<DepartmentRef> {
+        let region = &self.actor.department.region;
+        self.registry
+            .data_authority(region)
+            .map(|d| d.to_ref())
+            .ok_or_else(|| not_found("data authority of region", region.as_str()))
+    }
+
+    /// The provincial data authority above the actor's region (第三十一条).
+    fn provincial_authority(&self) -> Result<DepartmentRef> {
+        let mut region: RegionCode = self.actor.department.region.clone();
+        loop {
+            let r = self
+                .registry
+                .region(&region)
+                .ok_or_else(|| not_found("region", region.as_str()))?;
+            if r.level == Level::Province {
+                return self
+                    .registry
+                    .data_authority(&r.code)
+                    .map(|d| d.to_ref())
+                    .ok_or_else(|| not_found("data authority of region", r.code.as_str()));
+            }
+            region = r
+                .parent
+                .clone()
+                .ok_or_else(|| not_found("parent region of", r.code.as_str()))?;
+        }
+    }
+
+    /// 网信、公安 and the data authority of the reporting department's region (第三十四条).
+    fn report_targets(&self) -> Result<ReportTargets> {
+        let region = &self.actor.department.region;
+        let of_kind = |kind: DepartmentKind, what: &'static str| {
+            self.registry
+                .departments()
+                .find(|d| &d.region == region && d.kind == kind)
+                .map(|d| d.to_ref())
+                .ok_or_else(|| not_found(what, region.as_str()))
+        };
+        Ok(ReportTargets {
+            cyberspace: of_kind(DepartmentKind::CyberspaceAdministration, "网信部门 of region")?,
+            public_security: of_kind(DepartmentKind::PublicSecurity, "公安机关 of region")?,
+            data_authority: self.own_authority()?,
+        })
+    }
+
+    /// The facts of a requested entry as the catalog holds them now (第十五、十九条). Entries held by a State
+    /// Council department are not in this province's catalog: their holder is taken as given.
+    async fn requested_entry(&self, asked: &RequestedEntry) -> Result<RequestedEntry> {
+        if let DataHolder::StateCouncil { .. } = asked.holder {
+            return Ok(asked.clone());
+        }
+        let (entry, version) = self.engine.load::<CatalogEntry>(&asked.entry_id).await?;
+        if version == 0 {
+            return Err(not_found("catalog entry", &asked.entry_id));
+        }
+        let published = entry.published().ok_or_else(|| EngineError::InvalidRequest {
+            field: "entries",
+            reason: format!("catalog entry {} is not published (第十条)", asked.entry_id),
+        })?;
+        let provider = entry
+            .provider()
+            .cloned()
+            .ok_or_else(|| not_found("provider of catalog entry", &asked.entry_id))?;
+        let metadata = &published.metadata;
+        Ok(RequestedEntry {
+            entry_id: asked.entry_id.clone(),
+            code: metadata.code.clone(),
+            name: metadata.name.clone(),
+            version: published.version,
+            share_attribute: metadata.share_attribute.clone(),
+            holder: DataHolder::Department {
+                provider: self.department(&provider)?,
+            },
+            items: metadata.items.iter().map(|i| i.name.clone()).collect(),
+            negative_listing: entry.listing().map(str::to_owned),
+        })
+    }
+
+    /// The chain of data authorities a cross-level application passes (第二十一条): the requester's own
+    /// authority, then each upper-level authority until one holds every requested entry.
+    fn route(&self, holders: &[DataHolder]) -> Result<Vec<DepartmentRef>> {
+        govshare_domain::share_application::resolve_route(
+            self.registry,
+            &self.actor.department.code,
+            holders,
+        )
+        .map_err(EngineError::from)
+    }
+
+    /// Data items among `items` that another department already provides for sharing in a published
+    /// catalog entry (第十三条: 不得重复采集、多头采集).
+    ///
+    /// Reads the catalog from the log; the catalog read model will answer this without a scan.
+    async fn shared_sources(
+        &self,
+        department: &DepartmentRef,
+        items: &[String],
+    ) -> Result<Vec<SharedSource>> {
+        let wanted: BTreeSet<&str> = items.iter().map(String::as_str).collect();
+        let mut entry_ids = BTreeSet::new();
+        let store = self.engine.store();
+        let mut log = govshare_store::log_stream(store.as_ref(), 1, 4096);
+        while let Some(event) = log.next().await {
+            let event = event?;
+            if event.stream.aggregate_type == "CatalogEntry" {
+                entry_ids.insert(event.stream.aggregate_id);
+            }
+        }
+        let mut sources = Vec::new();
+        for entry_id in entry_ids {
+            let (entry, _) = self.engine.load::<CatalogEntry>(&entry_id).await?;
+            let (Some(published), Some(provider)) = (entry.published(), entry.provider()) else {
+                continue;
+            };
+            if provider.code == department.code
+                || matches!(published.metadata.share_attribute, ShareAttribute::NotShared)
+            {
+                continue;
+            }
+            for item in &published.metadata.items {
+                if wanted.contains(item.name.as_str()) {
+                    sources.push(SharedSource {
+                        data_item: item.name.clone(),
+                        provider: provider.code.clone(),
+                        entry_id: entry_id.clone(),
+                    });
+                }
+            }
+        }
+        Ok(sources)
+    }
+}
