@@ -20,13 +20,64 @@ use govshare_domain::routing::DataHolder;
 use govshare_domain::share_application::{
     RequestedEntry, ShareApplication, ShareCommand, ShareStatus,
 };
-use govshare_domain::{Actor, DepartmentKind, DepartmentRef, Level, RegionCode};
+use govshare_domain::{Actor, DepartmentCode, DepartmentKind, DepartmentRef, Level, RegionCode};
 
 use crate::command::Command;
 use crate::engine::Engine;
 use crate::error::EngineError;
 
 type Result<T> = std::result::Result<T, EngineError>;
+
+/// A department named only by its code, for a command field the engine resolves from the registry: the
+/// other fields are placeholders the engine replaces with the registry's record.
+///
+/// ```
+/// use govshare_domain::DepartmentCode;
+/// use govshare_engine::named_department;
+///
+/// let provider = named_department(DepartmentCode::parse("130000-public-security").unwrap());
+/// assert_eq!(provider.code.as_str(), "130000-public-security");
+/// ```
+pub fn named_department(code: DepartmentCode) -> DepartmentRef {
+    // The region is a placeholder too: the code's division prefix where it has one.
+    let prefix: String = code.as_str().chars().take(6).collect();
+    #[allow(clippy::expect_used)]
+    let region = RegionCode::parse(&prefix)
+        .or_else(|_| RegionCode::parse("130000"))
+        .expect("a literal division code parses");
+    DepartmentRef {
+        code,
+        name: String::new(),
+        kind: DepartmentKind::Department,
+        region,
+        level: Level::Province,
+        principal: None,
+    }
+}
+
+/// A catalog entry named only by its id, for a share application: the engine resolves its facts (code,
+/// name, published version, share attribute, provider, items, negative listing) from the catalog at
+/// submission (第十五、十九条).
+///
+/// ```
+/// use govshare_engine::requested_entry;
+///
+/// assert_eq!(requested_entry("catalog-130000-public-security-0001").entry_id, "catalog-130000-public-security-0001");
+/// ```
+pub fn requested_entry(entry_id: &str) -> RequestedEntry {
+    RequestedEntry {
+        entry_id: entry_id.to_owned(),
+        code: String::new(),
+        name: String::new(),
+        version: 0,
+        share_attribute: ShareAttribute::Unconditional,
+        holder: DataHolder::StateCouncil {
+            department: String::new(),
+        },
+        items: Vec::new(),
+        negative_listing: None,
+    }
+}
 
 /// The command with every fact the domain trusts resolved from the log.
 pub(crate) async fn resolve(engine: &Engine, actor: &Actor, command: Command) -> Result<Command> {

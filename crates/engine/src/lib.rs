@@ -38,4 +38,5 @@ pub use command::{Command, CommandRequest, REGISTRY_ID, Recorded};
 pub use config::{EngineConfig, RuleSetSource};
 pub use engine::Engine;
 pub use error::EngineError;
+pub use facts::{named_department, requested_entry};
 pub use ids::{IdGenerator, SeededIds, UuidV7, derived_command_id};
