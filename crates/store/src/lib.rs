@@ -18,8 +18,6 @@ mod plan;
 mod postgres;
 mod sqlite;
 mod store;
-#[doc(hidden)]
-pub mod testing;
 mod types;
 mod upcast;
 
