@@ -11,6 +11,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod aggregate;
+#[cfg(feature = "cqrs-repository")]
 mod cqrs;
 mod error;
 pub mod hash;
@@ -22,7 +23,8 @@ mod types;
 mod upcast;
 
 pub use aggregate::{LoadedAggregate, load_aggregate, save_aggregate_snapshot};
-pub use cqrs::{Clock, CqrsEventRepository};
+#[cfg(feature = "cqrs-repository")]
+pub use cqrs::{CqrsEventRepository, IdSource, InstantSource};
 pub use error::{Result, StoreError};
 pub use plan::StoreConfig;
 pub use postgres::PostgresStore;
