@@ -17,7 +17,7 @@ use govshare_store::{
 use serde_json::json;
 use uuid::Uuid;
 
-pub use govshare_store::testing::shared_cluster;
+pub use govshare_testkit::shared_cluster;
 
 pub enum Location {
     Sqlite(tempfile::TempDir, String),
