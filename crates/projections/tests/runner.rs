@@ -401,8 +401,10 @@ mod lease {
             f.db.query_view(
                 "counter",
                 &["totals"],
-                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' \
-                 AND classid::bigint = $1 AND objid::bigint = $2 AND granted",
+                "SELECT pg_terminate_backend(l.pid) FROM pg_locks l \
+                 JOIN pg_database d ON d.oid = l.database AND d.datname = current_database() \
+                 WHERE l.locktype = 'advisory' AND l.classid::bigint = $1 \
+                 AND l.objid::bigint = $2 AND l.granted",
                 vec![
                     (((key as u64) >> 32) as i64).into(),
                     (((key as u64) & 0xffff_ffff) as i64).into(),
