@@ -4,8 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use govshare_workdays::CalendarError;
 use thiserror::Error;
 
-use crate::authorization::Forbidden;
-use crate::deadline::DeadlineId;
+use crate::deadline_id::DeadlineId;
+use crate::forbidden::Forbidden;
 
 /// Why a command was refused. Nothing is recorded when a command is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

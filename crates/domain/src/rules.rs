@@ -73,6 +73,11 @@ pub enum DeadlineRule {
 }
 
 impl DeadlineRule {
+    /// The article that sets this deadline (as named on each variant).
+    pub fn article(self) -> Option<&'static str> {
+        crate::deadline_id::article_of_key(self.key())
+    }
+
     /// The key as written in files and facts.
     pub fn key(self) -> &'static str {
         match self {

@@ -15,20 +15,10 @@ use crate::negative_list::command::{
     UpperAuthority,
 };
 use crate::negative_list::event::{
-    EntryDelisted, EntryListed, NegativeListEvent, NegativeListingApplied, NegativeListingDecided,
-    NegativeListingFiled, NegativeListingReviewed,
+    EntryDelisted, EntryListed, ListingPhase, NegativeListEvent, NegativeListingApplied,
+    NegativeListingDecided, NegativeListingFiled, NegativeListingReviewed,
 };
 use crate::services::DomainServices;
-
-/// Whether the application puts the entry on the list or takes it off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ListingPhase {
-    /// 列入.
-    Listing,
-    /// 移出.
-    Delisting,
-}
 
 /// Where the application stands.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

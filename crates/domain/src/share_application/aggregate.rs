@@ -12,10 +12,6 @@ use crate::deadline::{DeadlineId, Deadlines, Obligation};
 use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
-use crate::objection::{
-    ConcludeObjection, ObjectionConcluded, ObjectionOutcome, ObjectionRaised, RaiseObjection,
-};
-use crate::routing::{DataHolder, check_route};
 use crate::rules::{DeadlineRule, RuleOptions};
 use crate::services::DomainServices;
 use crate::share_application::command::{
@@ -28,6 +24,10 @@ use crate::share_application::event::{
     ShareApplicationResubmitted, ShareApplicationSubmitted, ShareApplicationWithdrawn, ShareEvent,
     SharePath, ShareProvided,
 };
+use crate::share_application::objection::{
+    ConcludeObjection, ObjectionConcluded, ObjectionOutcome, ObjectionRaised, RaiseObjection,
+};
+use crate::share_application::routing::{DataHolder, check_route};
 
 /// Where an application is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

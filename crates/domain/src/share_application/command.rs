@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::DepartmentRef;
 use crate::catalog::ShareAttribute;
-use crate::deadline::{DeadlineId, RecomputeDeadlines};
-use crate::objection::{ConcludeObjection, RaiseObjection};
-use crate::routing::DataHolder;
+use crate::deadline::{MarkOverdue, RecomputeDeadlines};
+use crate::share_application::objection::{ConcludeObjection, RaiseObjection};
+use crate::share_application::routing::DataHolder;
 
 /// 应用场景: what the data is for (第十九条: 申请应当明确政务数据的应用场景). Use of the data is bound to it
 /// (第二十二条).
@@ -177,14 +177,6 @@ pub struct RefuseToShare {
 pub struct ProvideShare {
     /// The id of the grant the engine will issue.
     pub grant_id: String,
-}
-
-/// 记录逾期: the scheduler records that a deadline passed (第四十一条). Idempotent; refused before the due
-/// instant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MarkOverdue {
-    /// The deadline.
-    pub deadline: DeadlineId,
 }
 
 /// Every command of a share application.
