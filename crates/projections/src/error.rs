@@ -90,7 +90,6 @@ pub enum ProjectionError {
 }
 
 impl ProjectionError {
-    #[allow(dead_code)]
     pub(crate) fn decode(position: Position, detail: impl ToString) -> Self {
         Self::Decode {
             position,

@@ -16,6 +16,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod db;
+mod decode;
 mod error;
 mod lease;
 pub mod models;

@@ -11,6 +11,7 @@ use govshare_store::{Position, RecordedEvent, StreamId};
 
 use crate::db::{ReadDb, to_position};
 use crate::error::Result;
+use crate::models::util::{from_nanos, nanos};
 use crate::page::{Page, PageRequest};
 use crate::projection::Projection;
 use crate::sql::{Dialect, Names, Row, SqlValue, Tx};
@@ -246,18 +247,4 @@ pub async fn count(db: &ReadDb) -> Result<Position> {
         .map(|r| r.i64(0))
         .transpose()?
         .map_or(0, to_position))
-}
-
-/// An instant as nanoseconds since the Unix epoch (saturating outside 1677–2262).
-pub(crate) fn nanos(at: DateTime<Utc>) -> i64 {
-    at.timestamp_nanos_opt().unwrap_or(if at.timestamp() < 0 {
-        i64::MIN
-    } else {
-        i64::MAX
-    })
-}
-
-/// Nanoseconds since the Unix epoch as an instant.
-pub(crate) fn from_nanos(ns: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_nanos(ns)
 }

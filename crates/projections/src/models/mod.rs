@@ -1,3 +1,23 @@
-//! The read models.
+//! The read models: one module per projection, each with its typed queries.
+//!
+//! [`all`] lists every projection of this crate, for [`crate::start`].
 
+use std::sync::Arc;
+
+use crate::projection::Projection;
+
+pub mod applications;
 pub mod audit;
+pub mod catalog;
+pub mod deadlines;
+pub(crate) mod util;
+
+/// Every read model of this crate.
+pub fn all() -> Vec<Arc<dyn Projection>> {
+    vec![
+        Arc::new(audit::AuditTrail),
+        Arc::new(deadlines::DeadlinesProjection),
+        Arc::new(applications::ApplicationsProjection),
+        Arc::new(catalog::CatalogProjection),
+    ]
+}
