@@ -90,6 +90,11 @@ impl OrganizationRegistry {
         self.departments.get(code)
     }
 
+    /// Every registered department, in code order.
+    pub fn departments(&self) -> impl Iterator<Item = &Department> {
+        self.departments.values()
+    }
+
     /// What the engine puts in an [`crate::actor::Actor`] for this department.
     pub fn department_ref(&self, code: &DepartmentCode) -> Option<DepartmentRef> {
         self.department(code).map(Department::to_ref)
