@@ -161,7 +161,8 @@ pub struct RecomputeDeadlines {}
 /// entry, share application, verification request, security incident, supervision case): 记录逾期, record that
 /// a deadline passed without the owed act, attributed to the party that owed it (第四十一条). Scheduler only
 /// (AUTH-02). Refused up to the due instant ([`DomainError::NotYetDue`]) and while a timely extension request
-/// awaits its decision; idempotent after the miss is recorded.
+/// awaits its decision ([`DomainError::ExtensionPending`]), both retryable ([`DomainError::is_retryable`]);
+/// idempotent after the miss is recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MarkOverdue {
     /// The deadline.

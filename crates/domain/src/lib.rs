@@ -65,6 +65,7 @@ pub mod rules;
 pub mod services;
 pub mod share_application;
 pub mod supervision;
+pub mod text;
 pub mod third_party;
 pub mod verification;
 

@@ -17,6 +17,7 @@ use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
 use crate::instant::beijing_date;
 use crate::services::DomainServices;
+use crate::text::is_blank;
 
 /// Where an authorized operation stands.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,17 +124,13 @@ impl Decide for AuthorizedOperation {
                         "only the provincial data authority grants operation (第二十八条)",
                     ));
                 }
-                if c.operator.name.trim().is_empty() || c.operator.credit_code.chars().count() != 18
-                {
+                if is_blank(&c.operator.name) || c.operator.credit_code.chars().count() != 18 {
                     return Err(DomainError::validation(
                         "operator",
                         "name the operator and its 18-character unified social credit code",
                     ));
                 }
-                if c.entries.is_empty()
-                    || c.purpose_code.trim().is_empty()
-                    || c.scope.trim().is_empty()
-                {
+                if c.entries.is_empty() || is_blank(&c.purpose_code) || is_blank(&c.scope) {
                     return Err(DomainError::validation(
                         "scope",
                         "name the entries, the purpose and the scope",
@@ -184,7 +181,7 @@ impl Decide for AuthorizedOperation {
                     &actor,
                     &Subject::of(&grant.authority),
                 )?;
-                if c.use_id.trim().is_empty() || self.uses.contains(&c.use_id) {
+                if is_blank(&c.use_id) || self.uses.contains(&c.use_id) {
                     return Err(DomainError::validation(
                         "use_id",
                         "a use has a new, non-empty id",

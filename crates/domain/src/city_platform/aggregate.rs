@@ -16,6 +16,7 @@ use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
 use crate::services::DomainServices;
+use crate::text::is_blank;
 
 /// Where a city platform stands.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,7 +123,7 @@ impl Decide for CityPlatform {
                         ),
                     ));
                 }
-                if c.title.trim().is_empty() || c.necessity.trim().is_empty() {
+                if is_blank(&c.title) || is_blank(&c.necessity) {
                     return Err(DomainError::validation(
                         "plan",
                         "a plan has a title and states why the city must build its own (确需自行建设)",
@@ -201,7 +202,7 @@ impl Decide for CityPlatform {
                         "a return is recorded once it happened",
                     ));
                 }
-                if c.entries.is_empty() || c.demand.trim().is_empty() {
+                if c.entries.is_empty() || is_blank(&c.demand) {
                     return Err(DomainError::validation(
                         "entries",
                         "name the entries returned and the demand they answer (按照各地需求)",

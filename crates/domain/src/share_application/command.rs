@@ -8,6 +8,7 @@ use crate::catalog::ShareAttribute;
 use crate::deadline::{MarkOverdue, RecomputeDeadlines};
 use crate::share_application::objection::{ConcludeObjection, RaiseObjection};
 use crate::share_application::routing::DataHolder;
+use crate::text::is_blank;
 
 /// 应用场景: what the data is for (第十九条: 申请应当明确政务数据的应用场景). Use of the data is bound to it
 /// (第二十二条).
@@ -43,10 +44,10 @@ impl ApplicationScenario {
         ];
         let mut missing: Vec<String> = text
             .iter()
-            .filter(|(_, v)| v.trim().is_empty())
+            .filter(|(_, v)| is_blank(v))
             .map(|(k, _)| (*k).to_owned())
             .collect();
-        if self.data_items.iter().all(|i| i.trim().is_empty()) {
+        if self.data_items.iter().all(|i| is_blank(i)) {
             missing.push("data_items".to_owned());
         }
         missing

@@ -19,6 +19,7 @@ use crate::supervision::event::{
     CriticismGround, InspectionRecorded, PublicCriticismIssued, RectificationAccepted,
     RectificationOrdered, RectificationRejected, RectificationReported, SupervisionEvent,
 };
+use crate::text::is_blank;
 
 /// Where a supervision case stands.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,7 +135,7 @@ impl Decide for Supervision {
                         "an inspection is recorded once it has taken place",
                     ));
                 }
-                if c.findings.iter().any(|f| f.trim().is_empty()) {
+                if c.findings.iter().any(|f| is_blank(f)) {
                     return Err(DomainError::validation(
                         "findings",
                         "a finding states the problem",
@@ -295,7 +296,7 @@ impl Decide for Supervision {
                         "no rectification is overdue or rejected (第三十九条: 情节严重)",
                     ));
                 }
-                if c.reference.trim().is_empty() || c.content.trim().is_empty() {
+                if is_blank(&c.reference) || is_blank(&c.content) {
                     return Err(DomainError::validation(
                         "criticism",
                         "a notice has a reference and content",

@@ -12,6 +12,7 @@ use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
 use crate::instant::beijing_date;
 use crate::services::DomainServices;
+use crate::text::is_blank;
 use crate::third_party::command::{
     EngagementTerm, RecordContractorUse, RecordPriorReview, ThirdPartyCommand,
 };
@@ -117,7 +118,7 @@ impl ThirdPartyEngagement {
                 ),
             ));
         }
-        if c.scope.trim().is_empty() || c.data.is_empty() || c.systems.is_empty() {
+        if is_blank(&c.scope) || c.data.is_empty() || c.systems.is_empty() {
             return Err(DomainError::validation(
                 "scope",
                 "state the scope, the systems and the data touched (第三十七条: 明确工作规范)",
@@ -185,7 +186,7 @@ impl ThirdPartyEngagement {
                 "a use is recorded once it has happened",
             ));
         }
-        if c.entry_id.trim().is_empty() || c.purpose.trim().is_empty() {
+        if is_blank(&c.entry_id) || is_blank(&c.purpose) {
             return Err(DomainError::validation(
                 "use",
                 "name the entry used and the purpose (事中留痕)",
