@@ -1,0 +1,421 @@
+//! The read models over a log of real domain events (decided by the domain's pure `decide`, stored as
+//! the codec stores them), each case on a SQLite file and on a PostgreSQL database.
+
+mod common;
+mod domain;
+
+use common::*;
+
+macro_rules! both_backends {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let fixture = Fixture::sqlite().await;
+                    cases::$case(&fixture).await;
+                }
+            )*
+        }
+        mod postgres {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let fixture = Fixture::postgres().await;
+                    cases::$case(&fixture).await;
+                }
+            )*
+        }
+    };
+}
+
+both_backends!(
+    inbox_shows_what_a_department_owes_with_the_due_instant,
+    deadlines_met_late_missed_and_withdrawn,
+    rebuilt_read_models_equal_the_live_ones,
+);
+
+mod cases {
+    use std::time::Duration;
+
+    use chrono::{DateTime, Utc};
+    use cqrs_es::{Aggregate, DomainEvent};
+    use govshare_domain::share_application::{
+        ShareApplication, ShareCommand, ShareStatus, WithdrawShareApplication,
+    };
+    use govshare_domain::{CommandEnvelope, DeadlineId, DeadlineRule, Decide};
+    use govshare_projections::models::applications::{self, ApplicationView};
+    use govshare_projections::models::deadlines::{self, DeadlineFilter, DeadlineState};
+    use govshare_projections::models::{self, audit};
+    use govshare_projections::{PageRequest, RunnerHandle};
+    use govshare_store::{AppendRequest, EventMetadata, ExpectedVersion, NewEvent, StreamId};
+    use serde::Serialize;
+    use uuid::Uuid;
+
+    use super::domain::common::*;
+    use super::domain::share::*;
+    use super::*;
+
+    const WAIT: Duration = Duration::from_secs(30);
+    const AUTHORITY: &str = "130000-data-authority";
+    const PROVIDER: &str = "130000-public-security";
+    const REQUESTER: &str = "130000-health";
+
+    /// One aggregate's history, decided by the domain and appended command by command.
+    struct Case<A: Decide> {
+        id: String,
+        state: A,
+        version: u64,
+    }
+
+    impl<A> Case<A>
+    where
+        A: Decide<Services = govshare_domain::DomainServices>,
+        A::Event: Serialize,
+    {
+        fn new(id: &str) -> Self {
+            Self {
+                id: id.to_owned(),
+                state: A::default(),
+                version: 0,
+            }
+        }
+
+        async fn run(&mut self, f: &Fixture, command: CommandEnvelope<A::Body>) -> u64 {
+            let actor = command.actor.clone();
+            let at = command.at;
+            let events = govshare_domain::decide(&self.state, command, &services()).unwrap();
+            for e in &events {
+                self.state.apply(e.clone());
+            }
+            append::<A>(f, &self.id, &actor, at, &events, self.version).await;
+            self.version += events.len() as u64;
+            f.store.head().await.unwrap().position
+        }
+    }
+
+    /// Stores events as the codec does: the variant name as type, the variant's body as payload.
+    async fn append<A: Aggregate>(
+        f: &Fixture,
+        id: &str,
+        actor: &govshare_domain::Actor,
+        at: DateTime<Utc>,
+        events: &[A::Event],
+        version: u64,
+    ) where
+        A::Event: Serialize,
+    {
+        let command_id = Uuid::new_v4();
+        let store_actor = govshare_store::Actor {
+            department: actor.department.code.as_str().to_owned(),
+            person: actor.person.0.clone(),
+            role: format!("{:?}", actor.role).to_lowercase(),
+        };
+        let events = events
+            .iter()
+            .map(|e| {
+                let value = serde_json::to_value(e).unwrap();
+                let (name, payload) = match value {
+                    serde_json::Value::Object(map) => map.into_iter().next().unwrap(),
+                    serde_json::Value::String(name) => (name, serde_json::Value::Null),
+                    other => panic!("not a tagged event: {other}"),
+                };
+                assert_eq!(name, e.event_type());
+                NewEvent {
+                    event_type: name,
+                    schema_version: 1,
+                    payload,
+                    metadata: EventMetadata {
+                        event_id: Uuid::new_v4(),
+                        command_id,
+                        correlation_id: command_id,
+                        causation_id: None,
+                        actor: store_actor.clone(),
+                        rule_set: Some(govshare_store::RuleSetRef {
+                            id: "hebei-2022".into(),
+                            version: "1".into(),
+                        }),
+                    },
+                }
+            })
+            .collect();
+        f.store
+            .append(AppendRequest {
+                stream: StreamId::new(A::TYPE, id),
+                expected_version: ExpectedVersion::Exact(version),
+                command_id,
+                recorded_at: at,
+                events,
+            })
+            .await
+            .unwrap();
+    }
+
+    fn with_id(
+        mut command: CommandEnvelope<ShareCommand>,
+        id: &str,
+    ) -> CommandEnvelope<ShareCommand> {
+        if let ShareCommand::SubmitShareApplication(s) = &mut command.body {
+            s.application_id = id.to_owned();
+        }
+        command
+    }
+
+    async fn start_all(f: &Fixture) -> RunnerHandle {
+        f.start(models::all(), fast()).await
+    }
+
+    async fn inbox(f: &Fixture, department: &str) -> Vec<ApplicationView> {
+        applications::inbox(&f.db, department, &PageRequest::first(100))
+            .await
+            .unwrap()
+            .items
+    }
+
+    pub async fn inbox_shows_what_a_department_owes_with_the_due_instant(f: &Fixture) {
+        let runner = start_all(f).await;
+        let mut app = Case::<ShareApplication>::new(APP);
+
+        // Submitted (conditional data): the authority owes its review within 3 working days.
+        let submitted = bj(2026, 3, 9, 9, 0);
+        let position = app.run(f, submit_conditional(submitted)).await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+        let owed = inbox(f, AUTHORITY).await;
+        assert_eq!(owed.len(), 1);
+        assert_eq!(owed[0].application_id, APP);
+        assert_eq!(owed[0].status, ShareStatus::UnderReview);
+        assert_eq!(
+            owed[0].owed_act.as_deref(),
+            Some("share_conditional_review")
+        );
+        assert_eq!(owed[0].due_at, Some(end_of(2026, 3, 12)));
+        assert!(inbox(f, PROVIDER).await.is_empty());
+
+        // Forwarded: now the provider owes its reply within 5 working days of the forwarding.
+        let position = app
+            .run(f, forward_to_provider(bj(2026, 3, 10, 10, 0)))
+            .await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+        assert!(inbox(f, AUTHORITY).await.is_empty());
+        let owed = inbox(f, PROVIDER).await;
+        assert_eq!(owed.len(), 1);
+        assert_eq!(owed[0].status, ShareStatus::AwaitingProviderReply);
+        assert_eq!(owed[0].owed_act.as_deref(), Some("share_provider_reply"));
+        assert_eq!(owed[0].owed_by.as_deref(), Some(PROVIDER));
+        assert_eq!(owed[0].due_at, Some(end_of(2026, 3, 17)));
+
+        // Agreed: the authority owes provision within 3 working days of the reply.
+        let position = app.run(f, agree(bj(2026, 3, 16, 11, 0))).await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+        assert!(inbox(f, PROVIDER).await.is_empty());
+        let owed = inbox(f, AUTHORITY).await;
+        assert_eq!(owed.len(), 1);
+        assert_eq!(owed[0].status, ShareStatus::Agreed);
+        assert_eq!(
+            owed[0].owed_act.as_deref(),
+            Some("share_provide_after_reply")
+        );
+        assert_eq!(owed[0].due_at, Some(end_of(2026, 3, 19)));
+
+        // The requester's outbox shows its application and where it stands.
+        let outbox = applications::outbox(&f.db, REQUESTER, &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(outbox.items.len(), 1);
+        assert_eq!(outbox.items[0].status, ShareStatus::Agreed);
+        assert_eq!(outbox.items[0].requester, REQUESTER);
+        assert_eq!(outbox.items[0].route, vec![AUTHORITY.to_owned()]);
+
+        // The open deadlines agree with the inbox.
+        let open = deadlines::open(&f.db, &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(open.items.len(), 1);
+        assert_eq!(open.items[0].owed_by, AUTHORITY);
+        assert_eq!(open.items[0].what, "share_provide_after_reply");
+        assert_eq!(open.items[0].due_at, end_of(2026, 3, 19));
+        let history = deadlines::of_case(&f.db, &StreamId::new("ShareApplication", APP))
+            .await
+            .unwrap();
+        assert_eq!(history.len(), 3);
+        assert!(history[..2].iter().all(|d| d.state == DeadlineState::Met));
+        assert!(history.iter().all(|d| !d.missed));
+
+        // Provided: nobody owes anything; the grant is named.
+        let position = app.run(f, provide(bj(2026, 3, 18, 15, 0))).await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+        assert!(inbox(f, AUTHORITY).await.is_empty());
+        let view = applications::get(&f.db, APP).await.unwrap().unwrap();
+        assert_eq!(view.status, ShareStatus::Provided);
+        assert_eq!(view.grant_id.as_deref(), Some(GRANT));
+        assert_eq!(view.owed_by, None);
+        assert!(
+            deadlines::open(&f.db, &PageRequest::first(10))
+                .await
+                .unwrap()
+                .items
+                .is_empty()
+        );
+        runner.shutdown().await;
+    }
+
+    pub async fn deadlines_met_late_missed_and_withdrawn(f: &Fixture) {
+        let runner = start_all(f).await;
+        // A: unconditional, provided late (after 2026-03-12): met late, and the miss attributed.
+        let mut late = Case::<ShareApplication>::new("app-late");
+        late.run(
+            f,
+            with_id(submit_unconditional(bj(2026, 3, 9, 9, 0)), "app-late"),
+        )
+        .await;
+        // B: unconditional, withdrawn before its due date: no longer owed.
+        let mut withdrawn = Case::<ShareApplication>::new("app-withdrawn");
+        withdrawn
+            .run(
+                f,
+                with_id(submit_unconditional(bj(2026, 3, 10, 9, 0)), "app-withdrawn"),
+            )
+            .await;
+        // C: unconditional, still open.
+        let mut open = Case::<ShareApplication>::new("app-open");
+        let position = open
+            .run(
+                f,
+                with_id(submit_unconditional(bj(2026, 3, 11, 9, 0)), "app-open"),
+            )
+            .await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+        let listed = deadlines::open(&f.db, &PageRequest::first(2))
+            .await
+            .unwrap();
+        assert_eq!(listed.items.len(), 2);
+        assert_eq!(listed.items[0].case.aggregate_id, "app-late");
+        let rest = deadlines::open(&f.db, &PageRequest::after(listed.next.unwrap(), 2))
+            .await
+            .unwrap();
+        assert_eq!(rest.items.len(), 1);
+        assert_eq!(rest.items[0].case.aggregate_id, "app-open");
+        assert!(rest.next.is_none());
+
+        withdrawn
+            .run(
+                f,
+                share(
+                    clerk(province_health()),
+                    bj(2026, 3, 11, 10, 0),
+                    ShareCommand::WithdrawShareApplication(WithdrawShareApplication {
+                        reason: "业务调整, 不再需要".into(),
+                    }),
+                ),
+            )
+            .await;
+        let position = late.run(f, provide(bj(2026, 3, 13, 10, 0))).await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+
+        let open_now = deadlines::open(&f.db, &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(open_now.items.len(), 1);
+        assert_eq!(open_now.items[0].case.aggregate_id, "app-open");
+        let of_late = deadlines::of_case(&f.db, &StreamId::new("ShareApplication", "app-late"))
+            .await
+            .unwrap();
+        assert_eq!(of_late.len(), 1);
+        let d = &of_late[0];
+        assert_eq!(d.state, DeadlineState::Met);
+        assert_eq!(d.late, Some(true));
+        assert!(d.missed);
+        assert_eq!(d.owed_by, AUTHORITY);
+        assert_eq!(
+            d.deadline_id,
+            DeadlineId::new(DeadlineRule::ShareUnconditionalProvide, 1).0
+        );
+        let missed = deadlines::list(
+            &f.db,
+            &DeadlineFilter {
+                missed: Some(true),
+                ..DeadlineFilter::default()
+            }
+            .owed_by(AUTHORITY),
+            &PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+        assert_eq!(missed.items.len(), 1);
+        let of_withdrawn =
+            deadlines::of_case(&f.db, &StreamId::new("ShareApplication", "app-withdrawn"))
+                .await
+                .unwrap();
+        assert_eq!(of_withdrawn[0].state, DeadlineState::Withdrawn);
+        // What the scheduler asks: open, not yet marked, due by an instant.
+        let due = deadlines::list(
+            &f.db,
+            &DeadlineFilter::open().due_by(end_of(2026, 3, 16)),
+            &PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+        assert_eq!(due.items.len(), 1);
+        let due_earlier = deadlines::list(
+            &f.db,
+            &DeadlineFilter::open().due_by(end_of(2026, 3, 13)),
+            &PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+        assert!(due_earlier.items.is_empty());
+        let view = applications::get(&f.db, "app-withdrawn")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(view.status, ShareStatus::Withdrawn);
+        assert_eq!(view.owed_by, None);
+        runner.shutdown().await;
+    }
+
+    pub async fn rebuilt_read_models_equal_the_live_ones(f: &Fixture) {
+        let runner = start_all(f).await;
+        for (i, day) in [9u32, 10, 11, 12].iter().enumerate() {
+            let id = format!("app-{i}");
+            let mut app = Case::<ShareApplication>::new(&id);
+            app.run(f, with_id(submit_conditional(bj(2026, 3, *day, 9, 0)), &id))
+                .await;
+            if i % 2 == 0 {
+                app.run(f, forward_to_provider(bj(2026, 3, *day, 15, 0)))
+                    .await;
+            }
+            if i == 0 {
+                app.run(f, agree(bj(2026, 3, 16, 9, 0))).await;
+                app.run(f, provide(bj(2026, 3, 20, 9, 0))).await;
+            }
+        }
+        let head = f.store.head().await.unwrap().position;
+        runner.wait_for_all(head, WAIT).await.unwrap();
+        let before = dump(f).await;
+        for name in ["audit", "deadlines", "applications", "catalog"] {
+            let generation = runner.rebuild(name).await.unwrap();
+            runner
+                .wait_for_generation(name, generation, WAIT)
+                .await
+                .unwrap();
+        }
+        assert_eq!(dump(f).await, before);
+        runner.shutdown().await;
+    }
+
+    async fn dump(f: &Fixture) -> String {
+        let all = PageRequest::first(1000);
+        format!(
+            "{:#?}\n{:#?}\n{:#?}",
+            audit::trail(&f.db, &audit::AuditFilter::All, &all)
+                .await
+                .unwrap(),
+            deadlines::list(&f.db, &DeadlineFilter::default(), &all)
+                .await
+                .unwrap(),
+            applications::list(&f.db, &all).await.unwrap(),
+        )
+    }
+}
