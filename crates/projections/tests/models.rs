@@ -35,6 +35,7 @@ both_backends!(
     inbox_shows_what_a_department_owes_with_the_due_instant,
     deadlines_met_late_missed_and_withdrawn,
     rebuilt_read_models_equal_the_live_ones,
+    grant_uses_and_violations,
 );
 
 mod cases {
@@ -394,7 +395,7 @@ mod cases {
         let head = f.store.head().await.unwrap().position;
         runner.wait_for_all(head, WAIT).await.unwrap();
         let before = dump(f).await;
-        for name in ["audit", "deadlines", "applications", "catalog"] {
+        for name in ["audit", "deadlines", "applications", "catalog", "grants"] {
             let generation = runner.rebuild(name).await.unwrap();
             runner
                 .wait_for_generation(name, generation, WAIT)
@@ -402,6 +403,86 @@ mod cases {
                 .unwrap();
         }
         assert_eq!(dump(f).await, before);
+        runner.shutdown().await;
+    }
+
+    pub async fn grant_uses_and_violations(f: &Fixture) {
+        use govshare_domain::catalog::ShareMode;
+        use govshare_domain::grant::{
+            Grant, GrantCommand, GrantedEntry, IssueGrant, RecordGrantUse,
+        };
+        use govshare_projections::models::grants;
+
+        let runner = start_all(f).await;
+        let mut grant = Case::<Grant>::new(GRANT);
+        grant
+            .run(
+                f,
+                cmd(
+                    reviewer(province_authority()),
+                    bj(2026, 3, 18, 9, 0),
+                    GrantCommand::IssueGrant(IssueGrant {
+                        application_id: APP.to_owned(),
+                        grantee: province_health(),
+                        authority: province_authority(),
+                        entries: vec![GrantedEntry {
+                            entry_id: population_entry().entry_id,
+                            provider: code(PROVIDER),
+                            data_items: vec!["公民身份号码".to_owned(), "姓名".to_owned()],
+                        }],
+                        purpose: "医疗救助对象身份核验".to_owned(),
+                        purpose_code: PURPOSE.to_owned(),
+                        valid_from: date(2026, 3, 1),
+                        valid_until: date(2026, 12, 31),
+                        access_mode: ShareMode::Interface,
+                        conditions: None,
+                    }),
+                ),
+            )
+            .await;
+        let use_of = |id: &str, purpose: &str, at| {
+            cmd(
+                clerk(province_health()),
+                at,
+                GrantCommand::RecordGrantUse(RecordGrantUse {
+                    use_id: id.to_owned(),
+                    data_items: vec!["公民身份号码".to_owned()],
+                    record_count: 1,
+                    end_user: "wj-zhangsan".to_owned(),
+                    purpose_code: purpose.to_owned(),
+                    used_at: at,
+                }),
+            )
+        };
+        grant
+            .run(f, use_of("use-1", PURPOSE, bj(2026, 3, 19, 9, 0)))
+            .await;
+        let position = grant
+            .run(f, use_of("use-2", "SC-OTHER", bj(2026, 3, 20, 9, 0)))
+            .await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+        let view = grants::get(&f.db, GRANT).await.unwrap().unwrap();
+        assert_eq!(view.grantee, REQUESTER);
+        assert_eq!((view.uses, view.violating_uses), (2, 1));
+        assert_eq!(view.status, "issued");
+        let held = grants::of_grantee(&f.db, REQUESTER, &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(held.items.len(), 1);
+        let uses = grants::uses(&f.db, GRANT, &PageRequest::first(1))
+            .await
+            .unwrap();
+        assert_eq!(uses.items[0].use_id, "use-1");
+        let rest = grants::uses(&f.db, GRANT, &PageRequest::after(uses.next.unwrap(), 1))
+            .await
+            .unwrap();
+        assert_eq!(rest.items[0].use_id, "use-2");
+        assert!(rest.items[0].violating);
+        let violations = grants::violations(&f.db, Some(REQUESTER), &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(violations.items.len(), 1);
+        assert!(violations.items[0].violations.contains("other_purpose"));
         runner.shutdown().await;
     }
 

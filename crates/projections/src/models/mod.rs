@@ -10,6 +10,7 @@ pub mod applications;
 pub mod audit;
 pub mod catalog;
 pub mod deadlines;
+pub mod grants;
 pub(crate) mod util;
 
 /// Every read model of this crate.
@@ -19,5 +20,6 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(deadlines::DeadlinesProjection),
         Arc::new(applications::ApplicationsProjection),
         Arc::new(catalog::CatalogProjection),
+        Arc::new(grants::GrantsProjection),
     ]
 }
