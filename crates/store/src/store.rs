@@ -233,10 +233,11 @@ pub(crate) trait RawLog: Send + Sync {
     async fn raw_range(&self, from: Position, to: Position, max: usize) -> Result<Vec<RawEvent>>;
     /// Stored hash of one position.
     async fn stored_hash(&self, position: Position) -> Result<Option<[u8; 32]>>;
-    /// Largest stored position (0 when empty).
-    async fn last_position(&self) -> Result<Position>;
     /// The recorded head.
     async fn stored_head(&self) -> Result<Checkpoint>;
+    /// The recorded head and the largest stored position (0 when empty), read together in one
+    /// statement, i.e. from one consistent state of the database.
+    async fn head_and_last(&self) -> Result<(Checkpoint, Position)>;
 }
 
 fn as_tamper(err: StoreError) -> StoreError {
@@ -246,8 +247,12 @@ fn as_tamper(err: StoreError) -> StoreError {
     }
 }
 
-/// Recomputes the chain over `from..=to`; with `to = None` up to the last stored event, checking
-/// the recorded head as well; with a checkpoint, also that the chain passes through it.
+/// Recomputes the chain over `from..=to`; with `to = None` up to the recorded head, checking that
+/// the chain ends exactly at it; with a checkpoint, also that the chain passes through it.
+///
+/// The head is read first, together with the largest stored position, in one statement: on a
+/// live log everything up to that head is committed, and appends that commit while the scan runs
+/// lie beyond it and are left for the next verification.
 #[tracing::instrument(level = "debug", skip(log), err)]
 pub(crate) async fn verify_chain(
     log: &dyn RawLog,
@@ -256,14 +261,34 @@ pub(crate) async fn verify_chain(
     checkpoint: Option<Checkpoint>,
 ) -> Result<VerifyReport> {
     let from = from.max(1);
-    let last = log.last_position().await?;
-    if let Some(cp) = checkpoint {
-        if last < cp.position {
+    let (head, last) = log.head_and_last().await?;
+    if to.is_none() {
+        if last < head.position {
             return Err(StoreError::TamperDetected {
                 position: last + 1,
                 detail: format!(
-                    "log ends at position {last} but the checkpoint covers position {}",
-                    cp.position
+                    "recorded head is position {} but the log ends at {last}",
+                    head.position
+                ),
+            });
+        }
+        if last > head.position {
+            return Err(StoreError::TamperDetected {
+                position: head.position + 1,
+                detail: format!(
+                    "events are stored up to position {last} but the recorded head is position {}",
+                    head.position
+                ),
+            });
+        }
+    }
+    if let Some(cp) = checkpoint {
+        if head.position < cp.position {
+            return Err(StoreError::TamperDetected {
+                position: head.position + 1,
+                detail: format!(
+                    "log ends at position {} but the checkpoint covers position {}",
+                    head.position, cp.position
                 ),
             });
         }
@@ -274,7 +299,7 @@ pub(crate) async fn verify_chain(
             });
         }
     }
-    let end = to.unwrap_or(last);
+    let end = to.unwrap_or(head.position);
     let mut prev = if from == 1 {
         GENESIS_HASH
     } else {
@@ -332,17 +357,15 @@ pub(crate) async fn verify_chain(
             expected += 1;
         }
     }
-    if to.is_none() {
-        let head = log.stored_head().await?;
-        if head.position != end || head.hash != prev {
-            return Err(StoreError::TamperDetected {
-                position: end + 1,
-                detail: format!(
-                    "recorded head is position {} but the log ends at {end}",
-                    head.position
-                ),
-            });
-        }
+    if to.is_none() && prev != head.hash {
+        return Err(StoreError::TamperDetected {
+            position: end,
+            detail: format!(
+                "the chain hash at position {end} is {} but the recorded head has {}",
+                hex::encode(prev),
+                hex::encode(head.hash)
+            ),
+        });
     }
     Ok(VerifyReport {
         from,

@@ -44,6 +44,7 @@ conformance!(
     rewritten_history_is_caught_against_checkpoint,
     global_log_streams_in_batches,
     snapshots_round_trip,
+    verify_never_false_alarms_on_a_live_log,
 );
 
 mod cases {
@@ -600,5 +601,82 @@ mod cases {
         // Snapshots are not part of the log.
         assert_eq!(f.store.head().await.unwrap().position, 3);
         f.store.verify(1, None).await.unwrap();
+    }
+
+    pub async fn verify_never_false_alarms_on_a_live_log(f: &Fixture) {
+        const WRITERS: usize = 16;
+        // The writers stop once the log has this many events, or when verification is done.
+        const CAP: u64 = 4000;
+        const MAX_ROUNDS: usize = 40;
+        let stop = Arc::new(AtomicBool::new(false));
+        let writers: Vec<_> = (0..WRITERS)
+            .map(|w| {
+                let store = f.store.clone();
+                let stop = stop.clone();
+                tokio::spawn(async move {
+                    let own = stream(&format!("live-{w}"));
+                    let mut c = 0usize;
+                    while !stop.load(Ordering::SeqCst) {
+                        let req = if c.is_multiple_of(5) {
+                            request(&stream("live-shared"), ExpectedVersion::Any, 1 + c % 3)
+                        } else {
+                            request(&own, ExpectedVersion::Any, 1 + c % 3)
+                        };
+                        if store.append(req).await.unwrap().last_position >= CAP {
+                            return;
+                        }
+                        c += 1;
+                        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                    }
+                })
+            })
+            .collect();
+        while f.store.head().await.unwrap().position < 100 {
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        let first_checkpoint = f.store.checkpoint().await.unwrap();
+        // Rounds during which the log grew while verification ran.
+        let mut overlapped = 0;
+        let mut rounds = 0;
+        while rounds < MAX_ROUNDS && !writers.iter().all(|w| w.is_finished()) {
+            rounds += 1;
+            let before = f.store.head().await.unwrap();
+            let report = f
+                .store
+                .verify(1, None)
+                .await
+                .unwrap_or_else(|e| panic!("false alarm in round {rounds}: {e}"));
+            assert!(report.to >= before.position);
+            let checkpoint = f.store.checkpoint().await.unwrap();
+            for kept in [first_checkpoint, checkpoint] {
+                let report = f
+                    .store
+                    .verify_against(&kept)
+                    .await
+                    .unwrap_or_else(|e| panic!("false alarm against {kept:?}: {e}"));
+                assert!(report.to >= kept.position);
+            }
+            // A range inside what is committed, and a range ending at the moving head.
+            let middle = checkpoint.position / 2;
+            f.store
+                .verify(middle, Some(checkpoint.position))
+                .await
+                .unwrap();
+            f.store.verify(middle, None).await.unwrap();
+            if f.store.head().await.unwrap().position > before.position {
+                overlapped += 1;
+            }
+        }
+        stop.store(true, Ordering::SeqCst);
+        for w in writers {
+            w.await.unwrap();
+        }
+        assert!(
+            overlapped > 0,
+            "the writers never appended during verification"
+        );
+        let head = f.store.head().await.unwrap();
+        let report = f.store.verify(1, None).await.unwrap();
+        assert_eq!((report.to, report.last_hash), (head.position, head.hash));
     }
 }

@@ -38,6 +38,10 @@ const EVENT_COLUMNS: &str = "position, aggregate_type, aggregate_id, sequence, e
      schema_version, payload, event_id, command_id, correlation_id, causation_id, \
      actor_department, actor_person, actor_role, rule_set_id, rule_set_version, recorded_at_ns, hash";
 
+/// The recorded head and the largest stored position, from one statement's snapshot.
+const HEAD_AND_LAST_SQL: &str = "SELECT h.position, h.hash, (SELECT max(position) FROM govshare_events) \
+     FROM govshare_head h WHERE h.id = 1";
+
 /// The PostgreSQL event store. Cheap to clone; all clones share one writer task.
 #[derive(Clone, Debug)]
 pub struct PostgresStore {
@@ -621,11 +625,16 @@ impl RawLog for PostgresStore {
         hash.map(|h| decode_hash(&h, position)).transpose()
     }
 
-    async fn last_position(&self) -> Result<Position> {
-        let last: Option<i64> = sqlx::query_scalar("SELECT max(position) FROM govshare_events")
+    async fn head_and_last(&self) -> Result<(Checkpoint, Position)> {
+        let (position, hash, last): (i64, Vec<u8>, Option<i64>) = sqlx::query_as(HEAD_AND_LAST_SQL)
             .fetch_one(&self.inner.pool)
             .await?;
-        decode_u64(last.unwrap_or(0), 0, "position")
+        let position = decode_u64(position, 0, "head position")?;
+        let head = Checkpoint {
+            position,
+            hash: decode_hash(&hash, position)?,
+        };
+        Ok((head, decode_u64(last.unwrap_or(0), 0, "position")?))
     }
 
     async fn stored_head(&self) -> Result<Checkpoint> {

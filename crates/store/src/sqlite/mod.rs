@@ -36,6 +36,10 @@ const EVENT_COLUMNS: &str = "position, aggregate_type, aggregate_id, sequence, e
      schema_version, payload, event_id, command_id, correlation_id, causation_id, \
      actor_department, actor_person, actor_role, rule_set_id, rule_set_version, recorded_at_ns, hash";
 
+/// The recorded head and the largest stored position, from one consistent read.
+const HEAD_AND_LAST_SQL: &str = "SELECT h.position, h.hash, (SELECT max(position) FROM govshare_events) \
+     FROM govshare_head h WHERE h.id = 1";
+
 /// The SQLite event store. Cheap to clone; all clones share one writer.
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
@@ -578,12 +582,17 @@ impl RawLog for SqliteStore {
         .await
     }
 
-    async fn last_position(&self) -> Result<Position> {
+    async fn head_and_last(&self) -> Result<(Checkpoint, Position)> {
         self.read(|conn| {
-            let last: Option<i64> = conn
-                .prepare_cached("SELECT max(position) FROM govshare_events")?
-                .query_row([], |r| r.get(0))?;
-            decode_u64(last.unwrap_or(0), 0, "position")
+            let (position, hash, last): (i64, Vec<u8>, Option<i64>) = conn
+                .prepare_cached(HEAD_AND_LAST_SQL)?
+                .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            let position = decode_u64(position, 0, "head position")?;
+            let head = Checkpoint {
+                position,
+                hash: decode_hash(&hash, position)?,
+            };
+            Ok((head, decode_u64(last.unwrap_or(0), 0, "position")?))
         })
         .await
     }
