@@ -7,6 +7,7 @@ use chrono::DateTime;
 use futures::stream::{self, BoxStream, StreamExt};
 use uuid::Uuid;
 
+use crate::commands::{CommandWalk, EventRef, StoredCommand};
 use crate::error::{Result, StoreError};
 use crate::hash::{GENESIS_HASH, HashInput, format_timestamp};
 use crate::types::{
@@ -157,6 +158,16 @@ impl RawEvent {
         .chain_hash(prev)
     }
 
+    fn command_key(&self) -> EventRef<'_> {
+        EventRef {
+            position: self.position,
+            aggregate_type: &self.aggregate_type,
+            aggregate_id: &self.aggregate_id,
+            sequence: self.sequence,
+            command_id: self.command_id,
+        }
+    }
+
     pub(crate) fn into_recorded(self) -> RecordedEvent {
         let payload = Payload::from_stored(self.payload);
         RecordedEvent {
@@ -231,6 +242,10 @@ pub(crate) fn decode_rule_set(
 pub(crate) trait RawLog: Send + Sync {
     /// Rows with `from <= position <= to`, in position order, at most `max`.
     async fn raw_range(&self, from: Position, to: Position, max: usize) -> Result<Vec<RawEvent>>;
+    /// Command records whose first position is in `from..=to`, in first-position order.
+    async fn raw_commands(&self, from: Position, to: Position) -> Result<Vec<StoredCommand>>;
+    /// The record of one command.
+    async fn raw_command(&self, command_id: Uuid) -> Result<Option<StoredCommand>>;
     /// Stored hash of one position.
     async fn stored_hash(&self, position: Position) -> Result<Option<[u8; 32]>>;
     /// The recorded head.
@@ -311,17 +326,35 @@ pub(crate) async fn verify_chain(
             })?
     };
     let mut expected = from;
+    let mut walk: Option<CommandWalk> = None;
     while expected <= end {
         let batch = log
             .raw_range(expected, end, VERIFY_BATCH)
             .await
             .map_err(as_tamper)?;
-        if batch.is_empty() {
+        let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
             return Err(StoreError::TamperDetected {
                 position: expected,
                 detail: "event is missing".into(),
             });
-        }
+        };
+        let walk = match &mut walk {
+            Some(walk) => walk,
+            None => {
+                // An append may have begun before `from`: its record is found by command id.
+                let carried = if from > 1 {
+                    log.raw_command(first.command_id).await.map_err(as_tamper)?
+                } else {
+                    None
+                };
+                walk.insert(CommandWalk::new(from, carried))
+            }
+        };
+        walk.add_records(
+            log.raw_commands(expected, last.position.clamp(expected, end))
+                .await
+                .map_err(as_tamper)?,
+        );
         for event in batch {
             if event.position != expected {
                 return Err(StoreError::TamperDetected {
@@ -329,6 +362,7 @@ pub(crate) async fn verify_chain(
                     detail: "event is missing".into(),
                 });
             }
+            walk.step(event.command_key())?;
             let computed = event.chain_hash(&prev);
             if computed != event.hash {
                 return Err(StoreError::TamperDetected {
@@ -356,6 +390,9 @@ pub(crate) async fn verify_chain(
             prev = event.hash;
             expected += 1;
         }
+    }
+    if let Some(walk) = walk {
+        walk.finish(end, to.is_none() || end >= head.position)?;
     }
     if to.is_none() && prev != head.hash {
         return Err(StoreError::TamperDetected {
