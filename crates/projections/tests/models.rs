@@ -36,6 +36,7 @@ both_backends!(
     deadlines_met_late_missed_and_withdrawn,
     rebuilt_read_models_equal_the_live_ones,
     grant_uses_and_violations,
+    negative_list_phases_and_status,
 );
 
 mod cases {
@@ -395,7 +396,7 @@ mod cases {
         let head = f.store.head().await.unwrap().position;
         runner.wait_for_all(head, WAIT).await.unwrap();
         let before = dump(f).await;
-        for name in ["audit", "deadlines", "applications", "catalog", "grants"] {
+        for name in models::all().iter().map(|p| p.name()) {
             let generation = runner.rebuild(name).await.unwrap();
             runner
                 .wait_for_generation(name, generation, WAIT)
@@ -422,7 +423,7 @@ mod cases {
                     reviewer(province_authority()),
                     bj(2026, 3, 18, 9, 0),
                     GrantCommand::IssueGrant(IssueGrant {
-                        application_id: APP.to_owned(),
+                        provision: provision(),
                         grantee: province_health(),
                         authority: province_authority(),
                         entries: vec![GrantedEntry {
@@ -435,7 +436,7 @@ mod cases {
                         valid_from: date(2026, 3, 1),
                         valid_until: date(2026, 12, 31),
                         access_mode: ShareMode::Interface,
-                        conditions: None,
+                        conditions: Some("仅限核验, 不得留存".to_owned()),
                     }),
                 ),
             )
@@ -483,6 +484,151 @@ mod cases {
             .unwrap();
         assert_eq!(violations.items.len(), 1);
         assert!(violations.items[0].violations.contains("other_purpose"));
+        runner.shutdown().await;
+    }
+
+    pub async fn negative_list_phases_and_status(f: &Fixture) {
+        use govshare_domain::negative_list::{
+            ApplyForNegativeListing, BasisKind, DecideNegativeListing, FileNegativeListing,
+            LegalBasis, ListedEntry, ListingPhase, ListingStatus, NegativeListCommand,
+            NegativeListing, ReviewNegativeListing, UpperAuthority,
+        };
+        use govshare_projections::models::negative_list::{self, ListingFilter, ListingStep};
+
+        let runner = start_all(f).await;
+        let apply = |entry: &str, day| {
+            cmd(
+                clerk(city_civil_affairs()),
+                bj(2026, 4, day, 9, 0),
+                NegativeListCommand::ApplyForNegativeListing(ApplyForNegativeListing {
+                    entry: ListedEntry {
+                        entry_id: entry.to_owned(),
+                        code: "130100-MZ-00007".to_owned(),
+                        name: "困难群众个案调查原始资料".to_owned(),
+                    },
+                    legal_basis: LegalBasis {
+                        kind: BasisKind::Law,
+                        instrument: "中华人民共和国统计法".to_owned(),
+                        article: "第三十九条".to_owned(),
+                    },
+                    reason: "统计调查中获得的能够识别单个调查对象的资料不得对外提供".to_owned(),
+                }),
+            )
+        };
+        let review = |endorse| {
+            cmd(
+                reviewer(city_authority()),
+                bj(2026, 4, 3, 9, 0),
+                NegativeListCommand::ReviewNegativeListing(ReviewNegativeListing {
+                    endorse,
+                    opinion: "依据充分".to_owned(),
+                }),
+            )
+        };
+        let mut listed = Case::<NegativeListing>::new("negative-130100-0003");
+        listed
+            .run(f, apply("catalog-130100-civil-affairs-0007", 1))
+            .await;
+        listed.run(f, review(true)).await;
+        listed
+            .run(
+                f,
+                cmd(
+                    leader(city_government()),
+                    bj(2026, 4, 10, 9, 0),
+                    NegativeListCommand::DecideNegativeListing(DecideNegativeListing {
+                        approve: true,
+                        opinion: "同意".to_owned(),
+                    }),
+                ),
+            )
+            .await;
+        let mut refused = Case::<NegativeListing>::new("negative-130100-0004");
+        refused
+            .run(f, apply("catalog-130100-civil-affairs-0008", 2))
+            .await;
+        let position = refused.run(f, review(false)).await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+
+        let view = negative_list::get(&f.db, "negative-130100-0003")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(view.status, ListingStatus::Listed);
+        assert_eq!(view.phase, ListingPhase::Listing);
+        assert_eq!(view.applicant, "130100-civil-affairs");
+        assert_eq!(view.region, "130100");
+        assert!(!view.filed);
+        assert!(view.listed_position.is_some());
+        let on_list = negative_list::listed(&f.db, "130100", &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(on_list.items.len(), 1);
+        assert_eq!(
+            on_list.items[0].entry_id,
+            "catalog-130100-civil-affairs-0007"
+        );
+        let unfiled = negative_list::awaiting_filing(&f.db, &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(unfiled.items.len(), 1);
+        let refusals = negative_list::list(
+            &f.db,
+            &ListingFilter {
+                step: Some(ListingStep::Refused),
+                ..ListingFilter::default()
+            },
+            &PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+        assert_eq!(refusals.items.len(), 1);
+        assert_eq!(refusals.items[0].listing_id, "negative-130100-0004");
+        // Pagination over both applications of the applicant.
+        let by_applicant = ListingFilter {
+            applicant: Some("130100-civil-affairs".to_owned()),
+            ..ListingFilter::default()
+        };
+        let first = negative_list::list(&f.db, &by_applicant, &PageRequest::first(1))
+            .await
+            .unwrap();
+        assert_eq!(first.items[0].listing_id, "negative-130100-0003");
+        let second = negative_list::list(
+            &f.db,
+            &by_applicant,
+            &PageRequest::after(first.next.unwrap(), 1),
+        )
+        .await
+        .unwrap();
+        assert_eq!(second.items[0].listing_id, "negative-130100-0004");
+        assert!(second.next.is_none());
+
+        let position = listed
+            .run(
+                f,
+                cmd(
+                    reviewer(city_authority()),
+                    bj(2026, 4, 13, 9, 0),
+                    NegativeListCommand::FileNegativeListing(FileNegativeListing {
+                        upper_authority: UpperAuthority::Registered(province_authority()),
+                    }),
+                ),
+            )
+            .await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+        let view = negative_list::get(&f.db, "negative-130100-0003")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(view.filed);
+        assert_eq!(view.filed_at, Some(bj(2026, 4, 13, 9, 0)));
+        assert!(
+            negative_list::awaiting_filing(&f.db, &PageRequest::first(10))
+                .await
+                .unwrap()
+                .items
+                .is_empty()
+        );
         runner.shutdown().await;
     }
 

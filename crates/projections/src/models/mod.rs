@@ -11,6 +11,7 @@ pub mod audit;
 pub mod catalog;
 pub mod deadlines;
 pub mod grants;
+pub mod negative_list;
 pub(crate) mod util;
 
 /// Every read model of this crate.
@@ -21,5 +22,6 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(applications::ApplicationsProjection),
         Arc::new(catalog::CatalogProjection),
         Arc::new(grants::GrantsProjection),
+        Arc::new(negative_list::NegativeListProjection),
     ]
 }
