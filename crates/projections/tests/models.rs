@@ -37,6 +37,7 @@ both_backends!(
     rebuilt_read_models_equal_the_live_ones,
     grant_uses_and_violations,
     negative_list_phases_and_status,
+    collection_lists_and_aggregation_status,
 );
 
 mod cases {
@@ -629,6 +630,175 @@ mod cases {
                 .items
                 .is_empty()
         );
+        runner.shutdown().await;
+    }
+
+    pub async fn collection_lists_and_aggregation_status(f: &Fixture) {
+        use govshare_domain::catalog::{
+            AggregationMethod, CatalogCommand, CatalogEntry, RecordSync, RegisterAggregation,
+        };
+        use govshare_domain::collection_list::{
+            ApplyCollectionChange, CollectionItem, CollectionList, CollectionListCommand,
+            DecideCollectionChange, DeriveCollectionList, DuplicationJustification, SharedSource,
+        };
+        use govshare_projections::models::aggregation::{self, AggregationStatus};
+        use govshare_projections::models::collection::{self, ChangeDecision, ChangeFilter};
+
+        let runner = start_all(f).await;
+        let item = |name: &str| CollectionItem {
+            data_item: name.to_owned(),
+            entry_id: "catalog-130000-human-resources-0012".to_owned(),
+            entry_version: 1,
+        };
+        let mut list = Case::<CollectionList>::new("collection-130000-human-resources");
+        list.run(
+            f,
+            cmd(
+                reviewer(province_authority()),
+                bj(2026, 5, 6, 9, 0),
+                CollectionListCommand::DeriveCollectionList(DeriveCollectionList {
+                    department: province_hrss(),
+                    items: vec![item("参保状态"), item("缴费基数")],
+                    overlaps: vec![],
+                    justifications: vec![],
+                }),
+            ),
+        )
+        .await;
+        let position = list
+            .run(
+                f,
+                cmd(
+                    clerk(province_hrss()),
+                    bj(2026, 5, 7, 9, 0),
+                    CollectionListCommand::ApplyCollectionChange(ApplyCollectionChange {
+                        add: vec![item("公民身份号码")],
+                        remove: vec![],
+                        reason: "参保登记须核验身份".to_owned(),
+                        overlaps: vec![SharedSource {
+                            data_item: "公民身份号码".to_owned(),
+                            provider: code(PROVIDER),
+                            entry_id: population_entry().entry_id,
+                        }],
+                        justifications: vec![DuplicationJustification {
+                            data_item: "公民身份号码".to_owned(),
+                            justification: "《社会保险法》第五十八条要求参保登记时由本部门采集核验"
+                                .to_owned(),
+                        }],
+                    }),
+                ),
+            )
+            .await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+        let view = collection::of_department(&f.db, "130000-human-resources")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(view.version, 1);
+        assert_eq!(view.items.len(), 2);
+        assert_eq!(view.pending_change, Some(1));
+        assert_eq!(view.duplicates.len(), 1);
+        let pending = collection::changes(
+            &f.db,
+            &ChangeFilter {
+                decision: Some(ChangeDecision::Pending),
+                ..ChangeFilter::default()
+            },
+            &PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+        assert_eq!(pending.items.len(), 1);
+        assert_eq!(pending.items[0].overlaps.len(), 1);
+        let position = list
+            .run(
+                f,
+                cmd(
+                    reviewer(province_authority()),
+                    bj(2026, 5, 8, 9, 0),
+                    CollectionListCommand::DecideCollectionChange(DecideCollectionChange {
+                        approve: true,
+                        opinion: "同意".to_owned(),
+                    }),
+                ),
+            )
+            .await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+        let view = collection::get(&f.db, "collection-130000-human-resources")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((view.version, view.items.len()), (2, 3));
+        assert_eq!(view.pending_change, None);
+        let decided = collection::changes(&f.db, &ChangeFilter::default(), &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(decided.items[0].decision, ChangeDecision::Approved);
+        assert_eq!(decided.items[0].version_after, Some(2));
+        let with_duplicates = collection::lists(&f.db, true, &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(with_duplicates.items.len(), 1);
+
+        // Aggregation (第十六至十八条): published and shareable, then registered and synced.
+        let mut entry = Case::<CatalogEntry>::new(&population_entry().entry_id);
+        let mut position = 0;
+        for command in published_population_entry() {
+            position = entry.run(f, command).await;
+        }
+        runner.wait_for_all(position, WAIT).await.unwrap();
+        let pending = aggregation::pending(&f.db, Some(PROVIDER), &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(pending.items.len(), 1);
+        assert_eq!(pending.items[0].category_class.as_deref(), Some("base"));
+        assert_eq!(
+            pending.items[0].share_attribute.as_deref(),
+            Some("conditional")
+        );
+        entry
+            .run(
+                f,
+                cmd(
+                    clerk(province_public_security()),
+                    bj(2026, 3, 5, 9, 0),
+                    CatalogCommand::RegisterAggregation(RegisterAggregation {
+                        method: AggregationMethod::Physical {
+                            full: true,
+                            real_time: true,
+                        },
+                    }),
+                ),
+            )
+            .await;
+        let position = entry
+            .run(
+                f,
+                cmd(
+                    clerk(province_public_security()),
+                    bj(2026, 3, 6, 9, 0),
+                    CatalogCommand::RecordSync(RecordSync {
+                        synced_at: bj(2026, 3, 6, 8, 0),
+                    }),
+                ),
+            )
+            .await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+        assert!(
+            aggregation::pending(&f.db, None, &PageRequest::first(10))
+                .await
+                .unwrap()
+                .items
+                .is_empty()
+        );
+        let view = aggregation::entry(&f.db, &population_entry().entry_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(view.status, AggregationStatus::Physical);
+        assert_eq!(view.syncs, 1);
+        assert_eq!(view.last_synced_at, Some(bj(2026, 3, 6, 8, 0)));
+        assert!(view.registered_position.is_some());
         runner.shutdown().await;
     }
 

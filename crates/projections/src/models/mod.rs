@@ -6,9 +6,11 @@ use std::sync::Arc;
 
 use crate::projection::Projection;
 
+pub mod aggregation;
 pub mod applications;
 pub mod audit;
 pub mod catalog;
+pub mod collection;
 pub mod deadlines;
 pub mod grants;
 pub mod negative_list;
@@ -23,5 +25,7 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(catalog::CatalogProjection),
         Arc::new(grants::GrantsProjection),
         Arc::new(negative_list::NegativeListProjection),
+        Arc::new(collection::CollectionProjection),
+        Arc::new(aggregation::AggregationProjection),
     ]
 }
