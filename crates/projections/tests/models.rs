@@ -38,6 +38,7 @@ both_backends!(
     grant_uses_and_violations,
     negative_list_phases_and_status,
     collection_lists_and_aggregation_status,
+    verification_step_due_and_extension,
 );
 
 mod cases {
@@ -799,6 +800,145 @@ mod cases {
         assert_eq!(view.syncs, 1);
         assert_eq!(view.last_synced_at, Some(bj(2026, 3, 6, 8, 0)));
         assert!(view.registered_position.is_some());
+        runner.shutdown().await;
+    }
+
+    pub async fn verification_step_due_and_extension(f: &Fixture) {
+        use govshare_domain::verification::{
+            AnswerVerification, ApproveVerificationExtension, FileVerificationRequest,
+            ForwardVerificationRequest, RequestVerificationExtension, Verification,
+            VerificationCommand, VerificationOutcome, VerificationStatus, VerificationSubject,
+        };
+        use govshare_projections::models::verifications::{self, VerificationFilter};
+
+        let runner = start_all(f).await;
+        let mut request = Case::<Verification>::new("verification-2026-0001");
+        request
+            .run(
+                f,
+                cmd(
+                    clerk(province_health()),
+                    bj(2026, 4, 6, 9, 0),
+                    VerificationCommand::FileVerificationRequest(FileVerificationRequest {
+                        subject: VerificationSubject::Grant {
+                            grant_id: GRANT.to_owned(),
+                            entry_id: population_entry().entry_id,
+                        },
+                        provider: province_public_security(),
+                        authority: province_authority(),
+                        data_items: vec!["姓名".to_owned()],
+                        defect: "12条记录姓名与户籍登记不一致".to_owned(),
+                    }),
+                ),
+            )
+            .await;
+        let position = request
+            .run(
+                f,
+                cmd(
+                    reviewer(province_authority()),
+                    bj(2026, 4, 7, 9, 0),
+                    VerificationCommand::ForwardVerificationRequest(ForwardVerificationRequest {}),
+                ),
+            )
+            .await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+        let owed = verifications::owed_by(&f.db, PROVIDER, &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(owed.items.len(), 1);
+        let v = &owed.items[0];
+        assert_eq!(v.status, VerificationStatus::Forwarded);
+        assert_eq!(v.owed_act.as_deref(), Some("verification_answer"));
+        assert_eq!(v.due_at, Some(end_of(2026, 4, 21)));
+        assert!(
+            verifications::owed_by(&f.db, AUTHORITY, &PageRequest::first(10))
+                .await
+                .unwrap()
+                .items
+                .is_empty()
+        );
+
+        let position = request
+            .run(
+                f,
+                cmd(
+                    leader(province_public_security()),
+                    bj(2026, 4, 15, 9, 0),
+                    VerificationCommand::RequestVerificationExtension(
+                        RequestVerificationExtension {
+                            working_days: 5,
+                            reason: "需逐条比对户籍底册".to_owned(),
+                        },
+                    ),
+                ),
+            )
+            .await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+        let v = verifications::get(&f.db, "verification-2026-0001")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(v.extension_requested, Some(5));
+        let position = request
+            .run(
+                f,
+                cmd(
+                    leader(province_authority()),
+                    bj(2026, 4, 16, 9, 0),
+                    VerificationCommand::ApproveVerificationExtension(
+                        ApproveVerificationExtension {},
+                    ),
+                ),
+            )
+            .await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+        let v = verifications::get(&f.db, "verification-2026-0001")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(v.extension_requested, None);
+        assert_eq!(v.extensions, 1);
+        assert_eq!(v.due_at, Some(end_of(2026, 4, 28)));
+
+        let position = request
+            .run(
+                f,
+                cmd(
+                    clerk(province_public_security()),
+                    bj(2026, 4, 27, 9, 0),
+                    VerificationCommand::AnswerVerification(AnswerVerification {
+                        outcome: VerificationOutcome::Corrected {
+                            corrections: vec!["更正12条记录的姓名".to_owned()],
+                            explanation: "生僻字转码错误".to_owned(),
+                        },
+                    }),
+                ),
+            )
+            .await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+        let owed = verifications::owed_by(&f.db, REQUESTER, &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(owed.items.len(), 1);
+        assert_eq!(owed.items[0].status, VerificationStatus::Answered);
+        assert_eq!(owed.items[0].owed_act.as_deref(), Some("accept_or_dispute"));
+        assert_eq!(owed.items[0].due_at, None);
+        assert!(matches!(
+            owed.items[0].outcome,
+            Some(VerificationOutcome::Corrected { .. })
+        ));
+        let of_requester = verifications::list(
+            &f.db,
+            &VerificationFilter {
+                requester: Some(REQUESTER.to_owned()),
+                ..VerificationFilter::default()
+            },
+            &PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+        assert_eq!(of_requester.items.len(), 1);
         runner.shutdown().await;
     }
 

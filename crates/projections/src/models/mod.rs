@@ -15,6 +15,7 @@ pub mod deadlines;
 pub mod grants;
 pub mod negative_list;
 pub(crate) mod util;
+pub mod verifications;
 
 /// Every read model of this crate.
 pub fn all() -> Vec<Arc<dyn Projection>> {
@@ -27,5 +28,6 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(negative_list::NegativeListProjection),
         Arc::new(collection::CollectionProjection),
         Arc::new(aggregation::AggregationProjection),
+        Arc::new(verifications::VerificationsProjection),
     ]
 }
