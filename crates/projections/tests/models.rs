@@ -39,6 +39,7 @@ both_backends!(
     negative_list_phases_and_status,
     collection_lists_and_aggregation_status,
     verification_step_due_and_extension,
+    incident_report_timeliness,
 );
 
 mod cases {
@@ -939,6 +940,133 @@ mod cases {
         .await
         .unwrap();
         assert_eq!(of_requester.items.len(), 1);
+        runner.shutdown().await;
+    }
+
+    pub async fn incident_report_timeliness(f: &Fixture) {
+        use govshare_domain::incident::{
+            AffectedEntry, IncidentCategory, IncidentCommand, IncidentStatus, InformProvider,
+            ReportIncident, ReportTarget, ReportTargets, ReportToBody, SecurityIncident, Severity,
+        };
+        use govshare_projections::models::incidents::{self, Timeliness};
+
+        let runner = start_all(f).await;
+        let detected = bj(2026, 5, 12, 10, 0);
+        let mut incident = Case::<SecurityIncident>::new("incident-2026-0007");
+        let on = |at, body| cmd(clerk(province_health()), at, body);
+        incident
+            .run(
+                f,
+                on(
+                    bj(2026, 5, 12, 10, 10),
+                    IncidentCommand::ReportIncident(ReportIncident {
+                        detected_at: detected,
+                        category: IncidentCategory::Leak,
+                        severity: Severity::Major,
+                        affected_entries: vec![
+                            AffectedEntry {
+                                entry_id: population_entry().entry_id,
+                                provider: code(PROVIDER),
+                            },
+                            AffectedEntry {
+                                entry_id: social_security_entry().entry_id,
+                                provider: code("130000-human-resources"),
+                            },
+                        ],
+                        affected_grants: vec![GRANT.to_owned()],
+                        personal_information: true,
+                        description: "医保结算前置库接口被异常批量调用".to_owned(),
+                        report_to: ReportTargets {
+                            cyberspace: province_cyberspace(),
+                            public_security: province_public_security(),
+                            data_authority: province_authority(),
+                        },
+                    }),
+                ),
+            )
+            .await;
+        incident
+            .run(
+                f,
+                on(
+                    bj(2026, 5, 12, 10, 30),
+                    IncidentCommand::InformProvider(InformProvider {
+                        provider: code(PROVIDER),
+                        channel: "平台安全通报".to_owned(),
+                    }),
+                ),
+            )
+            .await;
+        let report = |target: ReportTarget| {
+            IncidentCommand::ReportToBody(ReportToBody {
+                target,
+                reference: format!("冀卫健安〔2026〕{}号", target.key()),
+            })
+        };
+        incident
+            .run(
+                f,
+                on(bj(2026, 5, 12, 10, 40), report(ReportTarget::Cyberspace)),
+            )
+            .await;
+        let position = incident
+            .run(
+                f,
+                on(bj(2026, 5, 12, 12, 0), report(ReportTarget::PublicSecurity)),
+            )
+            .await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+
+        let view = incidents::get(&f.db, "incident-2026-0007")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(view.reporter, REQUESTER);
+        assert_eq!(view.status, IncidentStatus::Reported);
+        assert_eq!(view.detected_at, detected);
+        assert_eq!(view.severity, "major");
+        assert_eq!((view.owed, view.late_reports), (2, 1));
+        let reports = incidents::reports(&f.db, "incident-2026-0007")
+            .await
+            .unwrap();
+        assert_eq!(reports.len(), 5);
+        let by = |target: &str| reports.iter().find(|r| r.target == target).unwrap();
+        assert_eq!(by("cyberspace").timeliness, Timeliness::OnTime);
+        assert_eq!(by("cyberspace").body, "130000-cyberspace");
+        assert_eq!(
+            by("cyberspace").due_at,
+            detected + chrono::TimeDelta::hours(1)
+        );
+        assert_eq!(by("public_security").timeliness, Timeliness::Late);
+        assert!(by("public_security").done_position.is_some());
+        assert_eq!(by(PROVIDER).timeliness, Timeliness::OnTime);
+        assert_eq!(by(PROVIDER).kind, "inform_provider");
+        assert_eq!(by("data_authority").timeliness, Timeliness::Outstanding);
+        let late = incidents::late_reports(&f.db, Some(REQUESTER), &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(late.items.len(), 1);
+        assert_eq!(late.items[0].body, PROVIDER);
+        let outstanding = incidents::outstanding_reports(&f.db, &PageRequest::first(1))
+            .await
+            .unwrap();
+        assert_eq!(outstanding.items.len(), 1);
+        let rest = incidents::outstanding_reports(
+            &f.db,
+            &PageRequest::after(outstanding.next.unwrap(), 1),
+        )
+        .await
+        .unwrap();
+        assert_eq!(rest.items.len(), 1);
+        assert!(rest.next.is_none());
+        assert_eq!(
+            incidents::list(&f.db, Some(REQUESTER), &PageRequest::first(10))
+                .await
+                .unwrap()
+                .items
+                .len(),
+            1
+        );
         runner.shutdown().await;
     }
 

@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod collection;
 pub mod deadlines;
 pub mod grants;
+pub mod incidents;
 pub mod negative_list;
 pub(crate) mod util;
 pub mod verifications;
@@ -29,5 +30,6 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(collection::CollectionProjection),
         Arc::new(aggregation::AggregationProjection),
         Arc::new(verifications::VerificationsProjection),
+        Arc::new(incidents::IncidentsProjection),
     ]
 }
