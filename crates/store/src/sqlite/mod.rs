@@ -13,18 +13,16 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
-use crate::commands::{EventKey, StoredCommand, Tamper};
+use crate::commands::{EventKey, StoredBody, StoredCommand, Tamper};
+use crate::decode::{decode_hash, decode_rule_set, decode_u32, decode_u64};
 use crate::error::{Result, StoreError};
 use crate::plan::{
     KnownCommand, Lookups, Plan, PreparedAppend, StoreConfig, keys, plan_batch, prepare,
 };
-use crate::store::{
-    EventStore, RawEvent, RawLog, decode_hash, decode_rule_set, decode_u32, decode_u64,
-    verify_chain,
-};
+use crate::store::{EventStore, RawEvent, RawLog, read_command, verify_chain};
 use crate::types::{
-    AppendOutcome, AppendRequest, Checkpoint, Position, RecordedEvent, Snapshot, StreamId,
-    StreamRead, VerifyReport,
+    AppendOutcome, AppendRequest, Checkpoint, Position, RecordedCommand, RecordedEvent, Snapshot,
+    StreamId, StreamRead, VerifyReport,
 };
 
 /// `PRAGMA application_id` of a govshare store: ASCII "GSES".
@@ -366,10 +364,10 @@ fn commit_batch(
             "INSERT INTO govshare_events ({EVENT_COLUMNS}) VALUES \
              (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
         ))?;
-        let mut insert_command = tx.prepare_cached(
-            "INSERT INTO govshare_commands (command_id, aggregate_type, aggregate_id, \
-             first_position, last_position, stream_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
+        let mut insert_command = tx.prepare_cached(&format!(
+            "INSERT INTO govshare_commands ({COMMAND_COLUMNS}) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+        ))?;
         for acc in &plan.accepted {
             let job = &jobs[acc.index];
             for (i, (event, hash)) in job.events.iter().zip(&acc.hashes).enumerate() {
@@ -402,6 +400,10 @@ fn commit_batch(
                 acc.outcome.first_position as i64,
                 acc.outcome.last_position as i64,
                 acc.outcome.stream_version as i64,
+                job.command.as_ref().map(|c| c.command_type.as_str()),
+                job.command.as_ref().map(|c| i64::from(c.schema_version)),
+                job.command.as_ref().map(|c| c.payload.as_str()),
+                job.command.as_ref().map(|c| c.issued_at_ns),
             ])?;
         }
         tx.prepare_cached("UPDATE govshare_head SET position = ?1, hash = ?2 WHERE id = 1")?
@@ -445,8 +447,9 @@ fn commit_batch(
     Ok((plan, snapshot_results))
 }
 
-const COMMAND_COLUMNS: &str =
-    "command_id, aggregate_type, aggregate_id, first_position, last_position, stream_version";
+const COMMAND_COLUMNS: &str = "command_id, aggregate_type, aggregate_id, first_position, \
+     last_position, stream_version, command_type, command_schema_version, command_payload, \
+     command_issued_at_ns";
 
 fn command_from_row(row: &rusqlite::Row<'_>) -> Result<StoredCommand> {
     let first_position = decode_u64(row.get(3)?, 0, "first_position")?;
@@ -460,6 +463,13 @@ fn command_from_row(row: &rusqlite::Row<'_>) -> Result<StoredCommand> {
         first_position,
         last_position: decode_u64(row.get(4).map_err(&c)?, first_position, "last_position")?,
         stream_version: decode_u64(row.get(5).map_err(&c)?, first_position, "stream_version")?,
+        body: StoredBody::from_columns(
+            row.get(6).map_err(&c)?,
+            row.get(7).map_err(&c)?,
+            row.get(8).map_err(&c)?,
+            row.get(9).map_err(&c)?,
+            first_position,
+        )?,
     })
 }
 
@@ -735,6 +745,11 @@ impl EventStore for SqliteStore {
 
     async fn head(&self) -> Result<Checkpoint> {
         self.stored_head().await
+    }
+
+    #[tracing::instrument(level = "debug", skip(self), err)]
+    async fn read_command(&self, command_id: Uuid) -> Result<Option<RecordedCommand>> {
+        read_command(self, command_id).await
     }
 
     #[tracing::instrument(level = "info", skip(self), err)]
