@@ -79,8 +79,33 @@ pub(crate) struct KnownCommand {
     pub stream_version: u64,
 }
 
+/// Empty, or nothing but white space and characters that print as nothing: zero-width space,
+/// non-joiner and joiner (U+200B–U+200D), word joiner (U+2060) and the other invisible operators
+/// (U+2061–U+2064), the byte-order mark / zero-width no-break space (U+FEFF), soft hyphen
+/// (U+00AD), Mongolian vowel separator (U+180E), the direction marks and controls (U+200E,
+/// U+200F, U+202A–U+202E, U+2066–U+2069, U+061C), combining grapheme joiner (U+034F) and the
+/// Hangul fillers (U+115F, U+1160, U+3164, U+FFA0).
 fn blank(s: &str) -> bool {
-    s.trim().is_empty()
+    s.chars().all(|c| c.is_whitespace() || invisible(c))
+}
+
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{3164}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+    )
 }
 
 /// Converts an instant to the stored nanosecond count, refusing instants it cannot represent.
@@ -388,5 +413,29 @@ fn hash_input<'a>(
             .map(|r| (r.id.as_str(), r.version.as_str())),
         recorded_at: &job.recorded_at,
         command_digest: job.command.as_ref().map(|c| &c.digest),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::blank;
+
+    #[test]
+    fn invisible_characters_are_blank() {
+        for s in [
+            "",
+            " \t\n",
+            "\u{200B}",
+            "\u{200C}\u{200D}",
+            "\u{2060}",
+            "\u{FEFF}",
+            " \u{200B} \u{FEFF}\u{3000}",
+            "\u{00AD}\u{202E}\u{2066}\u{3164}",
+        ] {
+            assert!(blank(s), "{s:?}");
+        }
+        for s in ["a", "\u{200B}李", "x\u{FEFF}", "0"] {
+            assert!(!blank(s), "{s:?}");
+        }
     }
 }

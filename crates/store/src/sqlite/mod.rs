@@ -105,8 +105,10 @@ fn lock_path(path: &Path) -> PathBuf {
 impl SqliteStore {
     /// Opens (creating if missing) the store at `path`.
     ///
-    /// Fails with [`StoreError::Locked`] if another process has it open, and with
-    /// [`StoreError::NotAGovshareStore`] if the file is not a govshare store.
+    /// Fails with [`StoreError::Locked`] if it is already open, in this or another process,
+    /// under whatever name (the path is resolved to the file it names, through symlinks and
+    /// `..`, before the lock is taken), and with [`StoreError::NotAGovshareStore`] if the file is
+    /// not a govshare store.
     pub async fn open(path: impl AsRef<Path>, config: StoreConfig) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         tokio::task::spawn_blocking(move || Self::open_blocking(path, config))
@@ -114,12 +116,21 @@ impl SqliteStore {
             .map_err(|e| StoreError::Backend(e.to_string()))?
     }
 
-    /// The store file.
+    /// The store file: the opened path with symlinks and `..` resolved.
     pub fn path(&self) -> &Path {
         &self.inner.path
     }
 
-    fn open_blocking(path: PathBuf, config: StoreConfig) -> Result<Self> {
+    fn open_blocking(given: PathBuf, config: StoreConfig) -> Result<Self> {
+        // The lock is keyed by the file itself, however it is named (a symlink, `x/../x.db`, a
+        // relative path): create the file if it is missing, then resolve the name.
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&given)?;
+        let path = std::fs::canonicalize(&given)?;
         let lock = OpenOptions::new()
             .read(true)
             .write(true)
@@ -127,16 +138,16 @@ impl SqliteStore {
             .truncate(false)
             .open(lock_path(&path))?;
         if !FileExt::try_lock_exclusive(&lock)? {
-            return Err(StoreError::Locked { path });
+            return Err(StoreError::Locked { path: given });
         }
         let mut conn = Connection::open(&path)?;
         let not_ours =
             |what: &str| StoreError::NotAGovshareStore(format!("{} ({what})", path.display()));
         let map_open_err = |e: rusqlite::Error| match code(&e) {
             Some(ErrorCode::NotADatabase) => not_ours("not a SQLite database"),
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
-                StoreError::Locked { path: path.clone() }
-            }
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked {
+                path: given.clone(),
+            },
             _ => StoreError::Sqlite(e),
         };
         let app_id: i32 = conn
