@@ -755,10 +755,9 @@ impl Runner<'_> {
         let label = |what: &str| format!("{} {what}", entry.name);
         match step {
             ChangeStep::Record => {
-                let changed_on = self
-                    .workdays()
-                    .after(self.today() - Duration::days(7), 0)?
-                    .min(self.today());
+                // Recorded a few days after the change; the extension is asked for well before the
+                // 10 working days run out (第十一条).
+                let changed_on = self.today() - Duration::days(3);
                 self.exec(
                     &entry.provider,
                     Role::Clerk,
@@ -772,7 +771,7 @@ impl Runner<'_> {
                     || label("记录目录变化"),
                 )
                 .await?;
-                let d = self.rng.range(2, 4);
+                let d = self.rng.range(1, 2);
                 self.schedule_in(d, Task::CatalogChange(ChangeStep::RequestExtension))
             }
             ChangeStep::RequestExtension => {

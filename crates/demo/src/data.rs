@@ -384,6 +384,11 @@ impl World {
         Ok(())
     }
 
+    /// The province (the first region; `load` makes sure there is one).
+    pub(crate) fn province(&self) -> &Region {
+        &self.regions[0]
+    }
+
     pub(crate) fn dept(&self, code: &str) -> Result<&Dept, DemoError> {
         self.depts
             .iter()

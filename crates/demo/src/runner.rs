@@ -19,7 +19,12 @@ use crate::time::{Workdays, at_time, date_of};
 #[derive(Debug, Clone)]
 struct Watched {
     due_at: DateTime<Utc>,
+    /// Ticks at which the rules said "not now" (e.g. an extension asked for in time still awaits its answer).
+    deferred: u32,
 }
+
+/// How many ticks the scheduler keeps asking about a deadline the rules will not yet let it mark.
+const MAX_DEFERRALS: u32 = 20;
 
 /// The state of one demo run.
 pub(crate) struct Runner<'a> {
@@ -206,8 +211,13 @@ impl<'a> Runner<'a> {
             match event.event_type.as_str() {
                 "DeadlineSet" => {
                     let set: DeadlineSet = event.payload.deserialize().map_err(bad)?;
-                    self.watched
-                        .insert(key(&set.id), Watched { due_at: set.due_at });
+                    self.watched.insert(
+                        key(&set.id),
+                        Watched {
+                            due_at: set.due_at,
+                            deferred: 0,
+                        },
+                    );
                 }
                 "DeadlineExtended" | "DeadlineRecomputed" => {
                     let value = event.payload.to_value().map_err(bad)?;
@@ -249,25 +259,26 @@ impl<'a> Runner<'a> {
     /// second scheduler would issue the same command.
     pub(crate) async fn tick(&mut self) -> Result<(), DemoError> {
         let now = self.now();
-        let due: Vec<(String, String, String)> = self
+        let due: Vec<((String, String, String), Watched)> = self
             .watched
             .iter()
             .filter(|(_, w)| w.due_at < now)
-            .map(|(k, _)| k.clone())
+            .map(|(k, w)| (k.clone(), w.clone()))
             .collect();
-        let platform = self.world.authority_of(&self.world.regions[0].code);
-        for (kind, id, deadline) in due {
-            // Whatever the outcome, the deadline is no longer watched: either its miss is recorded now, or
-            // the rules say nothing more is owed (a withdrawn application).
-            self.watched
-                .remove(&(kind.clone(), id.clone(), deadline.clone()));
+        let platform = self.world.authority_of(&self.world.province().code);
+        for (key, watched) in due {
+            // Whatever the outcome, the deadline leaves the watch list: its miss is recorded now, the rules
+            // say nothing more is owed (a withdrawn application), or it is put back to be asked again.
+            self.watched.remove(&key);
+            let (kind, id, deadline) = &key;
             let Some(command) =
-                crate::scenario::mark_overdue(&kind, &id, DeadlineId(deadline.clone()))
+                crate::scenario::mark_overdue(kind, id, DeadlineId(deadline.clone()))
             else {
                 continue;
             };
             let code = DepartmentCode::parse(&platform)
                 .map_err(|e| DemoError::Data(format!("部门代码 {platform}: {e}")))?;
+            // The id follows from the deadline: a second scheduler, or this one restarted, issues the same.
             let request = CommandRequest::new(
                 derived_command_id("mark-overdue", &format!("{kind}/{id}/{deadline}")),
                 code,
@@ -279,6 +290,18 @@ impl<'a> Runner<'a> {
                 Ok(recorded) => {
                     self.commands += 1;
                     self.watch(&recorded)?;
+                }
+                // "Not now": e.g. an extension asked for in time awaits the authority (第十一条). A refused
+                // command records nothing, so the same id is asked again at the next tick.
+                Err(EngineError::Refused { source, .. }) if watched.deferred < MAX_DEFERRALS => {
+                    tracing::debug!(%kind, %id, %deadline, reason = %source, "overdue deferred");
+                    self.watched.insert(
+                        key.clone(),
+                        Watched {
+                            deferred: watched.deferred + 1,
+                            ..watched
+                        },
+                    );
                 }
                 Err(source) => {
                     return Err(DemoError::Engine {

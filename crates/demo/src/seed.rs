@@ -185,7 +185,7 @@ impl Runner<'_> {
     }
 
     async fn register_organizations(&mut self) -> Result<(), DemoError> {
-        let province = self.world.regions[0].clone();
+        let province = self.world.province().clone();
         let authority = self.world.authority_of(&province.code);
         let authority_dept = self.world.dept(&authority)?.clone();
         self.engine
