@@ -7,11 +7,12 @@ use chrono::DateTime;
 use futures::stream::{self, BoxStream, StreamExt};
 use uuid::Uuid;
 
+use crate::commands::{CommandWalk, EventKey, EventRef, StoredCommand};
 use crate::error::{Result, StoreError};
 use crate::hash::{GENESIS_HASH, HashInput, format_timestamp};
 use crate::types::{
     Actor, AppendOutcome, AppendRequest, Checkpoint, EventMetadata, Payload, Position,
-    RecordedEvent, RuleSetRef, Snapshot, StreamId, StreamRead, VerifyReport,
+    RecordedCommand, RecordedEvent, RuleSetRef, Snapshot, StreamId, StreamRead, VerifyReport,
 };
 
 /// Events fetched per round trip by [`EventStore::verify`].
@@ -33,6 +34,15 @@ pub trait EventStore: Send + Sync + fmt::Debug {
 
     /// Reads one stream in sequence order, within the given bounds.
     async fn read_stream(&self, stream: &StreamId, read: StreamRead) -> Result<Vec<RecordedEvent>>;
+
+    /// What the log holds about an appended command: its stream, positions, resulting stream
+    /// version and, if the append recorded it, the command itself. `None` if the command id was
+    /// never appended.
+    ///
+    /// The record is checked against the events it points at, including that their stored hashes
+    /// are what the recorded command's digest gives; a record or command body that does not
+    /// match fails with [`StoreError::TamperDetected`].
+    async fn read_command(&self, command_id: Uuid) -> Result<Option<RecordedCommand>>;
 
     /// Reads at most `max` events of the global log, starting at position `from`, in position
     /// order. See [`log_stream`] for reading the whole log with bounded memory.
@@ -131,7 +141,7 @@ pub(crate) struct RawEvent {
 }
 
 impl RawEvent {
-    fn chain_hash(&self, prev: &[u8; 32]) -> [u8; 32] {
+    fn chain_hash(&self, prev: &[u8; 32], command_digest: Option<&[u8; 32]>) -> [u8; 32] {
         let recorded_at = format_timestamp(&DateTime::from_timestamp_nanos(self.recorded_at_ns));
         HashInput {
             position: self.position,
@@ -153,8 +163,19 @@ impl RawEvent {
                 .as_ref()
                 .map(|(id, version)| (id.as_str(), version.as_str())),
             recorded_at: &recorded_at,
+            command_digest,
         }
         .chain_hash(prev)
+    }
+
+    fn command_key(&self) -> EventRef<'_> {
+        EventRef {
+            position: self.position,
+            aggregate_type: &self.aggregate_type,
+            aggregate_id: &self.aggregate_id,
+            sequence: self.sequence,
+            command_id: self.command_id,
+        }
     }
 
     pub(crate) fn into_recorded(self) -> RecordedEvent {
@@ -189,54 +210,22 @@ impl RawEvent {
     }
 }
 
-/// Decoding helpers for stored columns.
-pub(crate) fn decode_u64(value: i64, position: Position, column: &str) -> Result<u64> {
-    u64::try_from(value).map_err(|_| StoreError::Corrupt {
-        position,
-        detail: format!("{column} is negative"),
-    })
-}
-
-pub(crate) fn decode_u32(value: i64, position: Position, column: &str) -> Result<u32> {
-    u32::try_from(value).map_err(|_| StoreError::Corrupt {
-        position,
-        detail: format!("{column} is out of range"),
-    })
-}
-
-pub(crate) fn decode_hash(bytes: &[u8], position: Position) -> Result<[u8; 32]> {
-    <[u8; 32]>::try_from(bytes).map_err(|_| StoreError::Corrupt {
-        position,
-        detail: format!("stored hash has {} bytes", bytes.len()),
-    })
-}
-
-pub(crate) fn decode_rule_set(
-    id: Option<String>,
-    version: Option<String>,
-    position: Position,
-) -> Result<Option<(String, String)>> {
-    match (id, version) {
-        (None, None) => Ok(None),
-        (Some(id), Some(version)) => Ok(Some((id, version))),
-        _ => Err(StoreError::Corrupt {
-            position,
-            detail: "rule set id and version must both be present or both absent".into(),
-        }),
-    }
-}
-
 /// Stored-data access a backend provides for verification.
 #[async_trait]
 pub(crate) trait RawLog: Send + Sync {
     /// Rows with `from <= position <= to`, in position order, at most `max`.
     async fn raw_range(&self, from: Position, to: Position, max: usize) -> Result<Vec<RawEvent>>;
+    /// Command records whose first position is in `from..=to`, in first-position order.
+    async fn raw_commands(&self, from: Position, to: Position) -> Result<Vec<StoredCommand>>;
+    /// The record of one command.
+    async fn raw_command(&self, command_id: Uuid) -> Result<Option<StoredCommand>>;
     /// Stored hash of one position.
     async fn stored_hash(&self, position: Position) -> Result<Option<[u8; 32]>>;
-    /// Largest stored position (0 when empty).
-    async fn last_position(&self) -> Result<Position>;
     /// The recorded head.
     async fn stored_head(&self) -> Result<Checkpoint>;
+    /// The recorded head and the largest stored position (0 when empty), read together in one
+    /// statement, i.e. from one consistent state of the database.
+    async fn head_and_last(&self) -> Result<(Checkpoint, Position)>;
 }
 
 fn as_tamper(err: StoreError) -> StoreError {
@@ -246,8 +235,12 @@ fn as_tamper(err: StoreError) -> StoreError {
     }
 }
 
-/// Recomputes the chain over `from..=to`; with `to = None` up to the last stored event, checking
-/// the recorded head as well; with a checkpoint, also that the chain passes through it.
+/// Recomputes the chain over `from..=to`; with `to = None` up to the recorded head, checking that
+/// the chain ends exactly at it; with a checkpoint, also that the chain passes through it.
+///
+/// The head is read first, together with the largest stored position, in one statement: on a
+/// live log everything up to that head is committed, and appends that commit while the scan runs
+/// lie beyond it and are left for the next verification.
 #[tracing::instrument(level = "debug", skip(log), err)]
 pub(crate) async fn verify_chain(
     log: &dyn RawLog,
@@ -256,14 +249,34 @@ pub(crate) async fn verify_chain(
     checkpoint: Option<Checkpoint>,
 ) -> Result<VerifyReport> {
     let from = from.max(1);
-    let last = log.last_position().await?;
-    if let Some(cp) = checkpoint {
-        if last < cp.position {
+    let (head, last) = log.head_and_last().await?;
+    if to.is_none() {
+        if last < head.position {
             return Err(StoreError::TamperDetected {
                 position: last + 1,
                 detail: format!(
-                    "log ends at position {last} but the checkpoint covers position {}",
-                    cp.position
+                    "recorded head is position {} but the log ends at {last}",
+                    head.position
+                ),
+            });
+        }
+        if last > head.position {
+            return Err(StoreError::TamperDetected {
+                position: head.position + 1,
+                detail: format!(
+                    "events are stored up to position {last} but the recorded head is position {}",
+                    head.position
+                ),
+            });
+        }
+    }
+    if let Some(cp) = checkpoint {
+        if head.position < cp.position {
+            return Err(StoreError::TamperDetected {
+                position: head.position + 1,
+                detail: format!(
+                    "log ends at position {} but the checkpoint covers position {}",
+                    head.position, cp.position
                 ),
             });
         }
@@ -274,7 +287,7 @@ pub(crate) async fn verify_chain(
             });
         }
     }
-    let end = to.unwrap_or(last);
+    let end = to.unwrap_or(head.position);
     let mut prev = if from == 1 {
         GENESIS_HASH
     } else {
@@ -286,17 +299,35 @@ pub(crate) async fn verify_chain(
             })?
     };
     let mut expected = from;
+    let mut walk: Option<CommandWalk> = None;
     while expected <= end {
         let batch = log
             .raw_range(expected, end, VERIFY_BATCH)
             .await
             .map_err(as_tamper)?;
-        if batch.is_empty() {
+        let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
             return Err(StoreError::TamperDetected {
                 position: expected,
                 detail: "event is missing".into(),
             });
-        }
+        };
+        let walk = match &mut walk {
+            Some(walk) => walk,
+            None => {
+                // An append may have begun before `from`: its record is found by command id.
+                let carried = if from > 1 {
+                    log.raw_command(first.command_id).await.map_err(as_tamper)?
+                } else {
+                    None
+                };
+                walk.insert(CommandWalk::new(from, carried))
+            }
+        };
+        walk.add_records(
+            log.raw_commands(expected, last.position.clamp(expected, end))
+                .await
+                .map_err(as_tamper)?,
+        );
         for event in batch {
             if event.position != expected {
                 return Err(StoreError::TamperDetected {
@@ -304,7 +335,8 @@ pub(crate) async fn verify_chain(
                     detail: "event is missing".into(),
                 });
             }
-            let computed = event.chain_hash(&prev);
+            let digest = walk.step(event.command_key())?;
+            let computed = event.chain_hash(&prev, digest);
             if computed != event.hash {
                 return Err(StoreError::TamperDetected {
                     position: expected,
@@ -332,21 +364,105 @@ pub(crate) async fn verify_chain(
             expected += 1;
         }
     }
-    if to.is_none() {
-        let head = log.stored_head().await?;
-        if head.position != end || head.hash != prev {
-            return Err(StoreError::TamperDetected {
-                position: end + 1,
-                detail: format!(
-                    "recorded head is position {} but the log ends at {end}",
-                    head.position
-                ),
-            });
-        }
+    if let Some(walk) = walk {
+        walk.finish(end, to.is_none() || end >= head.position)?;
+    }
+    if to.is_none() && prev != head.hash {
+        return Err(StoreError::TamperDetected {
+            position: end,
+            detail: format!(
+                "the chain hash at position {end} is {} but the recorded head has {}",
+                hex::encode(prev),
+                hex::encode(head.hash)
+            ),
+        });
     }
     Ok(VerifyReport {
         from,
         to: end,
         last_hash: prev,
     })
+}
+
+/// [`EventStore::read_command`] over a backend's stored data: the record, checked against the
+/// events around its range (stopping at the first event that is not the command's, so that a
+/// forged range is not read whole) and against their stored hashes.
+pub(crate) async fn read_command(
+    log: &dyn RawLog,
+    command_id: Uuid,
+) -> Result<Option<RecordedCommand>> {
+    let Some(record) = log.raw_command(command_id).await.map_err(as_tamper)? else {
+        return Ok(None);
+    };
+    let recorded = record.to_recorded().map_err(as_tamper)?;
+    let Some((lo, hi)) = record.neighbourhood() else {
+        record
+            .check_against(std::iter::empty())?
+            .map_err(StoreError::from)?;
+        return Ok(Some(recorded));
+    };
+    let mut events = Vec::new();
+    let mut next = lo;
+    'fetch: while next <= hi {
+        let batch = log
+            .raw_range(next, hi, VERIFY_BATCH)
+            .await
+            .map_err(as_tamper)?;
+        let Some(last) = batch.last().map(|e| e.position) else {
+            break;
+        };
+        for event in batch {
+            let foreign = event.position >= record.first_position && event.command_id != command_id;
+            events.push(event);
+            if foreign {
+                break 'fetch;
+            }
+        }
+        next = last + 1;
+    }
+    record
+        .check_against(events.iter().map(|e| {
+            Ok(EventKey {
+                position: e.position,
+                stream: StreamId::new(e.aggregate_type.clone(), e.aggregate_id.clone()),
+                sequence: e.sequence,
+                command_id: e.command_id,
+            })
+        }))?
+        .map_err(StoreError::from)?;
+    // The events are exactly the command's: their hashes must include its digest.
+    let digest = record.digest();
+    let mut prev = match record.first_position {
+        1 => GENESIS_HASH,
+        p => match events.first() {
+            Some(e) if e.position == p - 1 => e.hash,
+            _ => log
+                .stored_hash(p - 1)
+                .await?
+                .ok_or_else(|| StoreError::TamperDetected {
+                    position: p - 1,
+                    detail: "event is missing".into(),
+                })?,
+        },
+    };
+    for event in events
+        .iter()
+        .filter(|e| (record.first_position..=record.last_position).contains(&e.position))
+    {
+        let computed = event.chain_hash(&prev, digest.as_ref());
+        if computed != event.hash {
+            return Err(StoreError::TamperDetected {
+                position: event.position,
+                detail: format!(
+                    "event {} with the recorded command {command_id} hashes to {} but its stored \
+                     hash is {}",
+                    event.position,
+                    hex::encode(computed),
+                    hex::encode(event.hash)
+                ),
+            });
+        }
+        prev = event.hash;
+    }
+    Ok(Some(recorded))
 }

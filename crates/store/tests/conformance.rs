@@ -5,6 +5,11 @@ mod common;
 
 use common::*;
 
+/// Canonical JSON text of a value, as the store keeps it.
+fn canonical(value: &serde_json::Value) -> String {
+    govshare_store::hash::canonical_json(value)
+}
+
 /// Instantiates each case once per backend.
 macro_rules! conformance {
     ($($case:ident),* $(,)?) => {
@@ -44,6 +49,12 @@ conformance!(
     rewritten_history_is_caught_against_checkpoint,
     global_log_streams_in_batches,
     snapshots_round_trip,
+    verify_never_false_alarms_on_a_live_log,
+    edited_command_record_is_caught_by_retry_and_verify,
+    schema_1_store_migrates_on_open,
+    command_is_recorded_and_read_back,
+    invalid_command_record_is_refused,
+    tampered_command_body_is_named_by_verify,
 );
 
 mod cases {
@@ -52,9 +63,9 @@ mod cases {
     use std::sync::atomic::{AtomicBool, Ordering};
 
     use futures::TryStreamExt;
-    use govshare_store::hash::recompute_hash;
+    use govshare_store::hash::{command_digest, recompute_hash, recompute_hash_with_command};
     use govshare_store::{
-        Checkpoint, ExpectedVersion, Snapshot, StoreError, StreamRead, log_stream,
+        Checkpoint, ExpectedVersion, RecordedCommand, Snapshot, StoreError, StreamRead, log_stream,
     };
     use serde_json::json;
     use uuid::Uuid;
@@ -396,19 +407,52 @@ mod cases {
             }
             other => panic!("expected PayloadTooLarge, got {other:?}"),
         }
+        // Empty, white space, and characters that print as nothing (zero-width space,
+        // non-joiner, joiner, word joiner, byte-order mark).
+        let blanks = [
+            "",
+            "  ",
+            "\u{200B}",
+            "\u{200C}",
+            "\u{200D}",
+            "\u{2060}",
+            "\u{FEFF}",
+            " \u{200B}\t\u{FEFF} ",
+        ];
         for field in ["department", "person", "role"] {
-            let mut req = request(&s, ExpectedVersion::Any, 2);
-            let actor = &mut req.events[1].metadata.actor;
-            match field {
-                "department" => actor.department = String::new(),
-                "person" => actor.person = "  ".into(),
-                _ => actor.role = String::new(),
-            }
-            match f.store.append(req).await {
-                Err(StoreError::MissingActor { field: got }) => assert_eq!(got, field),
-                other => panic!("expected MissingActor, got {other:?}"),
+            for blank in blanks {
+                let mut req = request(&s, ExpectedVersion::Any, 2);
+                let actor = &mut req.events[1].metadata.actor;
+                match field {
+                    "department" => actor.department = blank.into(),
+                    "person" => actor.person = blank.into(),
+                    _ => actor.role = blank.into(),
+                }
+                match f.store.append(req).await {
+                    Err(StoreError::MissingActor { field: got }) => assert_eq!(got, field),
+                    other => panic!("{field} {blank:?}: expected MissingActor, got {other:?}"),
+                }
             }
         }
+        for blank in blanks {
+            let mut req = request(&s, ExpectedVersion::Any, 1);
+            req.events[0].event_type = blank.into();
+            assert!(
+                matches!(f.store.append(req).await, Err(StoreError::InvalidEvent(_))),
+                "event type {blank:?}"
+            );
+            let req = request(&stream(blank), ExpectedVersion::Any, 1);
+            assert!(
+                matches!(f.store.append(req).await, Err(StoreError::InvalidEvent(_))),
+                "aggregate id {blank:?}"
+            );
+        }
+        // Visible text around an invisible character is not blank.
+        let mut req = request(&s, ExpectedVersion::Any, 1);
+        req.events[0].metadata.actor.person = "Li\u{200B}Wei".into();
+        let outcome = f.store.append(req).await.unwrap();
+        let read = f.store.read_all(outcome.first_position, 1).await.unwrap();
+        assert_eq!(read[0].metadata.actor.person, "Li\u{200B}Wei");
         let mut mismatched = request(&s, ExpectedVersion::Any, 1);
         mismatched.events[0].metadata.command_id = Uuid::new_v4();
         assert!(matches!(
@@ -421,7 +465,8 @@ mod cases {
             f.store.append(empty).await,
             Err(StoreError::InvalidEvent(_))
         ));
-        assert_eq!(f.store.head().await.unwrap(), Checkpoint::GENESIS);
+        // Only the one valid append was written.
+        assert_eq!(f.store.head().await.unwrap().position, 1);
     }
 
     pub async fn flipped_payload_byte_is_named_by_verify(f: &Fixture) {
@@ -600,5 +645,407 @@ mod cases {
         // Snapshots are not part of the log.
         assert_eq!(f.store.head().await.unwrap().position, 3);
         f.store.verify(1, None).await.unwrap();
+    }
+
+    pub async fn verify_never_false_alarms_on_a_live_log(f: &Fixture) {
+        const WRITERS: usize = 16;
+        // The writers stop once the log has this many events, or when verification is done.
+        const CAP: u64 = 4000;
+        const MAX_ROUNDS: usize = 40;
+        let stop = Arc::new(AtomicBool::new(false));
+        let writers: Vec<_> = (0..WRITERS)
+            .map(|w| {
+                let store = f.store.clone();
+                let stop = stop.clone();
+                tokio::spawn(async move {
+                    let own = stream(&format!("live-{w}"));
+                    let mut c = 0usize;
+                    while !stop.load(Ordering::SeqCst) {
+                        let req = if c.is_multiple_of(5) {
+                            request(&stream("live-shared"), ExpectedVersion::Any, 1 + c % 3)
+                        } else {
+                            request(&own, ExpectedVersion::Any, 1 + c % 3)
+                        };
+                        if store.append(req).await.unwrap().last_position >= CAP {
+                            return;
+                        }
+                        c += 1;
+                        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                    }
+                })
+            })
+            .collect();
+        while f.store.head().await.unwrap().position < 100 {
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        let first_checkpoint = f.store.checkpoint().await.unwrap();
+        // Rounds during which the log grew while verification ran.
+        let mut overlapped = 0;
+        let mut rounds = 0;
+        while rounds < MAX_ROUNDS && !writers.iter().all(|w| w.is_finished()) {
+            rounds += 1;
+            let before = f.store.head().await.unwrap();
+            let report = f
+                .store
+                .verify(1, None)
+                .await
+                .unwrap_or_else(|e| panic!("false alarm in round {rounds}: {e}"));
+            assert!(report.to >= before.position);
+            let checkpoint = f.store.checkpoint().await.unwrap();
+            for kept in [first_checkpoint, checkpoint] {
+                let report = f
+                    .store
+                    .verify_against(&kept)
+                    .await
+                    .unwrap_or_else(|e| panic!("false alarm against {kept:?}: {e}"));
+                assert!(report.to >= kept.position);
+            }
+            // A range inside what is committed, and a range ending at the moving head.
+            let middle = checkpoint.position / 2;
+            f.store
+                .verify(middle, Some(checkpoint.position))
+                .await
+                .unwrap();
+            f.store.verify(middle, None).await.unwrap();
+            if f.store.head().await.unwrap().position > before.position {
+                overlapped += 1;
+            }
+        }
+        stop.store(true, Ordering::SeqCst);
+        for w in writers {
+            w.await.unwrap();
+        }
+        assert!(
+            overlapped > 0,
+            "the writers never appended during verification"
+        );
+        let head = f.store.head().await.unwrap();
+        let report = f.store.verify(1, None).await.unwrap();
+        assert_eq!((report.to, report.last_hash), (head.position, head.hash));
+    }
+
+    pub async fn edited_command_record_is_caught_by_retry_and_verify(f: &Fixture) {
+        // Five commands of two events each, one stream each: command k holds 2k+1..=2k+2.
+        let mut requests = Vec::new();
+        for i in 0..5 {
+            let req = request(&stream(&format!("cr{i}")), ExpectedVersion::NoStream, 2);
+            f.store.append(req.clone()).await.unwrap();
+            requests.push(req);
+        }
+        f.store.verify(1, None).await.unwrap();
+        let target = &requests[1];
+        let id = uuid_lit(&f.raw, target.command_id);
+        let restore = format!(
+            "UPDATE govshare_commands SET aggregate_id = 'cr1', first_position = 3, \
+             last_position = 4, stream_version = 2 WHERE command_id = {id}"
+        );
+        // (edit, position named by the retry, position named by verify)
+        let edits = [
+            // The range reaches into the next command's events.
+            ("last_position = 5, stream_version = 3", 5, 5),
+            // The range is moved onto the next command's events.
+            ("first_position = 5, last_position = 6", 4, 3),
+            // The range is cut short.
+            ("last_position = 3, stream_version = 1", 4, 4),
+            // Another stream.
+            ("aggregate_id = 'cr4'", 3, 3),
+            // Another stream version.
+            ("stream_version = 7", 4, 4),
+        ];
+        for (edit, retry_at, verify_at) in edits {
+            f.exec_tampering(&format!(
+                "UPDATE govshare_commands SET {edit} WHERE command_id = {id}"
+            ))
+            .await;
+            assert_tamper_at(f.store.append(target.clone()).await, retry_at, edit);
+            assert_tamper_at(f.store.verify(1, None).await, verify_at, edit);
+            assert_tamper_at(
+                f.store
+                    .verify_against(&f.store.checkpoint().await.unwrap())
+                    .await,
+                verify_at,
+                edit,
+            );
+            f.exec_tampering(&restore).await;
+            f.store.verify(1, None).await.unwrap();
+        }
+        // The retry is believed again once the record is true.
+        let retry = f.store.append(target.clone()).await.unwrap();
+        assert!(retry.deduplicated);
+        assert_eq!((retry.first_position, retry.last_position), (3, 4));
+
+        // A ranged verification checks the records of the appends it covers, including one
+        // that began before its first position.
+        f.exec_tampering(&format!(
+            "UPDATE govshare_commands SET stream_version = 9 WHERE command_id = {id}"
+        ))
+        .await;
+        assert_tamper_at(
+            f.store.verify(4, Some(6)).await,
+            4,
+            "range from inside the append",
+        );
+        f.store.verify(5, Some(10)).await.unwrap();
+        f.exec_tampering(&restore).await;
+
+        // A forged record for a command that never ran.
+        let forged = uuid_lit(&f.raw, Uuid::new_v4());
+        f.exec_tampering(&format!(
+            "INSERT INTO govshare_commands (command_id, aggregate_type, aggregate_id, \
+             first_position, last_position, stream_version) \
+             VALUES ({forged}, 'SharingRequest', 'cr3', 7, 8, 2)"
+        ))
+        .await;
+        assert_tamper_at(f.store.verify(1, None).await, 7, "forged extra record");
+        // Without the forged record the log verifies again.
+        f.exec_tampering(&format!(
+            "DELETE FROM govshare_commands WHERE command_id = {forged}"
+        ))
+        .await;
+        f.store.verify(1, None).await.unwrap();
+    }
+
+    /// Turns a store of the current schema back into one of schema version 1, which is exactly
+    /// what `0001_init.sql` creates, with its data.
+    fn downgrade_to_schema_1(raw: &Raw) -> &'static str {
+        match raw {
+            Raw::Sqlite(_) => {
+                "DROP INDEX govshare_commands_first_position; \
+                 ALTER TABLE govshare_commands DROP COLUMN command_type; \
+                 ALTER TABLE govshare_commands DROP COLUMN command_schema_version; \
+                 ALTER TABLE govshare_commands DROP COLUMN command_payload; \
+                 ALTER TABLE govshare_commands DROP COLUMN command_issued_at_ns; \
+                 PRAGMA user_version = 1;"
+            }
+            Raw::Postgres(_) => {
+                "DROP INDEX govshare_commands_first_position; \
+                 ALTER TABLE govshare_commands DROP COLUMN command_type, \
+                 DROP COLUMN command_schema_version, DROP COLUMN command_payload, \
+                 DROP COLUMN command_issued_at_ns; \
+                 DELETE FROM govshare_schema WHERE version > 1;"
+            }
+        }
+    }
+
+    pub async fn schema_1_store_migrates_on_open(f: &Fixture) {
+        let g = f.another().await;
+        let s = stream("m1");
+        let first = request(&s, ExpectedVersion::NoStream, 2);
+        g.store.append(first.clone()).await.unwrap();
+        g.store
+            .append(request(&stream("m2"), ExpectedVersion::NoStream, 3))
+            .await
+            .unwrap();
+        let kept = g.store.checkpoint().await.unwrap();
+        let current = g.schema_version().await;
+        let sql = downgrade_to_schema_1(&g.raw);
+        let g = g.reopened_after(sql).await;
+        assert_eq!(g.schema_version().await, current);
+        g.store.verify_against(&kept).await.unwrap();
+        let retry = g.store.append(first.clone()).await.unwrap();
+        assert!(retry.deduplicated);
+        assert_eq!((retry.first_position, retry.last_position), (1, 2));
+        let next = g
+            .store
+            .append(request(&s, ExpectedVersion::Exact(2), 1))
+            .await
+            .unwrap();
+        assert_eq!((next.first_position, next.stream_version), (6, 3));
+        let with_command = request_with_command(&s, ExpectedVersion::Exact(3), 2);
+        g.store.append(with_command.clone()).await.unwrap();
+        let old = g
+            .store
+            .read_command(first.command_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((old.last_position, old.command), (2, None));
+        let new = g.store.read_command(with_command.command_id).await;
+        assert_eq!(new.unwrap().unwrap().command, with_command.command);
+        g.store.verify_against(&kept).await.unwrap();
+        g.store.verify(1, None).await.unwrap();
+    }
+
+    pub async fn command_is_recorded_and_read_back(f: &Fixture) {
+        let s = stream("cmd1");
+        f.store
+            .append(request(&s, ExpectedVersion::NoStream, 1))
+            .await
+            .unwrap();
+        let req = request_with_command(&s, ExpectedVersion::Exact(1), 3);
+        let outcome = f.store.append(req.clone()).await.unwrap();
+        assert_eq!((outcome.first_position, outcome.last_position), (2, 4));
+        let expected = RecordedCommand {
+            command_id: req.command_id,
+            stream: s.clone(),
+            first_position: 2,
+            last_position: 4,
+            stream_version: 4,
+            command: req.command.clone(),
+        };
+        assert_eq!(
+            f.store.read_command(req.command_id).await.unwrap(),
+            Some(expected.clone())
+        );
+        // Every event of the append hashes with the command's digest.
+        let digest = command_digest(&req.command_id, req.command.as_ref().unwrap());
+        let events = f.store.read_all(1, 10).await.unwrap();
+        assert_eq!(recompute_hash(&[0; 32], &events[0]), events[0].hash);
+        for w in events.windows(2) {
+            assert_eq!(
+                recompute_hash_with_command(&w[0].hash, &w[1], Some(&digest)),
+                w[1].hash
+            );
+            assert_ne!(recompute_hash(&w[0].hash, &w[1]), w[1].hash);
+        }
+        // A retry returns the original outcome and leaves the recorded command as it was, even
+        // with another body.
+        let mut retry = req.clone();
+        retry.command.as_mut().unwrap().payload = json!({"forged": true});
+        let again = f.store.append(retry).await.unwrap();
+        assert!(again.deduplicated);
+        assert_eq!((again.first_position, again.last_position), (2, 4));
+        assert_eq!(
+            f.store.read_command(req.command_id).await.unwrap(),
+            Some(expected)
+        );
+        // An append without a command is recorded with `command: None`.
+        let plain = f.store.read_command(events[0].metadata.command_id).await;
+        let plain = plain.unwrap().unwrap();
+        assert_eq!((plain.first_position, plain.command), (1, None));
+        assert_eq!(f.store.read_command(Uuid::new_v4()).await.unwrap(), None);
+        // Commands in one group commit, some with and some without a body.
+        let handles: Vec<_> = (0..10)
+            .map(|i| {
+                let store = f.store.clone();
+                let req = if i % 2 == 0 {
+                    request_with_command(
+                        &stream(&format!("cmd-g{i}")),
+                        ExpectedVersion::NoStream,
+                        2,
+                    )
+                } else {
+                    request(&stream(&format!("cmd-g{i}")), ExpectedVersion::NoStream, 2)
+                };
+                tokio::spawn(async move { (store.append(req.clone()).await.unwrap(), req) })
+            })
+            .collect();
+        for h in handles {
+            let (outcome, req) = h.await.unwrap();
+            let got = f.store.read_command(req.command_id).await.unwrap().unwrap();
+            assert_eq!(got.first_position, outcome.first_position);
+            assert_eq!(got.command, req.command);
+        }
+        f.store.verify(1, None).await.unwrap();
+    }
+
+    pub async fn invalid_command_record_is_refused(f: &Fixture) {
+        let s = stream("cmd-invalid");
+        for blank in [
+            "",
+            "  ",
+            "\t\n",
+            "\u{200B}",
+            "\u{FEFF}\u{2060}",
+            "\u{200C}\u{200D} ",
+        ] {
+            let mut req = request_with_command(&s, ExpectedVersion::Any, 1);
+            req.command.as_mut().unwrap().command_type = blank.into();
+            match f.store.append(req.clone()).await {
+                Err(StoreError::InvalidCommand(_)) => {}
+                other => panic!("blank command type {blank:?}: got {other:?}"),
+            }
+            assert_eq!(f.store.read_command(req.command_id).await.unwrap(), None);
+        }
+        let mut big = request_with_command(&s, ExpectedVersion::Any, 1);
+        big.command.as_mut().unwrap().payload = json!({"blob": "z".repeat(PAYLOAD_LIMIT)});
+        match f.store.append(big.clone()).await {
+            Err(StoreError::PayloadTooLarge { size, limit }) => {
+                assert_eq!(limit, PAYLOAD_LIMIT);
+                assert!(size > limit);
+            }
+            other => panic!("expected PayloadTooLarge, got {other:?}"),
+        }
+        assert_eq!(f.store.read_command(big.command_id).await.unwrap(), None);
+        assert_eq!(f.store.head().await.unwrap(), Checkpoint::GENESIS);
+        // The refused command ids were not consumed.
+        big.command.as_mut().unwrap().payload = json!({"small": true});
+        assert!(!f.store.append(big).await.unwrap().deduplicated);
+    }
+
+    pub async fn tampered_command_body_is_named_by_verify(f: &Fixture) {
+        // Commands of two events each: command k holds 2k+1..=2k+2; command 1 has no body.
+        let mut requests = Vec::new();
+        for i in 0..4 {
+            let s = stream(&format!("cmd-t{i}"));
+            let req = if i == 1 {
+                request(&s, ExpectedVersion::NoStream, 2)
+            } else {
+                request_with_command(&s, ExpectedVersion::NoStream, 2)
+            };
+            f.store.append(req.clone()).await.unwrap();
+            requests.push(req);
+        }
+        f.store.verify(1, None).await.unwrap();
+        let kept = f.store.checkpoint().await.unwrap();
+        let target = uuid_lit(&f.raw, requests[2].command_id);
+        let plain = uuid_lit(&f.raw, requests[1].command_id);
+        let stored_payload = crate::canonical(&requests[2].command.as_ref().unwrap().payload);
+        let restore = format!(
+            "UPDATE govshare_commands SET command_type = 'SharingRequest.SubmitRequest', \
+             command_schema_version = 3, command_payload = {}, command_issued_at_ns = {} \
+             WHERE command_id = {target}",
+            lit(&stored_payload),
+            at(-1).timestamp_nanos_opt().unwrap()
+        );
+        let flipped = stored_payload.replace("population", "populatioN");
+        // (edit of command 2's record, the position verify names, and the position named by a
+        // verification of event 6 alone, whose hash is checked with the edited record)
+        let edits = [
+            (format!("command_payload = {}", lit(&flipped)), 5, 6),
+            (
+                "command_type = 'SharingRequest.WithdrawRequest'".to_owned(),
+                5,
+                6,
+            ),
+            ("command_schema_version = 4".to_owned(), 5, 6),
+            (
+                "command_issued_at_ns = command_issued_at_ns + 1".to_owned(),
+                5,
+                6,
+            ),
+            // Not decodable at all: reported at the record's first position.
+            ("command_payload = NULL".to_owned(), 5, 5),
+        ];
+        for (edit, position, alone) in &edits {
+            f.exec_tampering(&format!(
+                "UPDATE govshare_commands SET {edit} WHERE command_id = {target}"
+            ))
+            .await;
+            assert_tamper_at(f.store.verify(1, None).await, *position, edit);
+            assert_tamper_at(f.store.verify_against(&kept).await, *position, edit);
+            assert_tamper_at(f.store.verify(4, Some(6)).await, *position, edit);
+            assert_tamper_at(f.store.verify(6, Some(6)).await, *alone, edit);
+            assert_tamper_at(
+                f.store.read_command(requests[2].command_id).await,
+                *position,
+                edit,
+            );
+            f.store.verify(1, Some(4)).await.unwrap();
+            f.exec_tampering(&restore).await;
+            f.store.verify_against(&kept).await.unwrap();
+        }
+        // A body given to an append that recorded none.
+        f.exec_tampering(&format!(
+            "UPDATE govshare_commands SET command_type = 'X', command_schema_version = 1, \
+             command_payload = '{{}}', command_issued_at_ns = 0 WHERE command_id = {plain}"
+        ))
+        .await;
+        assert_tamper_at(f.store.verify(1, None).await, 3, "body added");
+        assert_tamper_at(
+            f.store.read_command(requests[1].command_id).await,
+            3,
+            "body added",
+        );
     }
 }

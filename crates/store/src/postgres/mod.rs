@@ -15,21 +15,23 @@ use sqlx::{Connection, Executor, PgConnection, PgPool, Row};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
+use crate::commands::{EventKey, StoredBody, StoredCommand};
+use crate::decode::{decode_hash, decode_rule_set, decode_u32, decode_u64};
 use crate::error::{Result, StoreError};
 use crate::plan::{
-    CommandRecord, Keys, Lookups, Plan, PreparedAppend, StoreConfig, keys, plan_batch, prepare,
+    Keys, KnownCommand, Lookups, Plan, PreparedAppend, StoreConfig, keys, plan_batch, prepare,
 };
-use crate::store::{
-    EventStore, RawEvent, RawLog, decode_hash, decode_rule_set, decode_u32, decode_u64,
-    verify_chain,
-};
+use crate::store::{EventStore, RawEvent, RawLog, read_command, verify_chain};
 use crate::types::{
-    AppendOutcome, AppendRequest, Checkpoint, Position, RecordedEvent, Snapshot, StreamId,
-    StreamRead, VerifyReport,
+    AppendOutcome, AppendRequest, Checkpoint, Position, RecordedCommand, RecordedEvent, Snapshot,
+    StreamId, StreamRead, VerifyReport,
 };
 
 /// Schema migrations, applied in order and recorded in `govshare_schema`.
-const MIGRATIONS: &[&str] = &[include_str!("0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("0001_init.sql"),
+    include_str!("0002_commands.sql"),
+];
 
 /// Advisory lock key taken while migrating ("govshare" in ASCII).
 const MIGRATION_LOCK: i64 = 0x676f_7673_6861_7265;
@@ -37,6 +39,10 @@ const MIGRATION_LOCK: i64 = 0x676f_7673_6861_7265;
 const EVENT_COLUMNS: &str = "position, aggregate_type, aggregate_id, sequence, event_type, \
      schema_version, payload, event_id, command_id, correlation_id, causation_id, \
      actor_department, actor_person, actor_role, rule_set_id, rule_set_version, recorded_at_ns, hash";
+
+/// The recorded head and the largest stored position, from one statement's snapshot.
+const HEAD_AND_LAST_SQL: &str = "SELECT h.position, h.hash, (SELECT max(position) FROM govshare_events) \
+     FROM govshare_head h WHERE h.id = 1";
 
 /// The PostgreSQL event store. Cheap to clone; all clones share one writer task.
 #[derive(Clone, Debug)]
@@ -356,48 +362,78 @@ async fn lookup(conn: &mut PgConnection, keys: &Keys) -> Result<Lookups> {
         .fetch_all(&mut *conn)
         .await?;
     let mut lookups = Lookups::default();
+    let mut records = Vec::new();
+    let mut around: HashMap<Uuid, Vec<EventKey>> = HashMap::new();
     for row in rows {
         match row.try_get::<i32, _>(0)? {
-            0 => {
-                lookups.commands.insert(
-                    row.try_get(1)?,
-                    CommandRecord {
-                        first_position: decode_u64(row.try_get(4)?, 0, "first_position")?,
-                        last_position: decode_u64(row.try_get(5)?, 0, "last_position")?,
-                        stream_version: decode_u64(row.try_get(6)?, 0, "stream_version")?,
-                    },
-                );
-            }
+            0 => records.push(StoredCommand {
+                command_id: row.try_get(1)?,
+                stream: StreamId::new(row.try_get::<String, _>(3)?, row.try_get::<String, _>(4)?),
+                first_position: decode_u64(row.try_get(5)?, 0, "first_position")?,
+                last_position: decode_u64(row.try_get(6)?, 0, "last_position")?,
+                stream_version: decode_u64(row.try_get(7)?, 0, "stream_version")?,
+                body: None,
+            }),
             1 => {
-                if let Some(v) = row.try_get::<Option<i64>, _>(6)? {
+                if let Some(v) = row.try_get::<Option<i64>, _>(7)? {
                     lookups.versions.insert(
-                        StreamId::new(row.try_get::<String, _>(2)?, row.try_get::<String, _>(3)?),
+                        StreamId::new(row.try_get::<String, _>(3)?, row.try_get::<String, _>(4)?),
                         decode_u64(v, 0, "sequence")?,
                     );
                 }
             }
-            _ => {
+            2 => {
                 lookups.event_ids.insert(row.try_get(1)?);
             }
+            _ => {
+                let position = decode_u64(row.try_get(5)?, 0, "position")?;
+                around.entry(row.try_get(1)?).or_default().push(EventKey {
+                    position,
+                    stream: StreamId::new(
+                        row.try_get::<String, _>(3)?,
+                        row.try_get::<String, _>(4)?,
+                    ),
+                    sequence: decode_u64(row.try_get(6)?, position, "sequence")?,
+                    command_id: row.try_get(2)?,
+                });
+            }
         }
+    }
+    for record in records {
+        let mut events = around.remove(&record.command_id).unwrap_or_default();
+        events.sort_by_key(|e| e.position);
+        let verdict = record
+            .check_against(events.into_iter().map(Ok))?
+            .map(|()| KnownCommand {
+                first_position: record.first_position,
+                last_position: record.last_position,
+                stream_version: record.stream_version,
+            });
+        lookups.commands.insert(record.command_id, verdict);
     }
     Ok(lookups)
 }
 
 /// Lookups of a batch's keys in one round trip: kind 0 = known command, 1 = stream version,
-/// 2 = recorded event id.
+/// 2 = recorded event id, 3 = an event in or next to the range of a known command (`id` is the
+/// command, `id2` the event's command id), against which the command's record is checked.
 const LOOKUP_SQL: &str = "\
-SELECT 0 AS kind, c.command_id AS id, NULL::text AS t, NULL::text AS i, \
-       c.first_position AS a, c.last_position AS b, c.stream_version AS v \
+SELECT 0 AS kind, c.command_id AS id, NULL::uuid AS id2, c.aggregate_type AS t, \
+       c.aggregate_id AS i, c.first_position AS a, c.last_position AS b, c.stream_version AS v \
   FROM govshare_commands c WHERE c.command_id = ANY($1) \
 UNION ALL \
-SELECT 1, NULL, s.t, s.i, NULL, NULL, \
+SELECT 1, NULL, NULL, s.t, s.i, NULL, NULL, \
        (SELECT max(e.sequence) FROM govshare_events e \
          WHERE e.aggregate_type = s.t AND e.aggregate_id = s.i) \
   FROM UNNEST($2::text[], $3::text[]) AS s(t, i) \
 UNION ALL \
-SELECT 2, e.event_id, NULL, NULL, NULL, NULL, NULL \
-  FROM govshare_events e WHERE e.event_id = ANY($4)";
+SELECT 2, e.event_id, NULL, NULL, NULL, NULL, NULL, NULL \
+  FROM govshare_events e WHERE e.event_id = ANY($4) \
+UNION ALL \
+SELECT 3, c.command_id, e.command_id, e.aggregate_type, e.aggregate_id, e.position, e.sequence, NULL \
+  FROM govshare_commands c JOIN govshare_events e \
+    ON e.position BETWEEN c.first_position - 1 AND c.last_position + 1 \
+ WHERE c.command_id = ANY($1) AND c.first_position <= c.last_position";
 
 /// Inserts events and command records and advances the head in one statement.
 fn insert_sql() -> String {
@@ -406,10 +442,10 @@ fn insert_sql() -> String {
          $1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], \
          $8::uuid[], $9::uuid[], $10::uuid[], $11::uuid[], $12::text[], $13::text[], $14::text[], \
          $15::text[], $16::text[], $17::bigint[], $18::bytea[])), \
-         cmd AS (INSERT INTO govshare_commands (command_id, aggregate_type, aggregate_id, \
-         first_position, last_position, stream_version) SELECT * FROM UNNEST($19::uuid[], \
-         $20::text[], $21::text[], $22::bigint[], $23::bigint[], $24::bigint[])) \
-         UPDATE govshare_head SET position = $25, hash = $26 WHERE id = 1"
+         cmd AS (INSERT INTO govshare_commands ({COMMAND_COLUMNS}) SELECT * FROM UNNEST(\
+         $19::uuid[], $20::text[], $21::text[], $22::bigint[], $23::bigint[], $24::bigint[], \
+         $25::text[], $26::bigint[], $27::text[], $28::bigint[])) \
+         UPDATE govshare_head SET position = $29, hash = $30 WHERE id = 1"
     )
 }
 
@@ -427,6 +463,10 @@ async fn insert(conn: &mut PgConnection, jobs: &[PreparedAppend], plan: &Plan) -
     let mut cmd_first = Vec::with_capacity(plan.accepted.len());
     let mut cmd_last = Vec::with_capacity(plan.accepted.len());
     let mut cmd_version = Vec::with_capacity(plan.accepted.len());
+    let mut cmd_type: Vec<Option<&str>> = Vec::with_capacity(plan.accepted.len());
+    let mut cmd_schema: Vec<Option<i64>> = Vec::with_capacity(plan.accepted.len());
+    let mut cmd_payload: Vec<Option<&str>> = Vec::with_capacity(plan.accepted.len());
+    let mut cmd_issued: Vec<Option<i64>> = Vec::with_capacity(plan.accepted.len());
     for acc in &plan.accepted {
         let Some(job) = jobs.get(acc.index) else {
             continue;
@@ -460,6 +500,11 @@ async fn insert(conn: &mut PgConnection, jobs: &[PreparedAppend], plan: &Plan) -
         cmd_first.push(acc.outcome.first_position as i64);
         cmd_last.push(acc.outcome.last_position as i64);
         cmd_version.push(acc.outcome.stream_version as i64);
+        let command = job.command.as_ref();
+        cmd_type.push(command.map(|c| c.command_type.as_str()));
+        cmd_schema.push(command.map(|c| i64::from(c.schema_version)));
+        cmd_payload.push(command.map(|c| c.payload.as_str()));
+        cmd_issued.push(command.map(|c| c.issued_at_ns));
     }
     sqlx::query(&insert_sql())
         .bind(&c.position)
@@ -486,6 +531,10 @@ async fn insert(conn: &mut PgConnection, jobs: &[PreparedAppend], plan: &Plan) -
         .bind(&cmd_first)
         .bind(&cmd_last)
         .bind(&cmd_version)
+        .bind(&cmd_type)
+        .bind(&cmd_schema)
+        .bind(&cmd_payload)
+        .bind(&cmd_issued)
         .bind(plan.head.position as i64)
         .bind(&plan.head.hash[..])
         .execute(&mut *conn)
@@ -573,6 +622,35 @@ fn raw_from_row(row: &PgRow) -> Result<RawEvent> {
     })
 }
 
+const COMMAND_COLUMNS: &str = "command_id, aggregate_type, aggregate_id, first_position, \
+     last_position, stream_version, command_type, command_schema_version, command_payload, \
+     command_issued_at_ns";
+
+fn command_from_row(row: &PgRow) -> Result<StoredCommand> {
+    let first_position = decode_u64(row.try_get(3)?, 0, "first_position")?;
+    let c = |e: sqlx::Error| StoreError::Corrupt {
+        position: first_position,
+        detail: e.to_string(),
+    };
+    Ok(StoredCommand {
+        command_id: row.try_get(0).map_err(c)?,
+        stream: StreamId::new(
+            row.try_get::<String, _>(1).map_err(c)?,
+            row.try_get::<String, _>(2).map_err(c)?,
+        ),
+        first_position,
+        last_position: decode_u64(row.try_get(4).map_err(c)?, first_position, "last_position")?,
+        stream_version: decode_u64(row.try_get(5).map_err(c)?, first_position, "stream_version")?,
+        body: StoredBody::from_columns(
+            row.try_get(6).map_err(c)?,
+            row.try_get(7).map_err(c)?,
+            row.try_get(8).map_err(c)?,
+            row.try_get(9).map_err(c)?,
+            first_position,
+        )?,
+    })
+}
+
 fn clamp(position: u64) -> i64 {
     i64::try_from(position).unwrap_or(i64::MAX)
 }
@@ -612,6 +690,28 @@ impl RawLog for PostgresStore {
         .await
     }
 
+    async fn raw_commands(&self, from: Position, to: Position) -> Result<Vec<StoredCommand>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COMMAND_COLUMNS} FROM govshare_commands \
+             WHERE first_position >= $1 AND first_position <= $2 ORDER BY first_position"
+        ))
+        .bind(clamp(from))
+        .bind(clamp(to))
+        .fetch_all(&self.inner.pool)
+        .await?;
+        rows.iter().map(command_from_row).collect()
+    }
+
+    async fn raw_command(&self, command_id: Uuid) -> Result<Option<StoredCommand>> {
+        let row = sqlx::query(&format!(
+            "SELECT {COMMAND_COLUMNS} FROM govshare_commands WHERE command_id = $1"
+        ))
+        .bind(command_id)
+        .fetch_optional(&self.inner.pool)
+        .await?;
+        row.as_ref().map(command_from_row).transpose()
+    }
+
     async fn stored_hash(&self, position: Position) -> Result<Option<[u8; 32]>> {
         let hash: Option<Vec<u8>> =
             sqlx::query_scalar("SELECT hash FROM govshare_events WHERE position = $1")
@@ -621,11 +721,16 @@ impl RawLog for PostgresStore {
         hash.map(|h| decode_hash(&h, position)).transpose()
     }
 
-    async fn last_position(&self) -> Result<Position> {
-        let last: Option<i64> = sqlx::query_scalar("SELECT max(position) FROM govshare_events")
+    async fn head_and_last(&self) -> Result<(Checkpoint, Position)> {
+        let (position, hash, last): (i64, Vec<u8>, Option<i64>) = sqlx::query_as(HEAD_AND_LAST_SQL)
             .fetch_one(&self.inner.pool)
             .await?;
-        decode_u64(last.unwrap_or(0), 0, "position")
+        let position = decode_u64(position, 0, "head position")?;
+        let head = Checkpoint {
+            position,
+            hash: decode_hash(&hash, position)?,
+        };
+        Ok((head, decode_u64(last.unwrap_or(0), 0, "position")?))
     }
 
     async fn stored_head(&self) -> Result<Checkpoint> {
@@ -689,6 +794,11 @@ impl EventStore for PostgresStore {
 
     async fn head(&self) -> Result<Checkpoint> {
         self.stored_head().await
+    }
+
+    #[tracing::instrument(level = "debug", skip(self), err)]
+    async fn read_command(&self, command_id: Uuid) -> Result<Option<RecordedCommand>> {
+        read_command(self, command_id).await
     }
 
     #[tracing::instrument(level = "info", skip(self), err)]

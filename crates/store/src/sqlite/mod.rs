@@ -13,28 +13,34 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
+use crate::commands::{EventKey, StoredBody, StoredCommand, Tamper};
+use crate::decode::{decode_hash, decode_rule_set, decode_u32, decode_u64};
 use crate::error::{Result, StoreError};
 use crate::plan::{
-    CommandRecord, Lookups, Plan, PreparedAppend, StoreConfig, keys, plan_batch, prepare,
+    KnownCommand, Lookups, Plan, PreparedAppend, StoreConfig, keys, plan_batch, prepare,
 };
-use crate::store::{
-    EventStore, RawEvent, RawLog, decode_hash, decode_rule_set, decode_u32, decode_u64,
-    verify_chain,
-};
+use crate::store::{EventStore, RawEvent, RawLog, read_command, verify_chain};
 use crate::types::{
-    AppendOutcome, AppendRequest, Checkpoint, Position, RecordedEvent, Snapshot, StreamId,
-    StreamRead, VerifyReport,
+    AppendOutcome, AppendRequest, Checkpoint, Position, RecordedCommand, RecordedEvent, Snapshot,
+    StreamId, StreamRead, VerifyReport,
 };
 
 /// `PRAGMA application_id` of a govshare store: ASCII "GSES".
 pub const APPLICATION_ID: i32 = 0x4753_4553;
 
 /// Schema migrations, applied in order; `PRAGMA user_version` is the number applied.
-const MIGRATIONS: &[&str] = &[include_str!("0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("0001_init.sql"),
+    include_str!("0002_commands.sql"),
+];
 
 const EVENT_COLUMNS: &str = "position, aggregate_type, aggregate_id, sequence, event_type, \
      schema_version, payload, event_id, command_id, correlation_id, causation_id, \
      actor_department, actor_person, actor_role, rule_set_id, rule_set_version, recorded_at_ns, hash";
+
+/// The recorded head and the largest stored position, from one consistent read.
+const HEAD_AND_LAST_SQL: &str = "SELECT h.position, h.hash, (SELECT max(position) FROM govshare_events) \
+     FROM govshare_head h WHERE h.id = 1";
 
 /// The SQLite event store. Cheap to clone; all clones share one writer.
 #[derive(Clone, Debug)]
@@ -99,8 +105,10 @@ fn lock_path(path: &Path) -> PathBuf {
 impl SqliteStore {
     /// Opens (creating if missing) the store at `path`.
     ///
-    /// Fails with [`StoreError::Locked`] if another process has it open, and with
-    /// [`StoreError::NotAGovshareStore`] if the file is not a govshare store.
+    /// Fails with [`StoreError::Locked`] if it is already open, in this or another process,
+    /// under whatever name (the path is resolved to the file it names, through symlinks and
+    /// `..`, before the lock is taken), and with [`StoreError::NotAGovshareStore`] if the file is
+    /// not a govshare store.
     pub async fn open(path: impl AsRef<Path>, config: StoreConfig) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         tokio::task::spawn_blocking(move || Self::open_blocking(path, config))
@@ -108,12 +116,21 @@ impl SqliteStore {
             .map_err(|e| StoreError::Backend(e.to_string()))?
     }
 
-    /// The store file.
+    /// The store file: the opened path with symlinks and `..` resolved.
     pub fn path(&self) -> &Path {
         &self.inner.path
     }
 
-    fn open_blocking(path: PathBuf, config: StoreConfig) -> Result<Self> {
+    fn open_blocking(given: PathBuf, config: StoreConfig) -> Result<Self> {
+        // The lock is keyed by the file itself, however it is named (a symlink, `x/../x.db`, a
+        // relative path): create the file if it is missing, then resolve the name.
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&given)?;
+        let path = std::fs::canonicalize(&given)?;
         let lock = OpenOptions::new()
             .read(true)
             .write(true)
@@ -121,16 +138,16 @@ impl SqliteStore {
             .truncate(false)
             .open(lock_path(&path))?;
         if !FileExt::try_lock_exclusive(&lock)? {
-            return Err(StoreError::Locked { path });
+            return Err(StoreError::Locked { path: given });
         }
         let mut conn = Connection::open(&path)?;
         let not_ours =
             |what: &str| StoreError::NotAGovshareStore(format!("{} ({what})", path.display()));
         let map_open_err = |e: rusqlite::Error| match code(&e) {
             Some(ErrorCode::NotADatabase) => not_ours("not a SQLite database"),
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
-                StoreError::Locked { path: path.clone() }
-            }
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked {
+                path: given.clone(),
+            },
             _ => StoreError::Sqlite(e),
         };
         let app_id: i32 = conn
@@ -320,29 +337,14 @@ fn commit_batch(
     let keys = keys(&jobs);
     let mut lookups = Lookups::default();
     {
-        let mut st = tx.prepare_cached(
-            "SELECT first_position, last_position, stream_version \
-             FROM govshare_commands WHERE command_id = ?1",
-        )?;
         for id in keys.command_ids {
-            let found = st
-                .query_row([&id.as_bytes()[..]], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, i64>(2)?,
-                    ))
-                })
-                .optional()?;
-            if let Some((first, last, version)) = found {
-                lookups.commands.insert(
-                    id,
-                    CommandRecord {
-                        first_position: decode_u64(first, 0, "first_position")?,
-                        last_position: decode_u64(last, 0, "last_position")?,
-                        stream_version: decode_u64(version, 0, "stream_version")?,
-                    },
-                );
+            if let Some(record) = load_command(&tx, id)? {
+                let verdict = check_command(&tx, &record)?.map(|()| KnownCommand {
+                    first_position: record.first_position,
+                    last_position: record.last_position,
+                    stream_version: record.stream_version,
+                });
+                lookups.commands.insert(id, verdict);
             }
         }
         let mut st = tx.prepare_cached(
@@ -373,10 +375,10 @@ fn commit_batch(
             "INSERT INTO govshare_events ({EVENT_COLUMNS}) VALUES \
              (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
         ))?;
-        let mut insert_command = tx.prepare_cached(
-            "INSERT INTO govshare_commands (command_id, aggregate_type, aggregate_id, \
-             first_position, last_position, stream_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
+        let mut insert_command = tx.prepare_cached(&format!(
+            "INSERT INTO govshare_commands ({COMMAND_COLUMNS}) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+        ))?;
         for acc in &plan.accepted {
             let job = &jobs[acc.index];
             for (i, (event, hash)) in job.events.iter().zip(&acc.hashes).enumerate() {
@@ -409,6 +411,10 @@ fn commit_batch(
                 acc.outcome.first_position as i64,
                 acc.outcome.last_position as i64,
                 acc.outcome.stream_version as i64,
+                job.command.as_ref().map(|c| c.command_type.as_str()),
+                job.command.as_ref().map(|c| i64::from(c.schema_version)),
+                job.command.as_ref().map(|c| c.payload.as_str()),
+                job.command.as_ref().map(|c| c.issued_at_ns),
             ])?;
         }
         tx.prepare_cached("UPDATE govshare_head SET position = ?1, hash = ?2 WHERE id = 1")?
@@ -450,6 +456,76 @@ fn commit_batch(
     }
     tx.commit()?;
     Ok((plan, snapshot_results))
+}
+
+const COMMAND_COLUMNS: &str = "command_id, aggregate_type, aggregate_id, first_position, \
+     last_position, stream_version, command_type, command_schema_version, command_payload, \
+     command_issued_at_ns";
+
+fn command_from_row(row: &rusqlite::Row<'_>) -> Result<StoredCommand> {
+    let first_position = decode_u64(row.get(3)?, 0, "first_position")?;
+    let c = corrupt(first_position);
+    Ok(StoredCommand {
+        command_id: uuid_at(row, 0, first_position)?,
+        stream: StreamId::new(
+            row.get::<_, String>(1).map_err(&c)?,
+            row.get::<_, String>(2).map_err(&c)?,
+        ),
+        first_position,
+        last_position: decode_u64(row.get(4).map_err(&c)?, first_position, "last_position")?,
+        stream_version: decode_u64(row.get(5).map_err(&c)?, first_position, "stream_version")?,
+        body: StoredBody::from_columns(
+            row.get(6).map_err(&c)?,
+            row.get(7).map_err(&c)?,
+            row.get(8).map_err(&c)?,
+            row.get(9).map_err(&c)?,
+            first_position,
+        )?,
+    })
+}
+
+/// The record of one command, unchecked.
+fn load_command(conn: &Connection, id: Uuid) -> Result<Option<StoredCommand>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {COMMAND_COLUMNS} FROM govshare_commands WHERE command_id = ?1"
+    ))?;
+    let mut rows = st.query([&id.as_bytes()[..]])?;
+    rows.next()?.map(command_from_row).transpose()
+}
+
+/// Checks a command record against the events it points at, reading them lazily.
+fn check_command(
+    conn: &Connection,
+    record: &StoredCommand,
+) -> Result<std::result::Result<(), Tamper>> {
+    let Some((lo, hi)) = record.neighbourhood() else {
+        return record.check_against(std::iter::empty());
+    };
+    let mut st = conn.prepare_cached(
+        "SELECT position, aggregate_type, aggregate_id, sequence, command_id \
+         FROM govshare_events WHERE position >= ?1 AND position <= ?2 ORDER BY position",
+    )?;
+    let mut rows = st.query(params![clamp(lo), clamp(hi)])?;
+    let events = std::iter::from_fn(|| match rows.next() {
+        Ok(Some(row)) => Some(event_key_from_row(row)),
+        Ok(None) => None,
+        Err(e) => Some(Err(e.into())),
+    });
+    record.check_against(events)
+}
+
+fn event_key_from_row(row: &rusqlite::Row<'_>) -> Result<EventKey> {
+    let position = decode_u64(row.get(0)?, 0, "position")?;
+    let c = corrupt(position);
+    Ok(EventKey {
+        position,
+        stream: StreamId::new(
+            row.get::<_, String>(1).map_err(&c)?,
+            row.get::<_, String>(2).map_err(&c)?,
+        ),
+        sequence: decode_u64(row.get(3).map_err(&c)?, position, "sequence")?,
+        command_id: uuid_at(row, 4, position)?,
+    })
 }
 
 fn corrupt(position: Position) -> impl Fn(rusqlite::Error) -> StoreError {
@@ -567,6 +643,26 @@ impl RawLog for SqliteStore {
         .await
     }
 
+    async fn raw_commands(&self, from: Position, to: Position) -> Result<Vec<StoredCommand>> {
+        self.read(move |conn| {
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT {COMMAND_COLUMNS} FROM govshare_commands \
+                 WHERE first_position >= ?1 AND first_position <= ?2 ORDER BY first_position"
+            ))?;
+            let mut rows = st.query(params![clamp(from), clamp(to)])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(command_from_row(row)?);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn raw_command(&self, command_id: Uuid) -> Result<Option<StoredCommand>> {
+        self.read(move |conn| load_command(conn, command_id)).await
+    }
+
     async fn stored_hash(&self, position: Position) -> Result<Option<[u8; 32]>> {
         self.read(move |conn| {
             let hash: Option<Vec<u8>> = conn
@@ -578,12 +674,17 @@ impl RawLog for SqliteStore {
         .await
     }
 
-    async fn last_position(&self) -> Result<Position> {
+    async fn head_and_last(&self) -> Result<(Checkpoint, Position)> {
         self.read(|conn| {
-            let last: Option<i64> = conn
-                .prepare_cached("SELECT max(position) FROM govshare_events")?
-                .query_row([], |r| r.get(0))?;
-            decode_u64(last.unwrap_or(0), 0, "position")
+            let (position, hash, last): (i64, Vec<u8>, Option<i64>) = conn
+                .prepare_cached(HEAD_AND_LAST_SQL)?
+                .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            let position = decode_u64(position, 0, "head position")?;
+            let head = Checkpoint {
+                position,
+                hash: decode_hash(&hash, position)?,
+            };
+            Ok((head, decode_u64(last.unwrap_or(0), 0, "position")?))
         })
         .await
     }
@@ -655,6 +756,11 @@ impl EventStore for SqliteStore {
 
     async fn head(&self) -> Result<Checkpoint> {
         self.stored_head().await
+    }
+
+    #[tracing::instrument(level = "debug", skip(self), err)]
+    async fn read_command(&self, command_id: Uuid) -> Result<Option<RecordedCommand>> {
+        read_command(self, command_id).await
     }
 
     #[tracing::instrument(level = "info", skip(self), err)]
