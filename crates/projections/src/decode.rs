@@ -1,7 +1,9 @@
-//! Decoding stored events into the domain's types, as the codec stores them: an event is kept under
-//! its variant name (`event_type`) with the variant's body as payload.
+//! Decoding stored events into the domain's types with the one codec the engine writes with
+//! (`govshare-codec`): an event is kept under its variant name (`event_type`) with the variant's body
+//! as payload, and older payload versions are upcast.
 
 use cqrs_es::Aggregate;
+use govshare_codec::Kind;
 use govshare_domain::DeadlineFact;
 use govshare_domain::catalog::CatalogEntry;
 use govshare_domain::incident::SecurityIncident;
@@ -9,7 +11,8 @@ use govshare_domain::share_application::ShareApplication;
 use govshare_domain::supervision::Supervision;
 use govshare_domain::verification::Verification;
 use govshare_store::RecordedEvent;
-use serde_json::{Map, Value};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::error::{ProjectionError, Result};
 
@@ -18,35 +21,14 @@ pub(crate) fn is<A: Aggregate>(record: &RecordedEvent) -> bool {
     record.stream.aggregate_type == A::TYPE
 }
 
-/// Decodes a record of aggregate kind `A` into its domain event.
-pub(crate) fn event<A: Aggregate>(record: &RecordedEvent) -> Result<A::Event> {
-    if !is::<A>(record) {
-        return Err(ProjectionError::decode(
-            record.position,
-            format!(
-                "record of {} read as {}",
-                record.stream.aggregate_type,
-                A::TYPE
-            ),
-        ));
-    }
-    let payload = record
-        .payload
-        .to_value()
-        .map_err(|e| ProjectionError::decode(record.position, e))?;
-    let tagged = if payload.is_null() {
-        Value::String(record.event_type.clone())
-    } else {
-        let mut map = Map::with_capacity(1);
-        map.insert(record.event_type.clone(), payload);
-        Value::Object(map)
-    };
-    serde_json::from_value(tagged).map_err(|e| {
-        ProjectionError::decode(
-            record.position,
-            format!("{} does not decode: {e}", record.event_type),
-        )
-    })
+/// Decodes a record of aggregate kind `A` into its domain event through the shared codec
+/// (`govshare_codec::decode_event`), upcasting older payloads the way the engine reads them.
+pub(crate) fn event<A: Kind>(record: &RecordedEvent) -> Result<A::Event>
+where
+    A::Body: Serialize + DeserializeOwned + Clone + Send + Sync,
+{
+    govshare_codec::decode_event::<A>(record, &A::upcasters())
+        .map_err(|e| ProjectionError::decode(record.position, e))
 }
 
 /// The deadline fact a record is, whatever its aggregate kind (catalog entries, share applications,

@@ -40,6 +40,7 @@ both_backends!(
     collection_lists_and_aggregation_status,
     verification_step_due_and_extension,
     incident_report_timeliness,
+    rectification_orders_rejected_and_overdue,
 );
 
 mod cases {
@@ -77,8 +78,8 @@ mod cases {
 
     impl<A> Case<A>
     where
-        A: Decide<Services = govshare_domain::DomainServices>,
-        A::Event: Serialize,
+        A: govshare_codec::Kind + Decide<Services = govshare_domain::DomainServices>,
+        A::Body: Serialize + serde::de::DeserializeOwned + Clone + Send + Sync,
     {
         fn new(id: &str) -> Self {
             Self {
@@ -101,8 +102,8 @@ mod cases {
         }
     }
 
-    /// Stores events as the codec does: the variant name as type, the variant's body as payload.
-    async fn append<A: Aggregate>(
+    /// Stores events through the codec the engine writes with.
+    async fn append<A: govshare_codec::Kind>(
         f: &Fixture,
         id: &str,
         actor: &govshare_domain::Actor,
@@ -110,28 +111,19 @@ mod cases {
         events: &[A::Event],
         version: u64,
     ) where
-        A::Event: Serialize,
+        A::Body: Serialize + serde::de::DeserializeOwned + Clone + Send + Sync,
     {
         let command_id = Uuid::new_v4();
-        let store_actor = govshare_store::Actor {
-            department: actor.department.code.as_str().to_owned(),
-            person: actor.person.0.clone(),
-            role: format!("{:?}", actor.role).to_lowercase(),
-        };
+        let store_actor = govshare_codec::store_actor(actor);
         let events = events
             .iter()
             .map(|e| {
-                let value = serde_json::to_value(e).unwrap();
-                let (name, payload) = match value {
-                    serde_json::Value::Object(map) => map.into_iter().next().unwrap(),
-                    serde_json::Value::String(name) => (name, serde_json::Value::Null),
-                    other => panic!("not a tagged event: {other}"),
-                };
-                assert_eq!(name, e.event_type());
+                let encoded = govshare_codec::encode_event::<A>(e).unwrap();
+                assert_eq!(encoded.event_type, e.event_type());
                 NewEvent {
-                    event_type: name,
-                    schema_version: 1,
-                    payload,
+                    event_type: encoded.event_type,
+                    schema_version: encoded.schema_version,
+                    payload: encoded.payload,
                     metadata: EventMetadata {
                         event_id: Uuid::new_v4(),
                         command_id,
@@ -152,6 +144,7 @@ mod cases {
                 expected_version: ExpectedVersion::Exact(version),
                 command_id,
                 recorded_at: at,
+                command: None,
                 events,
             })
             .await
@@ -1066,6 +1059,144 @@ mod cases {
                 .items
                 .len(),
             1
+        );
+        runner.shutdown().await;
+    }
+
+    pub async fn rectification_orders_rejected_and_overdue(f: &Fixture) {
+        use govshare_domain::MarkOverdue;
+        use govshare_domain::supervision::{
+            OrderRectification, RecordInspection, RejectRectification, ReportRectification,
+            Supervision, SupervisionCommand, SupervisionStatus,
+        };
+        use govshare_projections::models::rectifications::{self, OrderFilter, OrderOutcome};
+
+        let runner = start_all(f).await;
+        let inspect = || {
+            cmd(
+                reviewer(city_authority()),
+                bj(2026, 5, 29, 16, 0),
+                SupervisionCommand::RecordInspection(RecordInspection {
+                    inspected: city_civil_affairs(),
+                    inspected_on: date(2026, 5, 28),
+                    findings: vec!["低保对象信息目录逾期未更新".to_owned()],
+                }),
+            )
+        };
+        let order = || {
+            cmd(
+                leader(city_authority()),
+                bj(2026, 6, 1, 10, 0),
+                SupervisionCommand::OrderRectification(OrderRectification {
+                    requirements: "完成目录更新并建立共享申请台账".to_owned(),
+                    working_days: None,
+                }),
+            )
+        };
+        // Case A: reported on time, rejected.
+        let mut rejected = Case::<Supervision>::new("supervision-130100-0001");
+        rejected.run(f, inspect()).await;
+        rejected.run(f, order()).await;
+        rejected
+            .run(
+                f,
+                cmd(
+                    clerk(city_civil_affairs()),
+                    bj(2026, 6, 10, 9, 0),
+                    SupervisionCommand::ReportRectification(ReportRectification {
+                        measures: "已更新目录并建立台账".to_owned(),
+                    }),
+                ),
+            )
+            .await;
+        rejected
+            .run(
+                f,
+                cmd(
+                    reviewer(city_authority()),
+                    bj(2026, 7, 6, 9, 0),
+                    SupervisionCommand::RejectRectification(RejectRectification {
+                        reasons: "台账缺少答复时限字段".to_owned(),
+                    }),
+                ),
+            )
+            .await;
+        // Case B: never reported, marked overdue.
+        let mut overdue = Case::<Supervision>::new("supervision-130100-0002");
+        overdue.run(f, inspect()).await;
+        overdue.run(f, order()).await;
+        let position = overdue
+            .run(
+                f,
+                cmd(
+                    scheduler(),
+                    bj(2026, 7, 1, 0, 5),
+                    SupervisionCommand::MarkOverdue(MarkOverdue {
+                        deadline: DeadlineId::new(DeadlineRule::Rectification, 1),
+                    }),
+                ),
+            )
+            .await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+
+        let case = rectifications::case(&f.db, "supervision-130100-0001")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(case.status, SupervisionStatus::Rejected);
+        assert_eq!(case.inspected, "130100-civil-affairs");
+        assert_eq!(case.authority, "130100-data-authority");
+        assert_eq!(case.orders, 1);
+        let orders = rectifications::orders_of_case(&f.db, "supervision-130100-0001")
+            .await
+            .unwrap();
+        assert_eq!(orders[0].outcome, OrderOutcome::Rejected);
+        assert_eq!(orders[0].reported_late, Some(false));
+        assert_eq!(orders[0].due_at, Some(end_of(2026, 6, 30)));
+        assert!(orders[0].decided_position.is_some());
+        let marked = rectifications::orders(
+            &f.db,
+            &OrderFilter {
+                overdue: Some(true),
+                ..OrderFilter::default()
+            },
+            &PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+        assert_eq!(marked.items.len(), 1);
+        assert_eq!(marked.items[0].case_id, "supervision-130100-0002");
+        assert_eq!(marked.items[0].outcome, OrderOutcome::Ordered);
+        assert!(marked.items[0].overdue_position.is_some());
+        let all = rectifications::orders(
+            &f.db,
+            &OrderFilter {
+                inspected: Some("130100-civil-affairs".to_owned()),
+                ..OrderFilter::default()
+            },
+            &PageRequest::first(1),
+        )
+        .await
+        .unwrap();
+        assert_eq!(all.items[0].case_id, "supervision-130100-0001");
+        let rest = rectifications::orders(
+            &f.db,
+            &OrderFilter {
+                inspected: Some("130100-civil-affairs".to_owned()),
+                ..OrderFilter::default()
+            },
+            &PageRequest::after(all.next.unwrap(), 1),
+        )
+        .await
+        .unwrap();
+        assert_eq!(rest.items[0].case_id, "supervision-130100-0002");
+        assert_eq!(
+            rectifications::cases(&f.db, None, &PageRequest::first(10))
+                .await
+                .unwrap()
+                .items
+                .len(),
+            2
         );
         runner.shutdown().await;
     }

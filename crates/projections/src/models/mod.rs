@@ -15,6 +15,7 @@ pub mod deadlines;
 pub mod grants;
 pub mod incidents;
 pub mod negative_list;
+pub mod rectifications;
 pub(crate) mod util;
 pub mod verifications;
 
@@ -31,5 +32,6 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(aggregation::AggregationProjection),
         Arc::new(verifications::VerificationsProjection),
         Arc::new(incidents::IncidentsProjection),
+        Arc::new(rectifications::RectificationsProjection),
     ]
 }

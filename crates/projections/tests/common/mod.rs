@@ -123,6 +123,7 @@ pub fn request(stream: &StreamId, n: usize) -> AppendRequest {
         expected_version: ExpectedVersion::Any,
         command_id,
         recorded_at: at(0),
+        command: None,
         events: (0..n)
             .map(|i| NewEvent {
                 event_type: "Counted".into(),
