@@ -41,6 +41,7 @@ both_backends!(
     verification_step_due_and_extension,
     incident_report_timeliness,
     rectification_orders_rejected_and_overdue,
+    third_party_engagements_and_violations,
 );
 
 mod cases {
@@ -1198,6 +1199,130 @@ mod cases {
                 .len(),
             2
         );
+        runner.shutdown().await;
+    }
+
+    pub async fn third_party_engagements_and_violations(f: &Fixture) {
+        use govshare_domain::organization::ResponsibleOffice;
+        use govshare_domain::third_party::{
+            EngageThirdParty, EngagementStatus, EngagementTerm, RecordContractorUse,
+            RecordPriorReview, ThirdPartyCommand, ThirdPartyEngagement, ViolationReason,
+        };
+        use govshare_projections::models::third_parties::{self, PartyFilter};
+
+        let runner = start_all(f).await;
+        let mut engagement = Case::<ThirdPartyEngagement>::new("engagement-130000-ps-0001");
+        engagement
+            .run(
+                f,
+                cmd(
+                    reviewer(province_public_security()),
+                    bj(2026, 5, 20, 9, 0),
+                    ThirdPartyCommand::RecordPriorReview(RecordPriorReview {
+                        contractor: contractor_of_public_security(),
+                        scope: "人口基础信息库运维".to_owned(),
+                        systems: vec!["人口信息管理系统".to_owned()],
+                        data: vec![population_entry().entry_id],
+                        term: EngagementTerm {
+                            starts_on: date(2026, 6, 1),
+                            ends_on: date(2026, 11, 30),
+                        },
+                        office: ResponsibleOffice {
+                            name: "科技信息化处".to_owned(),
+                            head: "赵敏".to_owned(),
+                            contact: "0311-86990000".to_owned(),
+                        },
+                        approved: true,
+                        opinion: "同意，须签订保密协议".to_owned(),
+                    }),
+                ),
+            )
+            .await;
+        engagement
+            .run(
+                f,
+                cmd(
+                    clerk(province_public_security()),
+                    bj(2026, 5, 25, 9, 0),
+                    ThirdPartyCommand::EngageThirdParty(EngageThirdParty {
+                        contract_reference: "冀公信合〔2026〕12号".to_owned(),
+                    }),
+                ),
+            )
+            .await;
+        let use_of = |at, entry: &str| {
+            cmd(
+                clerk(contractor_of_public_security()),
+                at,
+                ThirdPartyCommand::RecordContractorUse(RecordContractorUse {
+                    entry_id: entry.to_owned(),
+                    purpose: "数据库索引重建".to_owned(),
+                    used_at: at,
+                }),
+            )
+        };
+        engagement
+            .run(
+                f,
+                use_of(bj(2026, 6, 2, 9, 0), &population_entry().entry_id),
+            )
+            .await;
+        let position = engagement
+            .run(
+                f,
+                use_of(bj(2026, 6, 3, 9, 0), &social_security_entry().entry_id),
+            )
+            .await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+
+        let view = third_parties::get(&f.db, "engagement-130000-ps-0001")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(view.status, EngagementStatus::Engaged);
+        assert_eq!(view.engaging, PROVIDER);
+        assert_eq!(view.contractor, "130000-ps-contractor");
+        assert!(view.review_approved);
+        assert_eq!((view.uses, view.violations), (2, 1));
+        let uses = third_parties::uses(&f.db, "engagement-130000-ps-0001", &PageRequest::first(1))
+            .await
+            .unwrap();
+        assert!(uses.items[0].within_engagement);
+        let rest = third_parties::uses(
+            &f.db,
+            "engagement-130000-ps-0001",
+            &PageRequest::after(uses.next.unwrap(), 1),
+        )
+        .await
+        .unwrap();
+        assert!(!rest.items[0].within_engagement);
+        let violations = third_parties::violations(
+            &f.db,
+            &PartyFilter {
+                engaging: Some(PROVIDER.to_owned()),
+                ..PartyFilter::default()
+            },
+            &PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+        assert_eq!(violations.items.len(), 1);
+        assert_eq!(
+            violations.items[0].violation,
+            Some(ViolationReason::OutsideScope)
+        );
+        assert!(violations.items[0].violation_position.is_some());
+        let of_contractor = third_parties::list(
+            &f.db,
+            &PartyFilter {
+                contractor: Some("130000-ps-contractor".to_owned()),
+                ..PartyFilter::default()
+            },
+            &PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+        assert_eq!(of_contractor.items.len(), 1);
         runner.shutdown().await;
     }
 

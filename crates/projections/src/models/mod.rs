@@ -16,6 +16,7 @@ pub mod grants;
 pub mod incidents;
 pub mod negative_list;
 pub mod rectifications;
+pub mod third_parties;
 pub(crate) mod util;
 pub mod verifications;
 
@@ -33,5 +34,6 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(verifications::VerificationsProjection),
         Arc::new(incidents::IncidentsProjection),
         Arc::new(rectifications::RectificationsProjection),
+        Arc::new(third_parties::ThirdPartiesProjection),
     ]
 }
