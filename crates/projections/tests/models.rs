@@ -48,7 +48,7 @@ mod cases {
     use std::time::Duration;
 
     use chrono::{DateTime, Utc};
-    use cqrs_es::{Aggregate, DomainEvent};
+    use cqrs_es::DomainEvent;
     use govshare_domain::share_application::{
         ShareApplication, ShareCommand, ShareStatus, WithdrawShareApplication,
     };
