@@ -42,6 +42,7 @@ both_backends!(
     incident_report_timeliness,
     rectification_orders_rejected_and_overdue,
     third_party_engagements_and_violations,
+    liabilities_with_the_positions_that_prove_them,
 );
 
 mod cases {
@@ -1323,6 +1324,121 @@ mod cases {
         .await
         .unwrap();
         assert_eq!(of_contractor.items.len(), 1);
+        runner.shutdown().await;
+    }
+
+    pub async fn liabilities_with_the_positions_that_prove_them(f: &Fixture) {
+        use govshare_domain::liability::LiabilityItem;
+        use govshare_domain::supervision::{
+            OrderRectification, RecordInspection, RejectRectification, ReportRectification,
+            Supervision, SupervisionCommand,
+        };
+        use govshare_projections::models::liabilities::{self, LiabilityFilter};
+
+        let runner = start_all(f).await;
+        // 第十九条 served late: the authority's missed deadline (第四十条).
+        let mut late = Case::<ShareApplication>::new("app-late");
+        late.run(
+            f,
+            with_id(submit_unconditional(bj(2026, 3, 9, 9, 0)), "app-late"),
+        )
+        .await;
+        late.run(f, provide(bj(2026, 3, 13, 10, 0))).await;
+        // 第三十九条: a rejected rectification (第四十一条第七项).
+        let mut case = Case::<Supervision>::new("supervision-130100-0001");
+        case.run(
+            f,
+            cmd(
+                reviewer(city_authority()),
+                bj(2026, 5, 29, 16, 0),
+                SupervisionCommand::RecordInspection(RecordInspection {
+                    inspected: city_civil_affairs(),
+                    inspected_on: date(2026, 5, 28),
+                    findings: vec!["共享申请答复超期".to_owned()],
+                }),
+            ),
+        )
+        .await;
+        case.run(
+            f,
+            cmd(
+                leader(city_authority()),
+                bj(2026, 6, 1, 10, 0),
+                SupervisionCommand::OrderRectification(OrderRectification {
+                    requirements: "建立共享申请台账".to_owned(),
+                    working_days: None,
+                }),
+            ),
+        )
+        .await;
+        case.run(
+            f,
+            cmd(
+                clerk(city_civil_affairs()),
+                bj(2026, 6, 10, 9, 0),
+                SupervisionCommand::ReportRectification(ReportRectification {
+                    measures: "已建立台账".to_owned(),
+                }),
+            ),
+        )
+        .await;
+        let rejected_at = case
+            .run(
+                f,
+                cmd(
+                    reviewer(city_authority()),
+                    bj(2026, 7, 6, 9, 0),
+                    SupervisionCommand::RejectRectification(RejectRectification {
+                        reasons: "台账缺少答复时限字段".to_owned(),
+                    }),
+                ),
+            )
+            .await;
+        runner.wait_for_all(rejected_at, WAIT).await.unwrap();
+
+        let authority = liabilities::of_department(&f.db, AUTHORITY, &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(authority.items.len(), 1);
+        let neglect = &authority.items[0];
+        assert_eq!(neglect.item, LiabilityItem::AuthorityNeglect);
+        assert_eq!(neglect.event_type, "DeadlineMissed");
+        assert_eq!(
+            neglect.missed_rule.as_deref(),
+            Some("share_unconditional_provide")
+        );
+        assert_eq!(neglect.case, StreamId::new("ShareApplication", "app-late"));
+        let proof = audit::at_position(&f.db, neglect.position)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(proof.event_type, "DeadlineMissed");
+
+        let refused = liabilities::proving(
+            &f.db,
+            LiabilityItem::RefusedRectification,
+            &PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+        assert_eq!(refused.items.len(), 1);
+        assert_eq!(refused.items[0].department, "130100-civil-affairs");
+        assert_eq!(refused.items[0].position, rejected_at);
+        assert_eq!(refused.items[0].citation, "第四十一条第(七)项");
+        assert!(!refused.items[0].evidence.is_empty());
+        let all = liabilities::list(&f.db, &LiabilityFilter::default(), &PageRequest::first(1))
+            .await
+            .unwrap();
+        assert_eq!(all.items.len(), 1);
+        let rest = liabilities::list(
+            &f.db,
+            &LiabilityFilter::default(),
+            &PageRequest::after(all.next.unwrap(), 10),
+        )
+        .await
+        .unwrap();
+        assert_eq!(rest.items.len(), 1);
+        assert!(rest.next.is_none());
         runner.shutdown().await;
     }
 

@@ -14,6 +14,7 @@ pub mod collection;
 pub mod deadlines;
 pub mod grants;
 pub mod incidents;
+pub mod liabilities;
 pub mod negative_list;
 pub mod rectifications;
 pub mod third_parties;
@@ -35,5 +36,6 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(incidents::IncidentsProjection),
         Arc::new(rectifications::RectificationsProjection),
         Arc::new(third_parties::ThirdPartiesProjection),
+        Arc::new(liabilities::LiabilitiesProjection),
     ]
 }
