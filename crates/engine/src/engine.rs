@@ -222,7 +222,9 @@ impl Engine {
         authority: govshare_domain::organization::RegisterDepartment,
     ) -> Result<Vec<Recorded>> {
         use govshare_domain::organization::OrganizationCommand;
-        let (registry, _) = self.state::<OrganizationRegistry>(REGISTRY_ID, true).await?;
+        let (registry, _) = self
+            .state::<OrganizationRegistry>(REGISTRY_ID, true)
+            .await?;
         if registry.department(&authority.code).is_some() {
             // Already bootstrapped: answer as a retry would.
             let first = self
@@ -243,7 +245,8 @@ impl Engine {
         {
             return Err(EngineError::InvalidRequest {
                 field: "authority",
-                reason: "the first body registered is the province's data authority (第五条)".into(),
+                reason: "the first body registered is the province's data authority (第五条)"
+                    .into(),
             });
         }
         let actor = Actor {
@@ -407,12 +410,11 @@ impl Engine {
                 )
                 .await
             }
-            Command::AuthorizedOperation { id, command } => {
-                self.decide_and_append::<govshare_domain::authorized_operation::AuthorizedOperation>(
+            Command::AuthorizedOperation { id, command } => self
+                .decide_and_append::<govshare_domain::authorized_operation::AuthorizedOperation>(
                     &id, command, ctx,
                 )
-                .await
-            }
+                .await,
         }
     }
 
@@ -488,7 +490,8 @@ impl Engine {
             // database never dates a step before the one it follows.
             let now = later(self.inner.clock.now(), state.last_instant());
             let envelope = CommandEnvelope::new(ctx.actor.clone(), now, body.clone());
-            let events = govshare_domain::decide(state.as_ref(), envelope.clone(), &self.inner.services)?;
+            let events =
+                govshare_domain::decide(state.as_ref(), envelope.clone(), &self.inner.services)?;
             if events.is_empty() {
                 return Ok(Recorded {
                     command_id: ctx.request.command_id,
@@ -498,7 +501,8 @@ impl Engine {
                     retry: false,
                 });
             }
-            let append = self.append_request::<A>(&stream, version, now, &events, &envelope, &context, &ctx)?;
+            let append = self
+                .append_request::<A>(&stream, version, now, &events, &envelope, &context, &ctx)?;
             let appended = self
                 .inner
                 .store
@@ -511,7 +515,9 @@ impl Engine {
                     return self
                         .replay_if_recorded(ctx.request.command_id, Some(&ctx.digest))
                         .await?
-                        .ok_or_else(|| EngineError::Corrupt("deduplicated command has no record".into()));
+                        .ok_or_else(|| {
+                            EngineError::Corrupt("deduplicated command has no record".into())
+                        });
                 }
                 Ok(outcome) => {
                     let mut next = (*state).clone();
@@ -651,7 +657,11 @@ impl Engine {
     /// # Ok(()) }
     /// ```
     pub async fn history(&self, stream: &StreamId) -> Result<Vec<RecordedEvent>> {
-        Ok(self.inner.store.read_stream(stream, StreamRead::all()).await?)
+        Ok(self
+            .inner
+            .store
+            .read_stream(stream, StreamRead::all())
+            .await?)
     }
 
     /// The state from the cache, or rebuilt from the latest snapshot and the events after it (`fresh`
@@ -662,10 +672,11 @@ impl Engine {
         A::Body: Serialize + DeserializeOwned + Clone + Send + Sync,
     {
         let stream = A::stream(id);
-        if !fresh && let Some(cached) = self.cache_get(&stream) {
-            if let Ok(state) = cached.state.downcast::<A>() {
-                return Ok((state, cached.version));
-            }
+        if !fresh
+            && let Some(cached) = self.cache_get(&stream)
+            && let Ok(state) = cached.state.downcast::<A>()
+        {
+            return Ok((state, cached.version));
         }
         let snapshot = self
             .inner
@@ -756,7 +767,12 @@ struct Ctx<'a> {
     digest: String,
 }
 
-fn fold<A>(stream: &StreamId, mut state: A, mut version: u64, events: &[RecordedEvent]) -> Result<(A, u64)>
+fn fold<A>(
+    stream: &StreamId,
+    mut state: A,
+    mut version: u64,
+    events: &[RecordedEvent],
+) -> Result<(A, u64)>
 where
     A: Kind,
     A::Body: Serialize + DeserializeOwned + Clone + Send + Sync,
@@ -777,11 +793,11 @@ where
 
 /// The actor of a request, as the registry knows its department now.
 fn resolve_actor(registry: &OrganizationRegistry, request: &CommandRequest) -> Result<Actor> {
-    let department = registry.department_ref(&request.department).ok_or_else(|| {
-        EngineError::UnknownActor {
+    let department = registry
+        .department_ref(&request.department)
+        .ok_or_else(|| EngineError::UnknownActor {
             department: request.department.as_str().to_owned(),
-        }
-    })?;
+        })?;
     if request.person.0.chars().all(is_blank_char) {
         return Err(EngineError::InvalidRequest {
             field: "person",
@@ -804,7 +820,11 @@ fn later(clock: DateTime<Utc>, last: Option<DateTime<Utc>>) -> DateTime<Utc> {
 
 /// Whitespace or an invisible format character.
 pub(crate) fn is_blank_char(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}')
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+        )
 }
 
 fn error_kind(error: &EngineError) -> &'static str {
