@@ -122,7 +122,17 @@ impl Engine {
         .await
     }
 
-    /// Builds an engine on a store the caller opened (the configuration's `store` is then ignored).
+    /// Builds an engine on a store the caller opened (the configuration's `store` is then ignored): e.g. two
+    /// engines sharing one PostgreSQL store handle, or a store opened with a tuned `StoreConfig`.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use govshare_engine::{Engine, EngineConfig};
+    ///
+    /// let store = govshare_store::open("postgres://govshare@db/govshare", Default::default()).await?;
+    /// let engine = Engine::with_store(store, EngineConfig::default())?;
+    /// # Ok(()) }
+    /// ```
     pub fn with_store(store: Arc<dyn EventStore>, config: EngineConfig) -> Result<Engine> {
         let (services, calendar) = config.services()?;
         let capacity = NonZeroUsize::new(config.cache_capacity.max(1))
@@ -201,7 +211,28 @@ impl Engine {
     }
 
     /// The scheduler's path: the same as [`Engine::execute`], for requests in the scheduler's role only
-    /// (`MarkOverdue`, `RecomputeDeadlines`; `docs/authorization.md` AUTH-01/02).
+    /// (`MarkOverdue`, `RecomputeDeadlines`; `docs/authorization.md` AUTH-01/02). The command id should be
+    /// derived from what is marked, so that two schedulers, or one restarted, record it once.
+    ///
+    /// ```no_run
+    /// # async fn example(engine: govshare_engine::Engine, deadline: govshare_domain::DeadlineId) -> Result<(), govshare_engine::EngineError> {
+    /// use govshare_domain::share_application::{MarkOverdue, ShareCommand};
+    /// use govshare_domain::{DepartmentCode, PersonId, Role};
+    /// use govshare_engine::{Command, CommandRequest, derived_command_id};
+    ///
+    /// let request = CommandRequest::new(
+    ///     derived_command_id("mark-overdue", &format!("ShareApplication/SA-1/{deadline}")),
+    ///     DepartmentCode::parse("130000-data-authority").unwrap(),
+    ///     PersonId("期限调度".into()),
+    ///     Role::Scheduler,
+    ///     Command::ShareApplication {
+    ///         id: "SA-1".into(),
+    ///         command: ShareCommand::MarkOverdue(MarkOverdue { deadline }),
+    ///     },
+    /// );
+    /// engine.execute_scheduled(request).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn execute_scheduled(&self, request: CommandRequest) -> Result<Recorded> {
         if request.role != Role::Scheduler {
             return Err(EngineError::RoleNotAllowed {
@@ -213,7 +244,30 @@ impl Engine {
 
     /// Registers the deployment's first region and its data authority on an empty registry: the only
     /// commands whose actor cannot be resolved from the registry, because it does not exist yet. The
-    /// authority registers itself (第五条); both commands are recorded like any other.
+    /// authority registers itself (第五条); both commands are recorded like any other. Called again once the
+    /// authority is registered, it records nothing.
+    ///
+    /// ```no_run
+    /// # async fn example(engine: govshare_engine::Engine) -> Result<(), Box<dyn std::error::Error>> {
+    /// use govshare_domain::organization::{RegisterDepartment, RegisterRegion};
+    /// use govshare_domain::{DepartmentCode, DepartmentKind, Level, PersonId, RegionCode};
+    ///
+    /// engine
+    ///     .bootstrap(
+    ///         engine.ids().next_id(),
+    ///         PersonId("王主任".into()),
+    ///         RegisterRegion { code: RegionCode::parse("130000")?, name: "河北省".into(), level: Level::Province, parent: None },
+    ///         RegisterDepartment {
+    ///             code: DepartmentCode::parse("130000-data-authority")?,
+    ///             name: "河北省政务服务管理办公室".into(),
+    ///             region: RegionCode::parse("130000")?,
+    ///             kind: DepartmentKind::DataAuthority,
+    ///             principal: None,
+    ///         },
+    ///     )
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn bootstrap(
         &self,
         command_id: Uuid,
