@@ -36,6 +36,10 @@ both_backends!(
     deadlines_met_late_missed_and_withdrawn,
     rebuilt_read_models_equal_the_live_ones,
     grant_uses_and_violations,
+    negative_list_phases_and_status,
+    collection_lists_and_aggregation_status,
+    verification_step_due_and_extension,
+    incident_report_timeliness,
 );
 
 mod cases {
@@ -395,7 +399,7 @@ mod cases {
         let head = f.store.head().await.unwrap().position;
         runner.wait_for_all(head, WAIT).await.unwrap();
         let before = dump(f).await;
-        for name in ["audit", "deadlines", "applications", "catalog", "grants"] {
+        for name in models::all().iter().map(|p| p.name()) {
             let generation = runner.rebuild(name).await.unwrap();
             runner
                 .wait_for_generation(name, generation, WAIT)
@@ -422,7 +426,7 @@ mod cases {
                     reviewer(province_authority()),
                     bj(2026, 3, 18, 9, 0),
                     GrantCommand::IssueGrant(IssueGrant {
-                        application_id: APP.to_owned(),
+                        provision: provision(),
                         grantee: province_health(),
                         authority: province_authority(),
                         entries: vec![GrantedEntry {
@@ -435,7 +439,7 @@ mod cases {
                         valid_from: date(2026, 3, 1),
                         valid_until: date(2026, 12, 31),
                         access_mode: ShareMode::Interface,
-                        conditions: None,
+                        conditions: Some("仅限核验, 不得留存".to_owned()),
                     }),
                 ),
             )
@@ -483,6 +487,586 @@ mod cases {
             .unwrap();
         assert_eq!(violations.items.len(), 1);
         assert!(violations.items[0].violations.contains("other_purpose"));
+        runner.shutdown().await;
+    }
+
+    pub async fn negative_list_phases_and_status(f: &Fixture) {
+        use govshare_domain::negative_list::{
+            ApplyForNegativeListing, BasisKind, DecideNegativeListing, FileNegativeListing,
+            LegalBasis, ListedEntry, ListingPhase, ListingStatus, NegativeListCommand,
+            NegativeListing, ReviewNegativeListing, UpperAuthority,
+        };
+        use govshare_projections::models::negative_list::{self, ListingFilter, ListingStep};
+
+        let runner = start_all(f).await;
+        let apply = |entry: &str, day| {
+            cmd(
+                clerk(city_civil_affairs()),
+                bj(2026, 4, day, 9, 0),
+                NegativeListCommand::ApplyForNegativeListing(ApplyForNegativeListing {
+                    entry: ListedEntry {
+                        entry_id: entry.to_owned(),
+                        code: "130100-MZ-00007".to_owned(),
+                        name: "困难群众个案调查原始资料".to_owned(),
+                    },
+                    legal_basis: LegalBasis {
+                        kind: BasisKind::Law,
+                        instrument: "中华人民共和国统计法".to_owned(),
+                        article: "第三十九条".to_owned(),
+                    },
+                    reason: "统计调查中获得的能够识别单个调查对象的资料不得对外提供".to_owned(),
+                }),
+            )
+        };
+        let review = |endorse| {
+            cmd(
+                reviewer(city_authority()),
+                bj(2026, 4, 3, 9, 0),
+                NegativeListCommand::ReviewNegativeListing(ReviewNegativeListing {
+                    endorse,
+                    opinion: "依据充分".to_owned(),
+                }),
+            )
+        };
+        let mut listed = Case::<NegativeListing>::new("negative-130100-0003");
+        listed
+            .run(f, apply("catalog-130100-civil-affairs-0007", 1))
+            .await;
+        listed.run(f, review(true)).await;
+        listed
+            .run(
+                f,
+                cmd(
+                    leader(city_government()),
+                    bj(2026, 4, 10, 9, 0),
+                    NegativeListCommand::DecideNegativeListing(DecideNegativeListing {
+                        approve: true,
+                        opinion: "同意".to_owned(),
+                    }),
+                ),
+            )
+            .await;
+        let mut refused = Case::<NegativeListing>::new("negative-130100-0004");
+        refused
+            .run(f, apply("catalog-130100-civil-affairs-0008", 2))
+            .await;
+        let position = refused.run(f, review(false)).await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+
+        let view = negative_list::get(&f.db, "negative-130100-0003")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(view.status, ListingStatus::Listed);
+        assert_eq!(view.phase, ListingPhase::Listing);
+        assert_eq!(view.applicant, "130100-civil-affairs");
+        assert_eq!(view.region, "130100");
+        assert!(!view.filed);
+        assert!(view.listed_position.is_some());
+        let on_list = negative_list::listed(&f.db, "130100", &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(on_list.items.len(), 1);
+        assert_eq!(
+            on_list.items[0].entry_id,
+            "catalog-130100-civil-affairs-0007"
+        );
+        let unfiled = negative_list::awaiting_filing(&f.db, &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(unfiled.items.len(), 1);
+        let refusals = negative_list::list(
+            &f.db,
+            &ListingFilter {
+                step: Some(ListingStep::Refused),
+                ..ListingFilter::default()
+            },
+            &PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+        assert_eq!(refusals.items.len(), 1);
+        assert_eq!(refusals.items[0].listing_id, "negative-130100-0004");
+        // Pagination over both applications of the applicant.
+        let by_applicant = ListingFilter {
+            applicant: Some("130100-civil-affairs".to_owned()),
+            ..ListingFilter::default()
+        };
+        let first = negative_list::list(&f.db, &by_applicant, &PageRequest::first(1))
+            .await
+            .unwrap();
+        assert_eq!(first.items[0].listing_id, "negative-130100-0003");
+        let second = negative_list::list(
+            &f.db,
+            &by_applicant,
+            &PageRequest::after(first.next.unwrap(), 1),
+        )
+        .await
+        .unwrap();
+        assert_eq!(second.items[0].listing_id, "negative-130100-0004");
+        assert!(second.next.is_none());
+
+        let position = listed
+            .run(
+                f,
+                cmd(
+                    reviewer(city_authority()),
+                    bj(2026, 4, 13, 9, 0),
+                    NegativeListCommand::FileNegativeListing(FileNegativeListing {
+                        upper_authority: UpperAuthority::Registered(province_authority()),
+                    }),
+                ),
+            )
+            .await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+        let view = negative_list::get(&f.db, "negative-130100-0003")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(view.filed);
+        assert_eq!(view.filed_at, Some(bj(2026, 4, 13, 9, 0)));
+        assert!(
+            negative_list::awaiting_filing(&f.db, &PageRequest::first(10))
+                .await
+                .unwrap()
+                .items
+                .is_empty()
+        );
+        runner.shutdown().await;
+    }
+
+    pub async fn collection_lists_and_aggregation_status(f: &Fixture) {
+        use govshare_domain::catalog::{
+            AggregationMethod, CatalogCommand, CatalogEntry, RecordSync, RegisterAggregation,
+        };
+        use govshare_domain::collection_list::{
+            ApplyCollectionChange, CollectionItem, CollectionList, CollectionListCommand,
+            DecideCollectionChange, DeriveCollectionList, DuplicationJustification, SharedSource,
+        };
+        use govshare_projections::models::aggregation::{self, AggregationStatus};
+        use govshare_projections::models::collection::{self, ChangeDecision, ChangeFilter};
+
+        let runner = start_all(f).await;
+        let item = |name: &str| CollectionItem {
+            data_item: name.to_owned(),
+            entry_id: "catalog-130000-human-resources-0012".to_owned(),
+            entry_version: 1,
+        };
+        let mut list = Case::<CollectionList>::new("collection-130000-human-resources");
+        list.run(
+            f,
+            cmd(
+                reviewer(province_authority()),
+                bj(2026, 5, 6, 9, 0),
+                CollectionListCommand::DeriveCollectionList(DeriveCollectionList {
+                    department: province_hrss(),
+                    items: vec![item("参保状态"), item("缴费基数")],
+                    overlaps: vec![],
+                    justifications: vec![],
+                }),
+            ),
+        )
+        .await;
+        let position = list
+            .run(
+                f,
+                cmd(
+                    clerk(province_hrss()),
+                    bj(2026, 5, 7, 9, 0),
+                    CollectionListCommand::ApplyCollectionChange(ApplyCollectionChange {
+                        add: vec![item("公民身份号码")],
+                        remove: vec![],
+                        reason: "参保登记须核验身份".to_owned(),
+                        overlaps: vec![SharedSource {
+                            data_item: "公民身份号码".to_owned(),
+                            provider: code(PROVIDER),
+                            entry_id: population_entry().entry_id,
+                        }],
+                        justifications: vec![DuplicationJustification {
+                            data_item: "公民身份号码".to_owned(),
+                            justification: "《社会保险法》第五十八条要求参保登记时由本部门采集核验"
+                                .to_owned(),
+                        }],
+                    }),
+                ),
+            )
+            .await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+        let view = collection::of_department(&f.db, "130000-human-resources")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(view.version, 1);
+        assert_eq!(view.items.len(), 2);
+        assert_eq!(view.pending_change, Some(1));
+        assert_eq!(view.duplicates.len(), 1);
+        let pending = collection::changes(
+            &f.db,
+            &ChangeFilter {
+                decision: Some(ChangeDecision::Pending),
+                ..ChangeFilter::default()
+            },
+            &PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+        assert_eq!(pending.items.len(), 1);
+        assert_eq!(pending.items[0].overlaps.len(), 1);
+        let position = list
+            .run(
+                f,
+                cmd(
+                    reviewer(province_authority()),
+                    bj(2026, 5, 8, 9, 0),
+                    CollectionListCommand::DecideCollectionChange(DecideCollectionChange {
+                        approve: true,
+                        opinion: "同意".to_owned(),
+                    }),
+                ),
+            )
+            .await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+        let view = collection::get(&f.db, "collection-130000-human-resources")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((view.version, view.items.len()), (2, 3));
+        assert_eq!(view.pending_change, None);
+        let decided = collection::changes(&f.db, &ChangeFilter::default(), &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(decided.items[0].decision, ChangeDecision::Approved);
+        assert_eq!(decided.items[0].version_after, Some(2));
+        let with_duplicates = collection::lists(&f.db, true, &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(with_duplicates.items.len(), 1);
+
+        // Aggregation (第十六至十八条): published and shareable, then registered and synced.
+        let mut entry = Case::<CatalogEntry>::new(&population_entry().entry_id);
+        let mut position = 0;
+        for command in published_population_entry() {
+            position = entry.run(f, command).await;
+        }
+        runner.wait_for_all(position, WAIT).await.unwrap();
+        let pending = aggregation::pending(&f.db, Some(PROVIDER), &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(pending.items.len(), 1);
+        assert_eq!(pending.items[0].category_class.as_deref(), Some("base"));
+        assert_eq!(
+            pending.items[0].share_attribute.as_deref(),
+            Some("conditional")
+        );
+        entry
+            .run(
+                f,
+                cmd(
+                    clerk(province_public_security()),
+                    bj(2026, 3, 5, 9, 0),
+                    CatalogCommand::RegisterAggregation(RegisterAggregation {
+                        method: AggregationMethod::Physical {
+                            full: true,
+                            real_time: true,
+                        },
+                    }),
+                ),
+            )
+            .await;
+        let position = entry
+            .run(
+                f,
+                cmd(
+                    clerk(province_public_security()),
+                    bj(2026, 3, 6, 9, 0),
+                    CatalogCommand::RecordSync(RecordSync {
+                        synced_at: bj(2026, 3, 6, 8, 0),
+                    }),
+                ),
+            )
+            .await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+        assert!(
+            aggregation::pending(&f.db, None, &PageRequest::first(10))
+                .await
+                .unwrap()
+                .items
+                .is_empty()
+        );
+        let view = aggregation::entry(&f.db, &population_entry().entry_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(view.status, AggregationStatus::Physical);
+        assert_eq!(view.syncs, 1);
+        assert_eq!(view.last_synced_at, Some(bj(2026, 3, 6, 8, 0)));
+        assert!(view.registered_position.is_some());
+        runner.shutdown().await;
+    }
+
+    pub async fn verification_step_due_and_extension(f: &Fixture) {
+        use govshare_domain::verification::{
+            AnswerVerification, ApproveVerificationExtension, FileVerificationRequest,
+            ForwardVerificationRequest, RequestVerificationExtension, Verification,
+            VerificationCommand, VerificationOutcome, VerificationStatus, VerificationSubject,
+        };
+        use govshare_projections::models::verifications::{self, VerificationFilter};
+
+        let runner = start_all(f).await;
+        let mut request = Case::<Verification>::new("verification-2026-0001");
+        request
+            .run(
+                f,
+                cmd(
+                    clerk(province_health()),
+                    bj(2026, 4, 6, 9, 0),
+                    VerificationCommand::FileVerificationRequest(FileVerificationRequest {
+                        subject: VerificationSubject::Grant {
+                            grant_id: GRANT.to_owned(),
+                            entry_id: population_entry().entry_id,
+                        },
+                        provider: province_public_security(),
+                        authority: province_authority(),
+                        data_items: vec!["姓名".to_owned()],
+                        defect: "12条记录姓名与户籍登记不一致".to_owned(),
+                    }),
+                ),
+            )
+            .await;
+        let position = request
+            .run(
+                f,
+                cmd(
+                    reviewer(province_authority()),
+                    bj(2026, 4, 7, 9, 0),
+                    VerificationCommand::ForwardVerificationRequest(ForwardVerificationRequest {}),
+                ),
+            )
+            .await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+        let owed = verifications::owed_by(&f.db, PROVIDER, &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(owed.items.len(), 1);
+        let v = &owed.items[0];
+        assert_eq!(v.status, VerificationStatus::Forwarded);
+        assert_eq!(v.owed_act.as_deref(), Some("verification_answer"));
+        assert_eq!(v.due_at, Some(end_of(2026, 4, 21)));
+        assert!(
+            verifications::owed_by(&f.db, AUTHORITY, &PageRequest::first(10))
+                .await
+                .unwrap()
+                .items
+                .is_empty()
+        );
+
+        let position = request
+            .run(
+                f,
+                cmd(
+                    leader(province_public_security()),
+                    bj(2026, 4, 15, 9, 0),
+                    VerificationCommand::RequestVerificationExtension(
+                        RequestVerificationExtension {
+                            working_days: 5,
+                            reason: "需逐条比对户籍底册".to_owned(),
+                        },
+                    ),
+                ),
+            )
+            .await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+        let v = verifications::get(&f.db, "verification-2026-0001")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(v.extension_requested, Some(5));
+        let position = request
+            .run(
+                f,
+                cmd(
+                    leader(province_authority()),
+                    bj(2026, 4, 16, 9, 0),
+                    VerificationCommand::ApproveVerificationExtension(
+                        ApproveVerificationExtension {},
+                    ),
+                ),
+            )
+            .await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+        let v = verifications::get(&f.db, "verification-2026-0001")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(v.extension_requested, None);
+        assert_eq!(v.extensions, 1);
+        assert_eq!(v.due_at, Some(end_of(2026, 4, 28)));
+
+        let position = request
+            .run(
+                f,
+                cmd(
+                    clerk(province_public_security()),
+                    bj(2026, 4, 27, 9, 0),
+                    VerificationCommand::AnswerVerification(AnswerVerification {
+                        outcome: VerificationOutcome::Corrected {
+                            corrections: vec!["更正12条记录的姓名".to_owned()],
+                            explanation: "生僻字转码错误".to_owned(),
+                        },
+                    }),
+                ),
+            )
+            .await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+        let owed = verifications::owed_by(&f.db, REQUESTER, &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(owed.items.len(), 1);
+        assert_eq!(owed.items[0].status, VerificationStatus::Answered);
+        assert_eq!(owed.items[0].owed_act.as_deref(), Some("accept_or_dispute"));
+        assert_eq!(owed.items[0].due_at, None);
+        assert!(matches!(
+            owed.items[0].outcome,
+            Some(VerificationOutcome::Corrected { .. })
+        ));
+        let of_requester = verifications::list(
+            &f.db,
+            &VerificationFilter {
+                requester: Some(REQUESTER.to_owned()),
+                ..VerificationFilter::default()
+            },
+            &PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+        assert_eq!(of_requester.items.len(), 1);
+        runner.shutdown().await;
+    }
+
+    pub async fn incident_report_timeliness(f: &Fixture) {
+        use govshare_domain::incident::{
+            AffectedEntry, IncidentCategory, IncidentCommand, IncidentStatus, InformProvider,
+            ReportIncident, ReportTarget, ReportTargets, ReportToBody, SecurityIncident, Severity,
+        };
+        use govshare_projections::models::incidents::{self, Timeliness};
+
+        let runner = start_all(f).await;
+        let detected = bj(2026, 5, 12, 10, 0);
+        let mut incident = Case::<SecurityIncident>::new("incident-2026-0007");
+        let on = |at, body| cmd(clerk(province_health()), at, body);
+        incident
+            .run(
+                f,
+                on(
+                    bj(2026, 5, 12, 10, 10),
+                    IncidentCommand::ReportIncident(ReportIncident {
+                        detected_at: detected,
+                        category: IncidentCategory::Leak,
+                        severity: Severity::Major,
+                        affected_entries: vec![
+                            AffectedEntry {
+                                entry_id: population_entry().entry_id,
+                                provider: code(PROVIDER),
+                            },
+                            AffectedEntry {
+                                entry_id: social_security_entry().entry_id,
+                                provider: code("130000-human-resources"),
+                            },
+                        ],
+                        affected_grants: vec![GRANT.to_owned()],
+                        personal_information: true,
+                        description: "医保结算前置库接口被异常批量调用".to_owned(),
+                        report_to: ReportTargets {
+                            cyberspace: province_cyberspace(),
+                            public_security: province_public_security(),
+                            data_authority: province_authority(),
+                        },
+                    }),
+                ),
+            )
+            .await;
+        incident
+            .run(
+                f,
+                on(
+                    bj(2026, 5, 12, 10, 30),
+                    IncidentCommand::InformProvider(InformProvider {
+                        provider: code(PROVIDER),
+                        channel: "平台安全通报".to_owned(),
+                    }),
+                ),
+            )
+            .await;
+        let report = |target: ReportTarget| {
+            IncidentCommand::ReportToBody(ReportToBody {
+                target,
+                reference: format!("冀卫健安〔2026〕{}号", target.key()),
+            })
+        };
+        incident
+            .run(
+                f,
+                on(bj(2026, 5, 12, 10, 40), report(ReportTarget::Cyberspace)),
+            )
+            .await;
+        let position = incident
+            .run(
+                f,
+                on(bj(2026, 5, 12, 12, 0), report(ReportTarget::PublicSecurity)),
+            )
+            .await;
+        runner.wait_for_all(position, WAIT).await.unwrap();
+
+        let view = incidents::get(&f.db, "incident-2026-0007")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(view.reporter, REQUESTER);
+        assert_eq!(view.status, IncidentStatus::Reported);
+        assert_eq!(view.detected_at, detected);
+        assert_eq!(view.severity, "major");
+        assert_eq!((view.owed, view.late_reports), (2, 1));
+        let reports = incidents::reports(&f.db, "incident-2026-0007")
+            .await
+            .unwrap();
+        assert_eq!(reports.len(), 5);
+        let by = |target: &str| reports.iter().find(|r| r.target == target).unwrap();
+        assert_eq!(by("cyberspace").timeliness, Timeliness::OnTime);
+        assert_eq!(by("cyberspace").body, "130000-cyberspace");
+        assert_eq!(
+            by("cyberspace").due_at,
+            detected + chrono::TimeDelta::hours(1)
+        );
+        assert_eq!(by("public_security").timeliness, Timeliness::Late);
+        assert!(by("public_security").done_position.is_some());
+        assert_eq!(by(PROVIDER).timeliness, Timeliness::OnTime);
+        assert_eq!(by(PROVIDER).kind, "inform_provider");
+        assert_eq!(by("data_authority").timeliness, Timeliness::Outstanding);
+        let late = incidents::late_reports(&f.db, Some(REQUESTER), &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(late.items.len(), 1);
+        assert_eq!(late.items[0].body, PROVIDER);
+        let outstanding = incidents::outstanding_reports(&f.db, &PageRequest::first(1))
+            .await
+            .unwrap();
+        assert_eq!(outstanding.items.len(), 1);
+        let rest = incidents::outstanding_reports(
+            &f.db,
+            &PageRequest::after(outstanding.next.unwrap(), 1),
+        )
+        .await
+        .unwrap();
+        assert_eq!(rest.items.len(), 1);
+        assert!(rest.next.is_none());
+        assert_eq!(
+            incidents::list(&f.db, Some(REQUESTER), &PageRequest::first(10))
+                .await
+                .unwrap()
+                .items
+                .len(),
+            1
+        );
         runner.shutdown().await;
     }
 

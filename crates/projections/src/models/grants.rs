@@ -90,7 +90,7 @@ impl Projection for GrantsProjection {
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'issued', 0, 0, $9, $9, $10)",
                     &[
                         id.into(),
-                        g.application_id.as_str().into(),
+                        g.application_id().into(),
                         g.grantee.code.as_str().into(),
                         g.authority.code.as_str().into(),
                         g.purpose_code.as_str().into(),

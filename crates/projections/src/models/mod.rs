@@ -6,12 +6,17 @@ use std::sync::Arc;
 
 use crate::projection::Projection;
 
+pub mod aggregation;
 pub mod applications;
 pub mod audit;
 pub mod catalog;
+pub mod collection;
 pub mod deadlines;
 pub mod grants;
+pub mod incidents;
+pub mod negative_list;
 pub(crate) mod util;
+pub mod verifications;
 
 /// Every read model of this crate.
 pub fn all() -> Vec<Arc<dyn Projection>> {
@@ -21,5 +26,10 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(applications::ApplicationsProjection),
         Arc::new(catalog::CatalogProjection),
         Arc::new(grants::GrantsProjection),
+        Arc::new(negative_list::NegativeListProjection),
+        Arc::new(collection::CollectionProjection),
+        Arc::new(aggregation::AggregationProjection),
+        Arc::new(verifications::VerificationsProjection),
+        Arc::new(incidents::IncidentsProjection),
     ]
 }

@@ -240,3 +240,21 @@ pub fn share_history(
 pub fn national() -> DomainServices {
     services_with(RuleSet::national_2016())
 }
+
+/// The provision a grant follows (the engine resolves it from the application's `ShareProvided`).
+pub fn provision() -> govshare_domain::grant::ProvisionFacts {
+    govshare_domain::grant::ProvisionFacts {
+        application_id: APP.to_owned(),
+        grant_id: GRANT.to_owned(),
+        requester: province_health().code,
+        provided_by: province_authority().code,
+        entries: vec![population_entry().entry_id],
+        data_items: vec!["公民身份号码".to_owned(), "姓名".to_owned()],
+        purpose: "医疗救助对象身份核验".to_owned(),
+        purpose_code: PURPOSE.to_owned(),
+        use_from: date(2026, 3, 1),
+        use_until: date(2026, 12, 31),
+        conditions: Some("仅限核验, 不得留存".to_owned()),
+        provided_at: bj(2026, 3, 17, 15, 0),
+    }
+}
