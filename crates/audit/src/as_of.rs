@@ -4,7 +4,6 @@
 //! ([`crate::verify`]) to know the events folded here are the recorded ones.
 
 use chrono::{DateTime, Utc};
-use cqrs_es::Aggregate;
 use govshare_codec::{Kind, decode_event};
 use govshare_store::{EventStore, Position, RecordedEvent, StreamId, StreamRead};
 use serde::de::DeserializeOwned;

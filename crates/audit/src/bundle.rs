@@ -21,6 +21,10 @@ use std::path::Path;
 
 use ed25519_dalek::VerifyingKey;
 use futures::StreamExt;
+use govshare_codec::Kind;
+use govshare_domain::grant::{Grant, GrantIssued};
+use govshare_domain::share_application::{ShareApplication, ShareProvided};
+use govshare_domain::verification::{Verification, VerificationRequested, VerificationSubject};
 use govshare_store::hash::{CommandInput, GENESIS_HASH, HashInput, canonical_json, format_timestamp};
 use govshare_store::{Checkpoint, EventStore, Position, RecordedEvent, StreamId, log_stream};
 use serde::{Deserialize, Serialize};
@@ -376,29 +380,6 @@ pub async fn export_bundle(
     .await
 }
 
-#[derive(Deserialize)]
-struct ProvidedGrant {
-    grant_id: String,
-}
-
-#[derive(Deserialize)]
-struct IssuedFor {
-    application_id: String,
-}
-
-#[derive(Deserialize)]
-struct RequestedAbout {
-    subject: Subject,
-}
-
-#[derive(Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-enum Subject {
-    Grant { grant_id: String },
-    #[serde(other)]
-    Other,
-}
-
 /// Which streams belong to the case, discovered from the events in position order.
 struct CaseScan {
     application_id: String,
@@ -423,26 +404,29 @@ impl CaseScan {
         &mut self,
         stream: &StreamId,
         event_type: &str,
+        schema_version: u32,
         payload: &str,
-    ) -> std::result::Result<bool, serde_json::Error> {
+    ) -> std::result::Result<bool, String> {
         match (stream.aggregate_type.as_str(), event_type) {
             ("ShareApplication", "ShareProvided") if *stream == self.application => {
-                let provided: ProvidedGrant = serde_json::from_str(payload)?;
+                let provided: ShareProvided =
+                    body::<ShareApplication, _>(event_type, schema_version, payload)?;
                 self.streams
                     .insert(StreamId::new("Grant", provided.grant_id.clone()));
                 self.grants.insert(provided.grant_id);
             }
             ("Grant", "GrantIssued") => {
-                let issued: IssuedFor = serde_json::from_str(payload)?;
-                if issued.application_id == self.application_id {
+                let issued: GrantIssued = body::<Grant, _>(event_type, schema_version, payload)?;
+                if issued.application_id() == self.application_id {
                     self.streams.insert(stream.clone());
                     self.grants.insert(stream.aggregate_id.clone());
                 }
             }
             ("Verification", "VerificationRequested") => {
-                let requested: RequestedAbout = serde_json::from_str(payload)?;
-                if let Subject::Grant { grant_id } = requested.subject
-                    && self.grants.contains(&grant_id)
+                let requested: VerificationRequested =
+                    body::<Verification, _>(event_type, schema_version, payload)?;
+                if let VerificationSubject::Grant { grant_id, .. } = &requested.subject
+                    && self.grants.contains(grant_id)
                 {
                     self.streams.insert(stream.clone());
                 }
@@ -451,6 +435,20 @@ impl CaseScan {
         }
         Ok(self.streams.contains(stream))
     }
+}
+
+/// The body of a stored event of kind `A`, upcast to its current version.
+fn body<A, T>(event_type: &str, schema_version: u32, payload: &str) -> std::result::Result<T, String>
+where
+    A: Kind,
+    A::Body: Serialize + serde::de::DeserializeOwned + Clone + Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    let value: serde_json::Value = serde_json::from_str(payload).map_err(|e| e.to_string())?;
+    let (_, value) = A::upcasters()
+        .upcast(event_type, schema_version, value)
+        .map_err(|e| e.to_string())?;
+    serde_json::from_value(value).map_err(|e| format!("{event_type} does not decode: {e}"))
 }
 
 /// The case's streams and the positions of its first and last events, up to `to`.
@@ -469,13 +467,13 @@ async fn find_case(
             break;
         }
         let in_case = scan
-            .observe(&event.stream, &event.event_type, event.payload.as_str())
-            .map_err(|e| {
-                AuditError::invalid(
-                    format!("position {}", event.position),
-                    format!("{} does not decode: {e}", event.event_type),
-                )
-            })?;
+            .observe(
+                &event.stream,
+                &event.event_type,
+                event.schema_version,
+                event.payload.as_str(),
+            )
+            .map_err(|e| AuditError::invalid(format!("position {}", event.position), e))?;
         if in_case {
             bounds = Some(match bounds {
                 None => (event.position, event.position),
@@ -694,13 +692,13 @@ pub fn check_bundle(
         }
         let stream = StreamId::new(event.aggregate_type.clone(), event.aggregate_id.clone());
         let belongs = scan
-            .observe(&stream, &event.event_type, &event.payload)
-            .map_err(|e| {
-                inconsistent(format!(
-                    "position {}: {} does not decode: {e}",
-                    event.position, event.event_type
-                ))
-            })?;
+            .observe(
+                &stream,
+                &event.event_type,
+                event.schema_version,
+                &event.payload,
+            )
+            .map_err(|e| inconsistent(format!("position {}: {e}", event.position)))?;
         if event.in_case != belongs || belongs != streams.contains(&stream) {
             return Err(inconsistent(format!(
                 "position {}: marked in_case={} but its stream {stream} is {}one of the case's",

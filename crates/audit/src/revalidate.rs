@@ -12,7 +12,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cqrs_es::Aggregate;
 use futures::StreamExt;
 use govshare_codec::{Kind, decode_command, decode_event, encode_event, store_actor, store_rule_set};
 use govshare_store::hash::canonical_json;
