@@ -6,6 +6,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod calendar_cmd;
+mod demo_cmd;
 mod error;
 mod input;
 
@@ -39,6 +40,10 @@ enum Command {
     /// Working-day calendar: deadlines, working days, holiday arrangement files (Beijing time).
     #[command(subcommand, after_help = EXIT_CODES)]
     Calendar(CalendarCommand),
+    /// Seed a fresh database with the Hebei demo province and simulate months of data sharing; prints a
+    /// summary and the head checkpoint (`head <position> <hash>`).
+    #[command(after_help = EXIT_CODES)]
+    Demo(demo_cmd::DemoArgs),
 }
 
 /// What a command prints: `stdout` verbatim, each note as a `note: …` line on stderr.
@@ -55,6 +60,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Calendar(command) => calendar_cmd::run(command),
+        Command::Demo(args) => demo_cmd::run(args),
     };
     match result.and_then(|report| print(&report)) {
         Ok(()) => ExitCode::SUCCESS,
