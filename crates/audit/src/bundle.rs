@@ -25,7 +25,9 @@ use govshare_codec::Kind;
 use govshare_domain::grant::{Grant, GrantIssued};
 use govshare_domain::share_application::{ShareApplication, ShareProvided};
 use govshare_domain::verification::{Verification, VerificationRequested, VerificationSubject};
-use govshare_store::hash::{CommandInput, GENESIS_HASH, HashInput, canonical_json, format_timestamp};
+use govshare_store::hash::{
+    CommandInput, GENESIS_HASH, HashInput, canonical_json, format_timestamp,
+};
 use govshare_store::{Checkpoint, EventStore, Position, RecordedEvent, StreamId, log_stream};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -203,7 +205,9 @@ pub enum BundleFinding {
         field: &'static str,
     },
     /// An event's fields do not hash to its recorded hash: the event was altered.
-    #[error("position {position}: the event's fields hash to {computed}, not to its recorded hash {recorded}")]
+    #[error(
+        "position {position}: the event's fields hash to {computed}, not to its recorded hash {recorded}"
+    )]
     EventAltered {
         /// The event's position.
         position: Position,
@@ -223,7 +227,9 @@ pub enum BundleFinding {
         detail: String,
     },
     /// The chain recomputed from the events does not arrive at the checkpoint's hash.
-    #[error("the chain arrives at {computed} at position {position}, not at the checkpoint's {expected}")]
+    #[error(
+        "the chain arrives at {computed} at position {position}, not at the checkpoint's {expected}"
+    )]
     CheckpointNotReached {
         /// The checkpoint's position.
         position: Position,
@@ -287,7 +293,11 @@ pub async fn export_bundle(
 ) -> Result<EvidenceBundle> {
     let span = tracing::info_span!("audit.export_bundle", application_id);
     async {
-        let batch = if options.batch == 0 { 1000 } else { options.batch };
+        let batch = if options.batch == 0 {
+            1000
+        } else {
+            options.batch
+        };
         let head = store.head().await?;
         let (streams, first, last) = find_case(store, application_id, head.position, batch).await?;
         let (checkpoint, signed) = choose_checkpoint(options, last, head)?;
@@ -314,8 +324,11 @@ pub async fn export_bundle(
                 Some(digest) => *digest,
                 None => {
                     let record = store.read_command(command_id).await?;
-                    let command = record.as_ref().and_then(|r| r.command.as_ref().map(|c| (r, c)));
-                    let digest = command.map(|(_, c)| govshare_store::hash::command_digest(&command_id, c));
+                    let command = record
+                        .as_ref()
+                        .and_then(|r| r.command.as_ref().map(|c| (r, c)));
+                    let digest =
+                        command.map(|(_, c)| govshare_store::hash::command_digest(&command_id, c));
                     if in_case && let Some((r, c)) = command {
                         commands.push(BundledCommand {
                             command_id,
@@ -438,7 +451,11 @@ impl CaseScan {
 }
 
 /// The body of a stored event of kind `A`, upcast to its current version.
-fn body<A, T>(event_type: &str, schema_version: u32, payload: &str) -> std::result::Result<T, String>
+fn body<A, T>(
+    event_type: &str,
+    schema_version: u32,
+    payload: &str,
+) -> std::result::Result<T, String>
 where
     A: Kind,
     A::Body: Serialize + serde::de::DeserializeOwned + Clone + Send + Sync,
@@ -546,7 +563,11 @@ fn bundled_event(event: &RecordedEvent, in_case: bool, digest: Option<[u8; 32]>)
     }
 }
 
-fn decode_hash(text: &str, position: Position, field: &'static str) -> Result<[u8; 32], BundleFinding> {
+fn decode_hash(
+    text: &str,
+    position: Position,
+    field: &'static str,
+) -> Result<[u8; 32], BundleFinding> {
     let mut out = [0u8; 32];
     hex::decode_to_slice(text, &mut out).map_err(|_| BundleFinding::BadHex { position, field })?;
     Ok(out)

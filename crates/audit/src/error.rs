@@ -41,7 +41,9 @@ pub enum ChainFinding {
         found: String,
     },
     /// The log ends before a kept or signed checkpoint: it was cut short.
-    #[error("log cut short: it ends at position {head} but a checkpoint covers position {position}")]
+    #[error(
+        "log cut short: it ends at position {head} but a checkpoint covers position {position}"
+    )]
     Truncated {
         /// The checkpoint's position.
         position: Position,

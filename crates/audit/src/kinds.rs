@@ -20,19 +20,58 @@ macro_rules! with_kind {
         use govshare_domain::verification::Verification;
         let name: &str = $name;
         match name {
-            n if n == OrganizationRegistry::TYPE => { type $A = OrganizationRegistry; $body }
-            n if n == CatalogEntry::TYPE => { type $A = CatalogEntry; $body }
-            n if n == NegativeListing::TYPE => { type $A = NegativeListing; $body }
-            n if n == PublishedCatalog::TYPE => { type $A = PublishedCatalog; $body }
-            n if n == CollectionList::TYPE => { type $A = CollectionList; $body }
-            n if n == ShareApplication::TYPE => { type $A = ShareApplication; $body }
-            n if n == Grant::TYPE => { type $A = Grant; $body }
-            n if n == Verification::TYPE => { type $A = Verification; $body }
-            n if n == SecurityIncident::TYPE => { type $A = SecurityIncident; $body }
-            n if n == ThirdPartyEngagement::TYPE => { type $A = ThirdPartyEngagement; $body }
-            n if n == Supervision::TYPE => { type $A = Supervision; $body }
-            n if n == CityPlatform::TYPE => { type $A = CityPlatform; $body }
-            n if n == AuthorizedOperation::TYPE => { type $A = AuthorizedOperation; $body }
+            n if n == OrganizationRegistry::TYPE => {
+                type $A = OrganizationRegistry;
+                $body
+            }
+            n if n == CatalogEntry::TYPE => {
+                type $A = CatalogEntry;
+                $body
+            }
+            n if n == NegativeListing::TYPE => {
+                type $A = NegativeListing;
+                $body
+            }
+            n if n == PublishedCatalog::TYPE => {
+                type $A = PublishedCatalog;
+                $body
+            }
+            n if n == CollectionList::TYPE => {
+                type $A = CollectionList;
+                $body
+            }
+            n if n == ShareApplication::TYPE => {
+                type $A = ShareApplication;
+                $body
+            }
+            n if n == Grant::TYPE => {
+                type $A = Grant;
+                $body
+            }
+            n if n == Verification::TYPE => {
+                type $A = Verification;
+                $body
+            }
+            n if n == SecurityIncident::TYPE => {
+                type $A = SecurityIncident;
+                $body
+            }
+            n if n == ThirdPartyEngagement::TYPE => {
+                type $A = ThirdPartyEngagement;
+                $body
+            }
+            n if n == Supervision::TYPE => {
+                type $A = Supervision;
+                $body
+            }
+            n if n == CityPlatform::TYPE => {
+                type $A = CityPlatform;
+                $body
+            }
+            n if n == AuthorizedOperation::TYPE => {
+                type $A = AuthorizedOperation;
+                $body
+            }
             $unknown => $otherwise,
         }
     }};
@@ -48,7 +87,8 @@ mod tests {
             let dispatched = with_kind!(kind, A => <A as cqrs_es::Aggregate>::TYPE, _other => "");
             assert_eq!(dispatched, *kind);
         }
-        let unknown = with_kind!("NoSuchKind", A => <A as cqrs_es::Aggregate>::TYPE, other => other);
+        let unknown =
+            with_kind!("NoSuchKind", A => <A as cqrs_es::Aggregate>::TYPE, other => other);
         assert_eq!(unknown, "NoSuchKind");
     }
 }

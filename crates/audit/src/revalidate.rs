@@ -13,7 +13,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use govshare_codec::{Kind, decode_command, decode_event, encode_event, store_actor, store_rule_set};
+use govshare_codec::{
+    Kind, decode_command, decode_event, encode_event, store_actor, store_rule_set,
+};
 use govshare_store::hash::canonical_json;
 use govshare_store::{
     CommandRecord, EventStore, Position, RecordedCommand, RecordedEvent, StreamId, Upcasters,
@@ -265,7 +267,8 @@ impl Findings {
                 }
             }
             None => {
-                self.context_reasons.insert(reason.clone(), self.contexts.len());
+                self.context_reasons
+                    .insert(reason.clone(), self.contexts.len());
                 self.contexts.push((position, 1, reason));
             }
         }
@@ -542,7 +545,13 @@ where
 struct Unknown;
 
 impl StreamReplay for Unknown {
-    fn step(&mut self, _: &Append<'_>, _: &mut ServiceResolver, _: &mut Findings, c: &mut Counters) {
+    fn step(
+        &mut self,
+        _: &Append<'_>,
+        _: &mut ServiceResolver,
+        _: &mut Findings,
+        c: &mut Counters,
+    ) {
         c.skipped += 1;
     }
 }
@@ -589,11 +598,12 @@ impl Run {
         let record = match &recorded {
             Some(rc) => {
                 if let Some(detail) = record_mismatch(rc, &stream, events) {
-                    self.findings.push(RevalidationFinding::CommandRecordMismatch {
-                        position: first.position,
-                        command_id,
-                        detail,
-                    });
+                    self.findings
+                        .push(RevalidationFinding::CommandRecordMismatch {
+                            position: first.position,
+                            command_id,
+                            detail,
+                        });
                 }
                 rc.command.as_ref()
             }
@@ -720,9 +730,7 @@ pub async fn revalidate(
         run.append(store, &group).await?;
 
         let Run {
-            findings,
-            counters,
-            ..
+            findings, counters, ..
         } = run;
         let mut kept = findings.kept;
         for (first_position, commands, reason) in findings.contexts {
@@ -746,7 +754,10 @@ pub async fn revalidate(
         };
         let span = tracing::Span::current();
         span.record("events", report.events);
-        span.record("findings", report.findings.len() as u64 + report.findings_not_kept);
+        span.record(
+            "findings",
+            report.findings.len() as u64 + report.findings_not_kept,
+        );
         Ok(report)
     }
     .instrument(span)

@@ -30,7 +30,8 @@ pub struct DecisionInputs {
 impl DecisionInputs {
     /// Adds a rule-set file's text.
     pub fn with_rule_set_json(mut self, text: &str) -> Result<Self> {
-        let rules = RuleSet::from_json(text).map_err(|e| AuditError::invalid("rule set", e.to_string()))?;
+        let rules =
+            RuleSet::from_json(text).map_err(|e| AuditError::invalid("rule set", e.to_string()))?;
         self.rule_sets.push(rules);
         Ok(self)
     }

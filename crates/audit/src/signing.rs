@@ -411,7 +411,11 @@ impl CheckpointSigner {
 
     /// Runs [`Self::tick`] every `every` until the task is aborted, reading the time from `now` (the
     /// engine's clock). A failure is logged and retried at the next tick.
-    pub fn spawn_interval<F>(self: Arc<Self>, every: Duration, now: F) -> tokio::task::JoinHandle<()>
+    pub fn spawn_interval<F>(
+        self: Arc<Self>,
+        every: Duration,
+        now: F,
+    ) -> tokio::task::JoinHandle<()>
     where
         F: Fn() -> DateTime<Utc> + Send + Sync + 'static,
     {
@@ -470,13 +474,20 @@ impl CheckpointSigner {
         let signed = sign_checkpoint(&self.key, &head, now, reason);
         self.file.append(&signed)?;
         *self.last.lock().unwrap_or_else(|e| e.into_inner()) = head;
-        tracing::info!(position = head.position, reason = reason.as_str(), "checkpoint signed");
+        tracing::info!(
+            position = head.position,
+            reason = reason.as_str(),
+            "checkpoint signed"
+        );
         Ok(Some(signed))
     }
 }
 
 /// The stored chain hash at `position` (the genesis hash at 0), or `None` past the end of the log.
-pub(crate) async fn stored_hash(store: &dyn EventStore, position: Position) -> Result<Option<[u8; 32]>> {
+pub(crate) async fn stored_hash(
+    store: &dyn EventStore,
+    position: Position,
+) -> Result<Option<[u8; 32]>> {
     if position == 0 {
         return Ok(Some(govshare_store::hash::GENESIS_HASH));
     }
@@ -491,11 +502,16 @@ pub(crate) async fn stored_hash(store: &dyn EventStore, position: Position) -> R
 mod hex_bytes {
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
 
-    pub fn serialize<S: Serializer, const N: usize>(bytes: &[u8; N], s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer, const N: usize>(
+        bytes: &[u8; N],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         s.serialize_str(&hex::encode(bytes))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(d: D) -> Result<[u8; N], D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(
+        d: D,
+    ) -> Result<[u8; N], D::Error> {
         let text = String::deserialize(d)?;
         let mut out = [0u8; N];
         hex::decode_to_slice(text, &mut out).map_err(D::Error::custom)?;

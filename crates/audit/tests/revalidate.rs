@@ -95,7 +95,10 @@ mod sqlite_only {
         let store = f.store();
         let head = store.head().await.unwrap();
         let provided = store
-            .read_stream(&StreamId::new("ShareApplication", APP), govshare_store::StreamRead::all())
+            .read_stream(
+                &StreamId::new("ShareApplication", APP),
+                govshare_store::StreamRead::all(),
+            )
             .await
             .unwrap()
             .into_iter()
@@ -115,7 +118,10 @@ mod sqlite_only {
         command.issued_at = at;
         let command_payload = govshare_store::hash::canonical_json(&command.payload);
         let sequence = store
-            .read_stream(&StreamId::new("ShareApplication", REFUSED), govshare_store::StreamRead::all())
+            .read_stream(
+                &StreamId::new("ShareApplication", REFUSED),
+                govshare_store::StreamRead::all(),
+            )
             .await
             .unwrap()
             .len() as u64
@@ -123,7 +129,8 @@ mod sqlite_only {
         let position = head.position + 1;
         let command_id = Uuid::from_u128(0xF0F0_0002);
         let event_id = Uuid::from_u128(0xF0F0_2002);
-        let digest = forged_command_digest(command_id, &command.command_type, &command_payload, &at);
+        let digest =
+            forged_command_digest(command_id, &command.command_type, &command_payload, &at);
         let actor = &provided.metadata.actor;
         let rule_set = provided.metadata.rule_set.clone().unwrap();
         let hash = forged_hash(
@@ -267,7 +274,8 @@ mod sqlite_only {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn art12_without_the_category_assignments_the_catalog_submissions_are_refused_on_replay() {
+    async fn art12_without_the_category_assignments_the_catalog_submissions_are_refused_on_replay()
+    {
         let f = Fixture::sqlite().await;
         let report = revalidate(f.store(), RevalidationOptions::default())
             .await
@@ -294,14 +302,15 @@ mod sqlite_only {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_recorded_calendar_file_that_is_not_supplied_is_a_finding_not_a_failure() {
-        use std::sync::Arc;
         use govshare_engine::{Engine, ManualClock};
+        use std::sync::Arc;
         // An engine that loaded an extra arrangement file (the shipped 2026 arrangement, reloaded: the
         // years do not change, but its digest is recorded with every command).
         let dir = tempfile::tempdir().unwrap();
         let calendar = dir.path().join("extra.json");
         let text = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../workdays/data/cn-holidays.json"),
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../workdays/data/cn-holidays.json"),
         )
         .unwrap();
         std::fs::write(&calendar, &text).unwrap();

@@ -12,7 +12,9 @@ use govshare_domain::catalog::{
     AggregationMode, CatalogCommand, CatalogMetadata, DataItem, DraftCatalogEntry, OpenAttribute,
     SecurityLevel, ShareAttribute, ShareMode, SubmitCatalogEntry, UpdateFrequency, UsageScope,
 };
-use govshare_domain::grant::{GrantCommand, GrantedEntry, IssueGrant, ProvisionFacts, RecordGrantUse};
+use govshare_domain::grant::{
+    GrantCommand, GrantedEntry, IssueGrant, ProvisionFacts, RecordGrantUse,
+};
 use govshare_domain::organization::{OrganizationCommand, RegisterDepartment, RegisterRegion};
 use govshare_domain::share_application::{
     AgreeToShare, ApplicationScenario, DataHolder, ForwardToProvider, ProvideShare, RefusalBasis,
@@ -22,8 +24,8 @@ use govshare_domain::verification::{
     FileVerificationRequest, ForwardVerificationRequest, VerificationCommand, VerificationSubject,
 };
 use govshare_domain::{
-    CategoryAssignments, DepartmentCode, DepartmentKind, DepartmentRef, Level, PersonId, RegionCode,
-    Role,
+    CategoryAssignments, DepartmentCode, DepartmentKind, DepartmentRef, Level, PersonId,
+    RegionCode, Role,
 };
 use govshare_engine::{Command, CommandRequest, Engine, EngineConfig, ManualClock, Recorded};
 use govshare_store::hash::{CommandInput, HashInput, format_timestamp};
@@ -114,7 +116,9 @@ impl Fixture {
     pub async fn postgres() -> Self {
         let url = fresh_database().await;
         let clock = Arc::new(ManualClock::new(start()));
-        let engine = Engine::open(config(url.clone(), clock.clone())).await.unwrap();
+        let engine = Engine::open(config(url.clone(), clock.clone()))
+            .await
+            .unwrap();
         Self::seeded(engine, clock, Backend::Postgres(url)).await
     }
 
@@ -239,8 +243,18 @@ impl Fixture {
         };
         let authority = "130000-data-authority";
         for (c, name, r, kind) in [
-            ("130000-public-security", "河北省公安厅", "130000", DepartmentKind::PublicSecurity),
-            ("130000-health", "河北省卫生健康委员会", "130000", DepartmentKind::Department),
+            (
+                "130000-public-security",
+                "河北省公安厅",
+                "130000",
+                DepartmentKind::PublicSecurity,
+            ),
+            (
+                "130000-health",
+                "河北省卫生健康委员会",
+                "130000",
+                DepartmentKind::Department,
+            ),
             (
                 "130000-human-resources",
                 "河北省人力资源和社会保障厅",
@@ -248,12 +262,17 @@ impl Fixture {
                 DepartmentKind::Department,
             ),
         ] {
-            self.run(authority, Role::Leader, register(c, name, r, kind)).await;
+            self.run(authority, Role::Leader, register(c, name, r, kind))
+                .await;
         }
         self.publish(POPULATION, "130000-public-security", population_metadata())
             .await;
-        self.publish(SOCIAL_SECURITY, "130000-human-resources", social_security_metadata())
-            .await;
+        self.publish(
+            SOCIAL_SECURITY,
+            "130000-human-resources",
+            social_security_metadata(),
+        )
+        .await;
     }
 
     pub async fn publish(&self, id: &str, provider: &str, metadata: CatalogMetadata) {
@@ -264,7 +283,9 @@ impl Fixture {
         self.run(
             provider,
             Role::Clerk,
-            catalog(CatalogCommand::DraftCatalogEntry(DraftCatalogEntry { metadata })),
+            catalog(CatalogCommand::DraftCatalogEntry(DraftCatalogEntry {
+                metadata,
+            })),
         )
         .await;
         self.run(
@@ -293,11 +314,14 @@ impl Fixture {
         self.clock.advance(Duration::hours(1));
         self.run(health, Role::Clerk, submit(REFUSED)).await;
         self.clock.advance(Duration::hours(1));
-        self.run(authority, Role::Reviewer, share(APP, forward())).await;
-        self.run(authority, Role::Reviewer, share(REFUSED, forward())).await;
+        self.run(authority, Role::Reviewer, share(APP, forward()))
+            .await;
+        self.run(authority, Role::Reviewer, share(REFUSED, forward()))
+            .await;
         self.clock.advance(Duration::days(1));
         self.run(security, Role::Leader, share(APP, agree())).await;
-        self.run(security, Role::Leader, share(REFUSED, refuse())).await;
+        self.run(security, Role::Leader, share(REFUSED, refuse()))
+            .await;
         self.clock.advance(Duration::hours(3));
         self.run(
             authority,
@@ -555,7 +579,12 @@ pub fn issue_grant() -> Command {
 }
 
 /// Position of the first event of `event_type` in stream `aggregate_type/id`.
-pub async fn position_of(store: &dyn EventStore, aggregate_type: &str, id: &str, event_type: &str) -> u64 {
+pub async fn position_of(
+    store: &dyn EventStore,
+    aggregate_type: &str,
+    id: &str,
+    event_type: &str,
+) -> u64 {
     store
         .read_stream(
             &govshare_store::StreamId::new(aggregate_type, id),
@@ -636,7 +665,9 @@ pub fn forged_command_digest(
 /// `ShareProvided` for the refused application with a made-up `ProvideShare` command: what someone with
 /// write access to the database and the store library could do. Returns its position.
 pub async fn inject_provision_of_refused(f: &Fixture) -> u64 {
-    use govshare_store::{AppendRequest, EventMetadata, ExpectedVersion, NewEvent, StreamId, StreamRead};
+    use govshare_store::{
+        AppendRequest, EventMetadata, ExpectedVersion, NewEvent, StreamId, StreamRead,
+    };
     let store = f.store();
     let provided = store
         .read_stream(&StreamId::new("ShareApplication", APP), StreamRead::all())
@@ -659,7 +690,11 @@ pub async fn inject_provision_of_refused(f: &Fixture) -> u64 {
     let now = f.clock_now();
     command.issued_at = now;
     let stream = StreamId::new("ShareApplication", REFUSED);
-    let version = store.read_stream(&stream, StreamRead::all()).await.unwrap().len() as u64;
+    let version = store
+        .read_stream(&stream, StreamRead::all())
+        .await
+        .unwrap()
+        .len() as u64;
     let command_id = Uuid::from_u128(0xF0F0_0001);
     let outcome = store
         .append(AppendRequest {
@@ -692,10 +727,7 @@ pub async fn inject_provision_of_refused(f: &Fixture) -> u64 {
 pub async fn flip_payload_byte(f: Fixture, position: u64) -> Fixture {
     fn flipped(payload: &str) -> String {
         let mut bytes = payload.as_bytes().to_vec();
-        let i = bytes
-            .iter()
-            .position(|b| b.is_ascii_lowercase())
-            .unwrap();
+        let i = bytes.iter().position(|b| b.is_ascii_lowercase()).unwrap();
         bytes[i] ^= 0x01;
         String::from_utf8(bytes).unwrap()
     }
@@ -709,7 +741,8 @@ pub async fn flip_payload_byte(f: Fixture, position: u64) -> Fixture {
                         |r| r.get(0),
                     )
                     .unwrap();
-                conn.execute_batch("DROP TRIGGER govshare_events_no_update").unwrap();
+                conn.execute_batch("DROP TRIGGER govshare_events_no_update")
+                    .unwrap();
                 conn.execute(
                     "UPDATE govshare_events SET payload = ?1 WHERE position = ?2",
                     rusqlite::params![flipped(&payload), position as i64],
