@@ -88,11 +88,14 @@ pub struct ExpectedEvent {
 }
 
 /// Something re-validation found in the log. Every finding names a position.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "finding", rename_all = "snake_case")]
 pub enum RevalidationFinding {
     /// The rules, re-run on the recorded command, do not produce this event (another payload, type,
     /// actor, rule set or instant, or fewer events than were recorded).
+    #[error(
+        "position {position}: {event_type} in {stream} is not what the rules produce for its command: {reason}"
+    )]
     EventNotReproduced {
         /// The event's position.
         position: Position,
@@ -108,6 +111,7 @@ pub enum RevalidationFinding {
         expected: Option<ExpectedEvent>,
     },
     /// The rules produce an event the log does not have.
+    #[error("after position {after_position}: the rules produce {} in {stream} for command {command_id}, the log does not have it", expected.event_type)]
     EventNotRecorded {
         /// Position of the append's last event.
         after_position: Position,
@@ -119,6 +123,9 @@ pub enum RevalidationFinding {
         expected: ExpectedEvent,
     },
     /// An event whose append recorded no command: nothing shows it was decided by the rules.
+    #[error(
+        "position {position}: {event_type} in {stream} has no recorded command (command id {command_id})"
+    )]
     EventWithoutCommand {
         /// The event's position.
         position: Position,
@@ -131,6 +138,9 @@ pub enum RevalidationFinding {
     },
     /// The recorded command, re-run against the state before it, is refused by the rules: none of its
     /// events (`position..=last_position`) would have been recorded.
+    #[error(
+        "positions {position}..={last_position}: the rules refuse the recorded {command_type} in {stream}: {error}"
+    )]
     CommandRefusedOnReplay {
         /// Position of the append's first event.
         position: Position,
@@ -146,6 +156,9 @@ pub enum RevalidationFinding {
         error: String,
     },
     /// The command record does not describe the events it is stored with (another stream or range).
+    #[error(
+        "position {position}: the record of command {command_id} does not match its events: {detail}"
+    )]
     CommandRecordMismatch {
         /// Position of the append's first event.
         position: Position,
@@ -156,6 +169,7 @@ pub enum RevalidationFinding {
     },
     /// A stored event or command does not decode into the domain's types. The stream's later commands
     /// cannot be judged (its state is unknown) and are counted as skipped.
+    #[error("position {position}: the {part:?} record in {stream} does not decode: {error}")]
     UndecodableRecord {
         /// The event's position (the append's first for a command).
         position: Position,
@@ -167,6 +181,7 @@ pub enum RevalidationFinding {
         error: String,
     },
     /// The stream's aggregate type is none of the registered kinds.
+    #[error("position {position}: {stream} is of no registered aggregate kind")]
     UnknownKind {
         /// First position of the stream.
         position: Position,
@@ -175,6 +190,7 @@ pub enum RevalidationFinding {
     },
     /// Commands whose recorded rule set or calendar cannot be rebuilt from the built-ins and the supplied
     /// files (one finding per reason; those commands are skipped).
+    #[error("from position {first_position}: {commands} command(s) not re-run: {reason}")]
     ContextUnavailable {
         /// First append it affects.
         first_position: Position,

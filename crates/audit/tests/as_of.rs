@@ -34,7 +34,9 @@ async fn art19_an_application_as_of_a_position_and_an_instant_before_provision()
     assert_eq!(by_instant.state.status(), ShareStatus::Agreed);
     assert!(by_instant.last_position.unwrap() < provided);
 
-    let now = as_of::<ShareApplication>(store, APP, AsOf::Head).await.unwrap();
+    let now = as_of::<ShareApplication>(store, APP, AsOf::Head)
+        .await
+        .unwrap();
     assert_eq!(now.state.status(), ShareStatus::Provided);
 }
 
@@ -56,7 +58,9 @@ async fn the_kind_erased_state_is_the_typed_state_as_json() {
         assert!(json.version > 0, "{kind}/{id}");
         assert_eq!(json.stream, StreamId::new(kind, id));
         if kind == "ShareApplication" {
-            let typed = as_of::<ShareApplication>(store, id, AsOf::Head).await.unwrap();
+            let typed = as_of::<ShareApplication>(store, id, AsOf::Head)
+                .await
+                .unwrap();
             assert_eq!(json.state, serde_json::to_value(&typed.state).unwrap());
         }
     }
@@ -64,7 +68,9 @@ async fn the_kind_erased_state_is_the_typed_state_as_json() {
         .await
         .unwrap_err();
     assert!(matches!(unknown, AuditError::UnknownKind(ref k) if k == "Nothing"));
-    let empty = as_of::<ShareApplication>(store, "SA-NONE", AsOf::Head).await.unwrap();
+    let empty = as_of::<ShareApplication>(store, "SA-NONE", AsOf::Head)
+        .await
+        .unwrap();
     assert_eq!(empty.version, 0);
     assert_eq!(empty.last_position, None);
     assert_eq!(empty.state.status(), ShareStatus::New);
