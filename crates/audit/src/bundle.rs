@@ -627,6 +627,12 @@ pub fn check_bundle(
     bundle: &EvidenceBundle,
     trusted: Option<&VerifyingKey>,
 ) -> std::result::Result<BundleReport, BundleFinding> {
+    let _span = tracing::info_span!(
+        "audit.check_bundle",
+        application_id = %bundle.application_id,
+        events = bundle.events.len()
+    )
+    .entered();
     let inconsistent = |detail: String| BundleFinding::Inconsistent { detail };
     if bundle.format != BUNDLE_FORMAT {
         return Err(BundleFinding::UnsupportedFormat {
