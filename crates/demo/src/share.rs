@@ -2,13 +2,14 @@
 
 use chrono::{Datelike, Duration};
 use govshare_domain::catalog::{ShareAttribute, ShareMode, UpdateFrequency};
-use govshare_domain::grant::{GrantCommand, GrantedEntry, IssueGrant, RecordGrantUse, RevokeGrant};
-use govshare_domain::objection::{ConcludeObjection, ObjectionOutcome, RaiseObjection};
-use govshare_domain::routing::DataHolder;
+use govshare_domain::grant::{
+    GrantCommand, GrantedEntry, IssueGrant, ProvisionFacts, RecordGrantUse, RevokeGrant,
+};
 use govshare_domain::share_application::{
-    AgreeToShare, ForwardToProvider, ForwardToUpperAuthority, ProvideShare, RefusalBasis,
-    RefusalBasisKind, RefuseToShare, RequestedEntry, ResubmitShareApplication, ReturnForSupplement,
-    ShareApplicationSubmitted, ShareCommand, SubmitShareApplication, WithdrawShareApplication,
+    AgreeToShare, ConcludeObjection, DataHolder, ForwardToProvider, ForwardToUpperAuthority,
+    ObjectionOutcome, ProvideShare, RaiseObjection, RefusalBasis, RefusalBasisKind, RefuseToShare,
+    RequestedEntry, ResubmitShareApplication, ReturnForSupplement, ShareApplicationSubmitted,
+    ShareCommand, ShareProvided, SubmitShareApplication, WithdrawShareApplication,
 };
 use govshare_domain::{DeadlineRule, Role};
 use govshare_engine::Command;
@@ -258,18 +259,28 @@ impl Runner<'_> {
                 let serving = case.route.last().cloned().unwrap_or_default();
                 self.cases.grant_no += 1;
                 let grant = format!("GR-{}-{:04}", self.today().year(), self.cases.grant_no);
-                self.exec(
-                    &serving,
-                    Role::Reviewer,
-                    self.share_command(
-                        i,
-                        ShareCommand::ProvideShare(ProvideShare {
-                            grant_id: grant.clone(),
-                        }),
-                    ),
-                    || label("提供数据"),
-                )
-                .await?;
+                let recorded = self
+                    .exec(
+                        &serving,
+                        Role::Reviewer,
+                        self.share_command(
+                            i,
+                            ShareCommand::ProvideShare(ProvideShare {
+                                grant_id: grant.clone(),
+                            }),
+                        ),
+                        || label("提供数据"),
+                    )
+                    .await?;
+                let provided: ShareProvided = recorded
+                    .events
+                    .iter()
+                    .find(|e| e.event_type == "ShareProvided")
+                    .ok_or_else(|| DemoError::Data(label("没有记录数据提供")))?
+                    .payload
+                    .deserialize()
+                    .map_err(|e| DemoError::Data(label(&e.to_string())))?;
+                self.cases.shares[i].provision = Some(ProvisionFacts::from(&provided));
                 self.cases.shares[i].grant = Some(grant);
                 let m = i64::from(self.rng.range(10, 50));
                 self.soon(m, Task::Share(i, ShareStep::IssueGrant));
@@ -429,7 +440,11 @@ impl Runner<'_> {
             Command::Grant {
                 id: grant.clone(),
                 command: GrantCommand::IssueGrant(IssueGrant {
-                    application_id: case.id.clone(),
+                    // The engine resolves it again from the recorded provision (第二十二条).
+                    provision: case
+                        .provision
+                        .clone()
+                        .ok_or_else(|| DemoError::Data(format!("{} 尚未提供数据", case.id)))?,
                     grantee: named(case.need.requester)?,
                     authority: named(&serving)?,
                     entries: vec![GrantedEntry {
