@@ -112,7 +112,8 @@ pub async fn run(
             reason: format!("{} 超过上限 {MAX_MONTHS}", options.months),
         });
     }
-    let location = format!("{:?}", engine.store());
+    // `run` knows the engine, not where its store lives; `run_on` names the location itself.
+    let location = "引擎的数据库 (the engine's store)".to_owned();
     let store_error = |source| DemoError::Store {
         location: location.clone(),
         source,

@@ -515,7 +515,7 @@ impl Runner<'_> {
         } else {
             None
         };
-        let misuse = self.rng.chance(6).then_some(Misuse::OtherPurpose);
+        let misuse = self.rng.chance(4).then_some(Misuse::OtherPurpose);
         (need, path, late, misuse)
     }
 
