@@ -116,7 +116,11 @@ pub struct EncodedEvent {
     pub payload: Value,
 }
 
-fn untag(value: Value, kind: &'static str, what: &'static str) -> Result<(String, Value), CodecError> {
+fn untag(
+    value: Value,
+    kind: &'static str,
+    what: &'static str,
+) -> Result<(String, Value), CodecError> {
     match value {
         Value::Object(map) if map.len() == 1 => map
             .into_iter()
@@ -262,7 +266,8 @@ where
             event_type: record.command_type.clone(),
             source,
         })?;
-    let envelope = CommandEnvelope::new(stored.context.actor.clone(), record.issued_at, stored.body);
+    let envelope =
+        CommandEnvelope::new(stored.context.actor.clone(), record.issued_at, stored.body);
     Ok((envelope, stored.context))
 }
 

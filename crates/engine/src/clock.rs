@@ -53,7 +53,9 @@ impl ManualClock {
     /// Moves the clock forward by `by` (saturating at the largest representable instant).
     pub fn advance(&self, by: Duration) {
         let mut now = self.lock();
-        *now = now.checked_add_signed(by).unwrap_or(DateTime::<Utc>::MAX_UTC);
+        *now = now
+            .checked_add_signed(by)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, DateTime<Utc>> {

@@ -161,8 +161,10 @@ impl EngineConfig {
         let categories = match &self.categories {
             CategorySource::Unrestricted => CategoryAssignments::default(),
             CategorySource::Inline(assignments) => assignments.clone(),
-            CategorySource::File(path) => CategoryAssignments::from_json(&read(path, "category file")?)
-                .map_err(|e| EngineError::Config(format!("{}: {e}", path.display())))?,
+            CategorySource::File(path) => {
+                CategoryAssignments::from_json(&read(path, "category file")?)
+                    .map_err(|e| EngineError::Config(format!("{}: {e}", path.display())))?
+            }
         };
         let years = calendar.arrangements().years();
         let (first, last) = years.fold((i32::MAX, i32::MIN), |(lo, hi), y| (lo.min(y), hi.max(y)));
@@ -170,7 +172,10 @@ impl EngineConfig {
             years: if first <= last { (first, last) } else { (0, 0) },
             extra,
         };
-        Ok((DomainServices::new(calendar, rules, categories), calendar_ref))
+        Ok((
+            DomainServices::new(calendar, rules, categories),
+            calendar_ref,
+        ))
     }
 }
 

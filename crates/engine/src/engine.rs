@@ -122,7 +122,17 @@ impl Engine {
         .await
     }
 
-    /// Builds an engine on a store the caller opened (the configuration's `store` is then ignored).
+    /// Builds an engine on a store the caller opened (the configuration's `store` is then ignored): e.g. two
+    /// engines sharing one PostgreSQL store handle, or a store opened with a tuned `StoreConfig`.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use govshare_engine::{Engine, EngineConfig};
+    ///
+    /// let store = govshare_store::open("postgres://govshare@db/govshare", Default::default()).await?;
+    /// let engine = Engine::with_store(store, EngineConfig::default())?;
+    /// # Ok(()) }
+    /// ```
     pub fn with_store(store: Arc<dyn EventStore>, config: EngineConfig) -> Result<Engine> {
         let (services, calendar) = config.services()?;
         let capacity = NonZeroUsize::new(config.cache_capacity.max(1))
@@ -201,7 +211,28 @@ impl Engine {
     }
 
     /// The scheduler's path: the same as [`Engine::execute`], for requests in the scheduler's role only
-    /// (`MarkOverdue`, `RecomputeDeadlines`; `docs/authorization.md` AUTH-01/02).
+    /// (`MarkOverdue`, `RecomputeDeadlines`; `docs/authorization.md` AUTH-01/02). The command id should be
+    /// derived from what is marked, so that two schedulers, or one restarted, record it once.
+    ///
+    /// ```no_run
+    /// # async fn example(engine: govshare_engine::Engine, deadline: govshare_domain::DeadlineId) -> Result<(), govshare_engine::EngineError> {
+    /// use govshare_domain::share_application::{MarkOverdue, ShareCommand};
+    /// use govshare_domain::{DepartmentCode, PersonId, Role};
+    /// use govshare_engine::{Command, CommandRequest, derived_command_id};
+    ///
+    /// let request = CommandRequest::new(
+    ///     derived_command_id("mark-overdue", &format!("ShareApplication/SA-1/{deadline}")),
+    ///     DepartmentCode::parse("130000-data-authority").unwrap(),
+    ///     PersonId("期限调度".into()),
+    ///     Role::Scheduler,
+    ///     Command::ShareApplication {
+    ///         id: "SA-1".into(),
+    ///         command: ShareCommand::MarkOverdue(MarkOverdue { deadline }),
+    ///     },
+    /// );
+    /// engine.execute_scheduled(request).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn execute_scheduled(&self, request: CommandRequest) -> Result<Recorded> {
         if request.role != Role::Scheduler {
             return Err(EngineError::RoleNotAllowed {
@@ -213,7 +244,30 @@ impl Engine {
 
     /// Registers the deployment's first region and its data authority on an empty registry: the only
     /// commands whose actor cannot be resolved from the registry, because it does not exist yet. The
-    /// authority registers itself (第五条); both commands are recorded like any other.
+    /// authority registers itself (第五条); both commands are recorded like any other. Called again once the
+    /// authority is registered, it records nothing.
+    ///
+    /// ```no_run
+    /// # async fn example(engine: govshare_engine::Engine) -> Result<(), Box<dyn std::error::Error>> {
+    /// use govshare_domain::organization::{RegisterDepartment, RegisterRegion};
+    /// use govshare_domain::{DepartmentCode, DepartmentKind, Level, PersonId, RegionCode};
+    ///
+    /// engine
+    ///     .bootstrap(
+    ///         engine.ids().next_id(),
+    ///         PersonId("王主任".into()),
+    ///         RegisterRegion { code: RegionCode::parse("130000")?, name: "河北省".into(), level: Level::Province, parent: None },
+    ///         RegisterDepartment {
+    ///             code: DepartmentCode::parse("130000-data-authority")?,
+    ///             name: "河北省政务服务管理办公室".into(),
+    ///             region: RegionCode::parse("130000")?,
+    ///             kind: DepartmentKind::DataAuthority,
+    ///             principal: None,
+    ///         },
+    ///     )
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn bootstrap(
         &self,
         command_id: Uuid,
@@ -222,7 +276,9 @@ impl Engine {
         authority: govshare_domain::organization::RegisterDepartment,
     ) -> Result<Vec<Recorded>> {
         use govshare_domain::organization::OrganizationCommand;
-        let (registry, _) = self.state::<OrganizationRegistry>(REGISTRY_ID, true).await?;
+        let (registry, _) = self
+            .state::<OrganizationRegistry>(REGISTRY_ID, true)
+            .await?;
         if registry.department(&authority.code).is_some() {
             // Already bootstrapped: answer as a retry would.
             let first = self
@@ -243,7 +299,8 @@ impl Engine {
         {
             return Err(EngineError::InvalidRequest {
                 field: "authority",
-                reason: "the first body registered is the province's data authority (第五条)".into(),
+                reason: "the first body registered is the province's data authority (第五条)"
+                    .into(),
             });
         }
         let actor = Actor {
@@ -407,12 +464,11 @@ impl Engine {
                 )
                 .await
             }
-            Command::AuthorizedOperation { id, command } => {
-                self.decide_and_append::<govshare_domain::authorized_operation::AuthorizedOperation>(
+            Command::AuthorizedOperation { id, command } => self
+                .decide_and_append::<govshare_domain::authorized_operation::AuthorizedOperation>(
                     &id, command, ctx,
                 )
-                .await
-            }
+                .await,
         }
     }
 
@@ -488,7 +544,8 @@ impl Engine {
             // database never dates a step before the one it follows.
             let now = later(self.inner.clock.now(), state.last_instant());
             let envelope = CommandEnvelope::new(ctx.actor.clone(), now, body.clone());
-            let events = govshare_domain::decide(state.as_ref(), envelope.clone(), &self.inner.services)?;
+            let events =
+                govshare_domain::decide(state.as_ref(), envelope.clone(), &self.inner.services)?;
             if events.is_empty() {
                 return Ok(Recorded {
                     command_id: ctx.request.command_id,
@@ -498,7 +555,8 @@ impl Engine {
                     retry: false,
                 });
             }
-            let append = self.append_request::<A>(&stream, version, now, &events, &envelope, &context, &ctx)?;
+            let append = self
+                .append_request::<A>(&stream, version, now, &events, &envelope, &context, &ctx)?;
             let appended = self
                 .inner
                 .store
@@ -511,7 +569,9 @@ impl Engine {
                     return self
                         .replay_if_recorded(ctx.request.command_id, Some(&ctx.digest))
                         .await?
-                        .ok_or_else(|| EngineError::Corrupt("deduplicated command has no record".into()));
+                        .ok_or_else(|| {
+                            EngineError::Corrupt("deduplicated command has no record".into())
+                        });
                 }
                 Ok(outcome) => {
                     let mut next = (*state).clone();
@@ -651,7 +711,11 @@ impl Engine {
     /// # Ok(()) }
     /// ```
     pub async fn history(&self, stream: &StreamId) -> Result<Vec<RecordedEvent>> {
-        Ok(self.inner.store.read_stream(stream, StreamRead::all()).await?)
+        Ok(self
+            .inner
+            .store
+            .read_stream(stream, StreamRead::all())
+            .await?)
     }
 
     /// The state from the cache, or rebuilt from the latest snapshot and the events after it (`fresh`
@@ -662,10 +726,11 @@ impl Engine {
         A::Body: Serialize + DeserializeOwned + Clone + Send + Sync,
     {
         let stream = A::stream(id);
-        if !fresh && let Some(cached) = self.cache_get(&stream) {
-            if let Ok(state) = cached.state.downcast::<A>() {
-                return Ok((state, cached.version));
-            }
+        if !fresh
+            && let Some(cached) = self.cache_get(&stream)
+            && let Ok(state) = cached.state.downcast::<A>()
+        {
+            return Ok((state, cached.version));
         }
         let snapshot = self
             .inner
@@ -756,7 +821,12 @@ struct Ctx<'a> {
     digest: String,
 }
 
-fn fold<A>(stream: &StreamId, mut state: A, mut version: u64, events: &[RecordedEvent]) -> Result<(A, u64)>
+fn fold<A>(
+    stream: &StreamId,
+    mut state: A,
+    mut version: u64,
+    events: &[RecordedEvent],
+) -> Result<(A, u64)>
 where
     A: Kind,
     A::Body: Serialize + DeserializeOwned + Clone + Send + Sync,
@@ -777,11 +847,11 @@ where
 
 /// The actor of a request, as the registry knows its department now.
 fn resolve_actor(registry: &OrganizationRegistry, request: &CommandRequest) -> Result<Actor> {
-    let department = registry.department_ref(&request.department).ok_or_else(|| {
-        EngineError::UnknownActor {
+    let department = registry
+        .department_ref(&request.department)
+        .ok_or_else(|| EngineError::UnknownActor {
             department: request.department.as_str().to_owned(),
-        }
-    })?;
+        })?;
     if request.person.0.chars().all(is_blank_char) {
         return Err(EngineError::InvalidRequest {
             field: "person",
@@ -804,7 +874,11 @@ fn later(clock: DateTime<Utc>, last: Option<DateTime<Utc>>) -> DateTime<Utc> {
 
 /// Whitespace or an invisible format character.
 pub(crate) fn is_blank_char(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}')
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+        )
 }
 
 fn error_kind(error: &EngineError) -> &'static str {

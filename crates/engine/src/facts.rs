@@ -10,9 +10,9 @@
 use std::collections::BTreeSet;
 
 use futures::StreamExt as _;
+use govshare_codec::Kind as _;
 use govshare_domain::catalog::{CatalogEntry, ShareAttribute};
 use govshare_domain::collection_list::{CollectionListCommand, SharedSource};
-use govshare_codec::Kind as _;
 use govshare_domain::grant::{GrantCommand, IssueGrant, ProvisionFacts};
 use govshare_domain::incident::{IncidentCommand, ReportTargets};
 use govshare_domain::negative_list::{NegativeListCommand, UpperAuthority};
@@ -226,7 +226,11 @@ impl Resolver<'_> {
             .await?;
         let upcasters = ShareApplication::upcasters();
         let mut provided = None;
-        for record in history.iter().rev().filter(|e| e.event_type == "ShareProvided") {
+        for record in history
+            .iter()
+            .rev()
+            .filter(|e| e.event_type == "ShareProvided")
+        {
             if let ShareEvent::ShareProvided(p) =
                 govshare_codec::decode_event::<ShareApplication>(record, &upcasters)?
             {
@@ -234,7 +238,8 @@ impl Resolver<'_> {
                 break;
             }
         }
-        let provided = provided.ok_or_else(|| not_found("provision of application", &application_id))?;
+        let provided =
+            provided.ok_or_else(|| not_found("provision of application", &application_id))?;
         c.provision = ProvisionFacts::from(&provided);
         c.grantee = application
             .requester()
@@ -297,26 +302,36 @@ impl Resolver<'_> {
                 .ok_or_else(|| not_found(what, region.as_str()))
         };
         Ok(ReportTargets {
-            cyberspace: of_kind(DepartmentKind::CyberspaceAdministration, "网信部门 of region")?,
+            cyberspace: of_kind(
+                DepartmentKind::CyberspaceAdministration,
+                "网信部门 of region",
+            )?,
             public_security: of_kind(DepartmentKind::PublicSecurity, "公安机关 of region")?,
             data_authority: self.own_authority()?,
         })
     }
 
-    /// The facts of a requested entry as the catalog holds them now (第十五、十九条). Entries held by a State
-    /// Council department are not in this province's catalog: their holder is taken as given.
+    /// The facts of a requested entry as the catalog holds them now (第十五、十九条). An entry held by a State
+    /// Council department is not in this province's catalog: when the caller names that department, its facts
+    /// are taken as given.
     async fn requested_entry(&self, asked: &RequestedEntry) -> Result<RequestedEntry> {
-        if let DataHolder::StateCouncil { .. } = asked.holder {
-            return Ok(asked.clone());
-        }
         let (entry, version) = self.engine.load::<CatalogEntry>(&asked.entry_id).await?;
         if version == 0 {
-            return Err(not_found("catalog entry", &asked.entry_id));
+            return match &asked.holder {
+                DataHolder::StateCouncil { department }
+                    if !govshare_domain::text::is_blank(department) =>
+                {
+                    Ok(asked.clone())
+                }
+                _ => Err(not_found("catalog entry", &asked.entry_id)),
+            };
         }
-        let published = entry.published().ok_or_else(|| EngineError::InvalidRequest {
-            field: "entries",
-            reason: format!("catalog entry {} is not published (第十条)", asked.entry_id),
-        })?;
+        let published = entry
+            .published()
+            .ok_or_else(|| EngineError::InvalidRequest {
+                field: "entries",
+                reason: format!("catalog entry {} is not published (第十条)", asked.entry_id),
+            })?;
         let provider = entry
             .provider()
             .cloned()
@@ -373,7 +388,10 @@ impl Resolver<'_> {
                 continue;
             };
             if provider.code == department.code
-                || matches!(published.metadata.share_attribute, ShareAttribute::NotShared)
+                || matches!(
+                    published.metadata.share_attribute,
+                    ShareAttribute::NotShared
+                )
             {
                 continue;
             }

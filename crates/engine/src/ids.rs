@@ -71,5 +71,8 @@ impl IdGenerator for SeededIds {
 /// ids follow from what caused them (a deadline, an event's position), so that two instances, or one
 /// restarted, issue the same id and the store records it once.
 pub fn derived_command_id(namespace: &str, name: &str) -> Uuid {
-    Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("govshare:{namespace}:{name}").as_bytes())
+    Uuid::new_v5(
+        &Uuid::NAMESPACE_OID,
+        format!("govshare:{namespace}:{name}").as_bytes(),
+    )
 }

@@ -50,13 +50,12 @@ mod cases {
 
     use chrono::Duration;
     use govshare_codec::{StoredCommand, decode_command};
+    use govshare_domain::Role;
     use govshare_domain::catalog::ShareAttribute;
     use govshare_domain::share_application::DataHolder;
     use govshare_domain::share_application::{
-        RefuseToShare, RefusalBasis, RefusalBasisKind, ShareApplication, ShareCommand,
-        ShareStatus,
+        RefusalBasis, RefusalBasisKind, RefuseToShare, ShareApplication, ShareCommand, ShareStatus,
     };
-    use govshare_domain::Role;
     use govshare_engine::{Clock, Command, EngineError, ManualClock};
     use govshare_store::{StreamId, StreamRead};
 
@@ -67,15 +66,24 @@ mod cases {
     }
 
     pub async fn art19_conditional_application_from_submission_to_provision(f: &Fixture) {
-        let submitted = f.run("130000-health", Role::Clerk, submit_conditional()).await;
+        let submitted = f
+            .run("130000-health", Role::Clerk, submit_conditional())
+            .await;
         assert_eq!(types(&submitted)[0], "ShareApplicationSubmitted");
         f.clock.advance(Duration::hours(2));
-        f.run("130000-data-authority", Role::Reviewer, forward()).await;
+        f.run("130000-data-authority", Role::Reviewer, forward())
+            .await;
         f.clock.advance(Duration::days(1));
         f.run("130000-public-security", Role::Leader, agree()).await;
         f.clock.advance(Duration::hours(3));
-        let provided = f.run("130000-data-authority", Role::Reviewer, provide()).await;
-        assert!(types(&provided).contains(&"ShareProvided"), "{:?}", types(&provided));
+        let provided = f
+            .run("130000-data-authority", Role::Reviewer, provide())
+            .await;
+        assert!(
+            types(&provided).contains(&"ShareProvided"),
+            "{:?}",
+            types(&provided)
+        );
 
         let (application, version) = f.engine.load::<ShareApplication>(APP).await.unwrap();
         assert_eq!(application.status(), ShareStatus::Provided);
@@ -86,9 +94,12 @@ mod cases {
             .unwrap();
         assert_eq!(history.len() as u64, version);
         assert!(history.windows(2).all(|w| w[0].position < w[1].position));
-        assert!(
-            history.iter().all(|e| e.metadata.rule_set.as_ref().is_some_and(|r| r.id == "hebei-2022"))
-        );
+        assert!(history.iter().all(|e| {
+            e.metadata
+                .rule_set
+                .as_ref()
+                .is_some_and(|r| r.id == "hebei-2022")
+        }));
         f.engine.store().verify(1, None).await.unwrap();
     }
 
@@ -116,20 +127,28 @@ mod cases {
             },
         ));
         let err = f.engine.execute(other).await.unwrap_err();
-        assert!(matches!(err, EngineError::CommandIdReused { .. }), "{err:?}");
+        assert!(
+            matches!(err, EngineError::CommandIdReused { .. }),
+            "{err:?}"
+        );
         assert_eq!(head(f).await, before);
     }
 
     pub async fn art15_art19_art21_facts_resolved_at_submission_are_recorded(f: &Fixture) {
         // The caller claims the entry is unconditional and held by the data authority; the catalog says
         // conditional, held by 河北省公安厅. The record holds the catalog's facts.
-        let submitted = f.run("130000-health", Role::Clerk, submit_conditional()).await;
+        let submitted = f
+            .run("130000-health", Role::Clerk, submit_conditional())
+            .await;
         let payload = submitted.events[0].payload.to_value().unwrap();
         let entry: govshare_domain::share_application::RequestedEntry =
             serde_json::from_value(payload["entries"][0].clone()).unwrap();
         assert_eq!(entry.name, "户籍人口基本信息");
         assert_eq!(entry.version, 1);
-        assert!(matches!(entry.share_attribute, ShareAttribute::Conditional { .. }));
+        assert!(matches!(
+            entry.share_attribute,
+            ShareAttribute::Conditional { .. }
+        ));
         match &entry.holder {
             DataHolder::Department { provider } => {
                 assert_eq!(provider.code.as_str(), "130000-public-security");
@@ -161,8 +180,10 @@ mod cases {
     }
 
     pub async fn art19_another_department_cannot_act_on_the_case(f: &Fixture) {
-        f.run("130000-health", Role::Clerk, submit_conditional()).await;
-        f.run("130000-data-authority", Role::Reviewer, forward()).await;
+        f.run("130000-health", Role::Clerk, submit_conditional())
+            .await;
+        f.run("130000-data-authority", Role::Reviewer, forward())
+            .await;
         let before = head(f).await;
         // Only the provider replies (第十九条); 人社厅 holds nothing here.
         let err = f
@@ -175,7 +196,8 @@ mod cases {
     }
 
     pub async fn art19_command_in_the_wrong_state_is_refused_with_nothing_written(f: &Fixture) {
-        f.run("130000-health", Role::Clerk, submit_conditional()).await;
+        f.run("130000-health", Role::Clerk, submit_conditional())
+            .await;
         let before = head(f).await;
         let err = f
             .engine
@@ -202,9 +224,13 @@ mod cases {
     }
 
     pub async fn two_engines_racing_on_one_application_stay_consistent(f: &Fixture) {
-        f.run("130000-health", Role::Clerk, submit_conditional()).await;
-        f.run("130000-data-authority", Role::Reviewer, forward()).await;
-        let other = f.second_engine(Arc::new(ManualClock::new(f.clock.now()))).await;
+        f.run("130000-health", Role::Clerk, submit_conditional())
+            .await;
+        f.run("130000-data-authority", Role::Reviewer, forward())
+            .await;
+        let other = f
+            .second_engine(Arc::new(ManualClock::new(f.clock.now())))
+            .await;
         // Both engines have the application cached before either decides.
         f.engine.load::<ShareApplication>(APP).await.unwrap();
         other.load::<ShareApplication>(APP).await.unwrap();
@@ -220,8 +246,15 @@ mod cases {
         let b = f.request("130000-public-security", Role::Leader, refuse);
         let (ra, rb) = tokio::join!(f.engine.execute(a), other.execute(b));
         let outcomes = [ra.is_ok(), rb.is_ok()];
-        assert_eq!(outcomes.iter().filter(|ok| **ok).count(), 1, "{ra:?} {rb:?}");
-        let loser = if ra.is_ok() { rb.unwrap_err() } else { ra.unwrap_err() };
+        assert_eq!(
+            outcomes.iter().filter(|ok| **ok).count(),
+            1,
+            "{ra:?} {rb:?}"
+        );
+        let loser = match (ra, rb) {
+            (Ok(_), Err(e)) | (Err(e), Ok(_)) => e,
+            other => panic!("exactly one should win: {other:?}"),
+        };
         assert!(matches!(loser, EngineError::Refused { .. }), "{loser:?}");
         let history = f
             .engine
@@ -240,9 +273,12 @@ mod cases {
     }
 
     pub async fn art41_a_lagging_clock_never_dates_a_step_before_the_last(f: &Fixture) {
-        f.run("130000-health", Role::Clerk, submit_conditional()).await;
+        f.run("130000-health", Role::Clerk, submit_conditional())
+            .await;
         f.clock.advance(Duration::hours(5));
-        let forwarded = f.run("130000-data-authority", Role::Reviewer, forward()).await;
+        let forwarded = f
+            .run("130000-data-authority", Role::Reviewer, forward())
+            .await;
         let last = forwarded.events.last().unwrap().recorded_at;
         // A second instance whose clock is a day behind.
         let behind = Arc::new(ManualClock::new(f.clock.now() - Duration::days(1)));
@@ -255,8 +291,10 @@ mod cases {
     }
 
     pub async fn state_rebuilt_from_snapshot_and_tail_equals_the_cached_state(f: &Fixture) {
-        f.run("130000-health", Role::Clerk, submit_conditional()).await;
-        f.run("130000-data-authority", Role::Reviewer, forward()).await;
+        f.run("130000-health", Role::Clerk, submit_conditional())
+            .await;
+        f.run("130000-data-authority", Role::Reviewer, forward())
+            .await;
         f.run("130000-public-security", Role::Leader, agree()).await;
         let (cached, version) = f.engine.load::<ShareApplication>(APP).await.unwrap();
         f.engine
@@ -270,10 +308,7 @@ mod cases {
                     // The state after two events, built by the same fold.
                     let events = fresh
                         .store()
-                        .read_stream(
-                            &StreamId::new("ShareApplication", APP),
-                            StreamRead::all(),
-                        )
+                        .read_stream(&StreamId::new("ShareApplication", APP), StreamRead::all())
                         .await
                         .unwrap();
                     let mut state = ShareApplication::default();
@@ -281,7 +316,8 @@ mod cases {
                     for e in &events[..2] {
                         cqrs_es::Aggregate::apply(
                             &mut state,
-                            govshare_codec::decode_event::<ShareApplication>(e, &upcasters).unwrap(),
+                            govshare_codec::decode_event::<ShareApplication>(e, &upcasters)
+                                .unwrap(),
                         );
                     }
                     state
@@ -308,7 +344,10 @@ mod cases {
             .unwrap();
         assert_eq!(stored.first_position, recorded.events[0].position);
         let record = stored.command.unwrap();
-        assert_eq!(record.command_type, "ShareApplication.SubmitShareApplication");
+        assert_eq!(
+            record.command_type,
+            "ShareApplication.SubmitShareApplication"
+        );
         let (envelope, context) = decode_command::<ShareApplication>(&record).unwrap();
         assert_eq!(envelope.actor.department.name, "河北省卫生健康委员会");
         assert_eq!(context.rule_set.id, "hebei-2022");
@@ -362,10 +401,13 @@ mod cases {
     }
 
     pub async fn art22_a_grant_carries_the_recorded_provision_not_the_callers_facts(f: &Fixture) {
-        f.run("130000-health", Role::Clerk, submit_conditional()).await;
-        f.run("130000-data-authority", Role::Reviewer, forward()).await;
+        f.run("130000-health", Role::Clerk, submit_conditional())
+            .await;
+        f.run("130000-data-authority", Role::Reviewer, forward())
+            .await;
         f.run("130000-public-security", Role::Leader, agree()).await;
-        f.run("130000-data-authority", Role::Reviewer, provide()).await;
+        f.run("130000-data-authority", Role::Reviewer, provide())
+            .await;
         let issued = f
             .run(
                 "130000-data-authority",
@@ -376,7 +418,10 @@ mod cases {
         let payload = issued.events[0].payload.to_value().unwrap();
         assert_eq!(payload["provision"]["requester"], "130000-health");
         assert_eq!(payload["provision"]["use_until"], "2026-12-31");
-        assert_eq!(payload["provision"]["data_items"], serde_json::json!(["公民身份号码", "姓名"]));
+        assert_eq!(
+            payload["provision"]["data_items"],
+            serde_json::json!(["公民身份号码", "姓名"])
+        );
         assert_eq!(payload["grantee"]["code"], "130000-health");
         assert_eq!(payload["authority"]["code"], "130000-data-authority");
         // 第二十二条: items beyond what was requested are refused.
@@ -395,7 +440,8 @@ mod cases {
     }
 
     pub async fn art22_a_grant_before_provision_is_refused_with_nothing_written(f: &Fixture) {
-        f.run("130000-health", Role::Clerk, submit_conditional()).await;
+        f.run("130000-health", Role::Clerk, submit_conditional())
+            .await;
         let before = head(f).await;
         let err = f
             .engine

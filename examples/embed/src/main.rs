@@ -14,8 +14,8 @@ use govshare_domain::catalog::{
 };
 use govshare_domain::organization::{OrganizationCommand, RegisterDepartment, RegisterRegion};
 use govshare_domain::share_application::{
-    AgreeToShare, ApplicationScenario, ForwardToProvider, ProvideShare,
-    ShareCommand, SubmitShareApplication,
+    AgreeToShare, ApplicationScenario, ForwardToProvider, ProvideShare, ShareCommand,
+    SubmitShareApplication,
 };
 use govshare_domain::{DepartmentCode, DepartmentKind, Level, PersonId, RegionCode, Role};
 use govshare_engine::{
@@ -41,7 +41,8 @@ async fn main() -> Result<()> {
         .ok_or_else(|| anyhow::anyhow!("start instant"))?
         .with_timezone(&Utc);
     let clock = Arc::new(ManualClock::new(start));
-    let engine = Engine::open(EngineConfig::new(db.display().to_string()).with_clock(clock.clone())).await?;
+    let engine =
+        Engine::open(EngineConfig::new(db.display().to_string()).with_clock(clock.clone())).await?;
     println!("store: {}", db.display());
 
     engine
@@ -74,17 +75,51 @@ async fn main() -> Result<()> {
             kind,
             principal: None,
         });
-        run(&engine, AUTHORITY, Role::Leader, Command::Organization { command: register }).await?;
+        run(
+            &engine,
+            AUTHORITY,
+            Role::Leader,
+            Command::Organization { command: register },
+        )
+        .await?;
     }
 
     // 第十一条: the provider compiles the entry, the same-level authority approves it.
-    let catalog = |command| Command::Catalog { id: ENTRY.into(), command };
-    run(&engine, POLICE, Role::Clerk, catalog(CatalogCommand::DraftCatalogEntry(DraftCatalogEntry { metadata: population() }))).await?;
-    run(&engine, POLICE, Role::Clerk, catalog(CatalogCommand::SubmitCatalogEntry(SubmitCatalogEntry { authority: named_department(DepartmentCode::parse(AUTHORITY)?) }))).await?;
-    run(&engine, AUTHORITY, Role::Reviewer, catalog(CatalogCommand::ApproveCatalogEntry(Default::default()))).await?;
+    let catalog = |command| Command::Catalog {
+        id: ENTRY.into(),
+        command,
+    };
+    run(
+        &engine,
+        POLICE,
+        Role::Clerk,
+        catalog(CatalogCommand::DraftCatalogEntry(DraftCatalogEntry {
+            metadata: population(),
+        })),
+    )
+    .await?;
+    run(
+        &engine,
+        POLICE,
+        Role::Clerk,
+        catalog(CatalogCommand::SubmitCatalogEntry(SubmitCatalogEntry {
+            authority: named_department(DepartmentCode::parse(AUTHORITY)?),
+        })),
+    )
+    .await?;
+    run(
+        &engine,
+        AUTHORITY,
+        Role::Reviewer,
+        catalog(CatalogCommand::ApproveCatalogEntry(Default::default())),
+    )
+    .await?;
 
     // 第十九条: submit → the authority reviews and forwards → the provider agrees → the authority provides.
-    let share = |command| Command::ShareApplication { id: APPLICATION.into(), command };
+    let share = |command| Command::ShareApplication {
+        id: APPLICATION.into(),
+        command,
+    };
     let submit = ShareCommand::SubmitShareApplication(SubmitShareApplication {
         application_id: APPLICATION.into(),
         // The engine resolves the entry's facts (share attribute, provider, items, listing) and the route.
@@ -95,8 +130,10 @@ async fn main() -> Result<()> {
             legal_basis: "《社会救助暂行办法》第二十八条".into(),
             business_system: "河北省医疗救助管理系统".into(),
             data_items: vec!["公民身份号码".into(), "姓名".into()],
-            use_from: chrono::NaiveDate::from_ymd_opt(2026, 3, 1).ok_or_else(|| anyhow::anyhow!("date"))?,
-            use_until: chrono::NaiveDate::from_ymd_opt(2026, 12, 31).ok_or_else(|| anyhow::anyhow!("date"))?,
+            use_from: chrono::NaiveDate::from_ymd_opt(2026, 3, 1)
+                .ok_or_else(|| anyhow::anyhow!("date"))?,
+            use_until: chrono::NaiveDate::from_ymd_opt(2026, 12, 31)
+                .ok_or_else(|| anyhow::anyhow!("date"))?,
             expected_frequency: "每日约2000次".into(),
         },
         materials: vec!["共享需求说明.pdf".into()],
@@ -104,11 +141,35 @@ async fn main() -> Result<()> {
     });
     run(&engine, HEALTH, Role::Clerk, share(submit)).await?;
     clock.advance(Duration::hours(4));
-    run(&engine, AUTHORITY, Role::Reviewer, share(ShareCommand::ForwardToProvider(ForwardToProvider { review_opinion: "应用场景明确，依据充分，转提供部门".into() }))).await?;
+    run(
+        &engine,
+        AUTHORITY,
+        Role::Reviewer,
+        share(ShareCommand::ForwardToProvider(ForwardToProvider {
+            review_opinion: "应用场景明确，依据充分，转提供部门".into(),
+        })),
+    )
+    .await?;
     clock.advance(Duration::days(1));
-    run(&engine, POLICE, Role::Leader, share(ShareCommand::AgreeToShare(AgreeToShare { conditions: Some("仅限身份核验，不得留存".into()) }))).await?;
+    run(
+        &engine,
+        POLICE,
+        Role::Leader,
+        share(ShareCommand::AgreeToShare(AgreeToShare {
+            conditions: Some("仅限身份核验，不得留存".into()),
+        })),
+    )
+    .await?;
     clock.advance(Duration::hours(2));
-    run(&engine, AUTHORITY, Role::Reviewer, share(ShareCommand::ProvideShare(ProvideShare { grant_id: "GR-2026-0001".into() }))).await?;
+    run(
+        &engine,
+        AUTHORITY,
+        Role::Reviewer,
+        share(ShareCommand::ProvideShare(ProvideShare {
+            grant_id: "GR-2026-0001".into(),
+        })),
+    )
+    .await?;
 
     let head = engine.store().head().await?;
     println!("head: position {} hash {}", head.position, hex(&head.hash));
@@ -129,7 +190,10 @@ async fn run(engine: &Engine, department: &str, role: Role, command: Command) ->
         println!(
             "{:>4}  {}  {:<18} {:<32} {}",
             event.position,
-            event.recorded_at.with_timezone(&beijing()).format("%Y-%m-%d %H:%M"),
+            event
+                .recorded_at
+                .with_timezone(&beijing())
+                .format("%Y-%m-%d %H:%M"),
             event.stream.aggregate_type,
             event.event_type,
             event.metadata.actor.department,
@@ -147,16 +211,22 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn population() -> CatalogMetadata {
-    let item = |name: &str| DataItem { name: name.into(), data_type: "字符型C".into() };
+    let item = |name: &str| DataItem {
+        name: name.into(),
+        data_type: "字符型C".into(),
+    };
     CatalogMetadata {
         name: "户籍人口基本信息".into(),
         code: "130000-GA-00001".into(),
         classification: "基础信息资源/人口信息".into(),
-        category: Some("人口".into()),
+        // A base or thematic category (第十二条) needs a configured assignment; see `EngineConfig::with_categories`.
+        category: None,
         summary: "全省户籍人口的身份与户籍登记信息".into(),
         format: "数据库".into(),
         items: vec![item("公民身份号码"), item("姓名"), item("出生日期")],
-        share_attribute: ShareAttribute::Conditional { conditions: "用于本部门法定职责范围内的身份核验".into() },
+        share_attribute: ShareAttribute::Conditional {
+            conditions: "用于本部门法定职责范围内的身份核验".into(),
+        },
         share_mode: ShareMode::Interface,
         open_attribute: OpenAttribute::NotOpen,
         update_frequency: UpdateFrequency::Daily,

@@ -11,13 +11,14 @@ use govshare_domain::catalog::{
     SecurityLevel, ShareAttribute, ShareMode, SubmitCatalogEntry, UpdateFrequency, UsageScope,
 };
 use govshare_domain::organization::{OrganizationCommand, RegisterDepartment, RegisterRegion};
+use govshare_domain::share_application::DataHolder;
 use govshare_domain::share_application::{
     AgreeToShare, ApplicationScenario, ForwardToProvider, ProvideShare, RequestedEntry,
     ShareCommand, SubmitShareApplication,
 };
-use govshare_domain::share_application::DataHolder;
 use govshare_domain::{
-    CategoryAssignments, DepartmentCode, DepartmentKind, DepartmentRef, Level, PersonId, RegionCode, Role,
+    CategoryAssignments, DepartmentCode, DepartmentKind, DepartmentRef, Level, PersonId,
+    RegionCode, Role,
 };
 use govshare_engine::{Command, CommandRequest, Engine, EngineConfig, ManualClock, Recorded};
 use govshare_store::{EventStore, PostgresStore, StoreConfig};
@@ -106,9 +107,11 @@ impl Fixture {
     /// store connection; on SQLite (one opener per file) the same store handle.
     pub async fn second_engine(&self, clock: Arc<ManualClock>) -> Engine {
         let store: Arc<dyn EventStore> = match &self.backend {
-            Backend::Postgres(url) => {
-                Arc::new(PostgresStore::connect(url, StoreConfig::default()).await.unwrap())
-            }
+            Backend::Postgres(url) => Arc::new(
+                PostgresStore::connect(url, StoreConfig::default())
+                    .await
+                    .unwrap(),
+            ),
             Backend::Sqlite(_) => self.engine.store().clone(),
         };
         Engine::with_store(store, config(clock)).unwrap()
@@ -138,7 +141,13 @@ impl Fixture {
     }
 
     pub fn request(&self, department: &str, role: Role, command: Command) -> CommandRequest {
-        CommandRequest::new(self.id(), code(department), PersonId(format!("{department}-经办人")), role, command)
+        CommandRequest::new(
+            self.id(),
+            code(department),
+            PersonId(format!("{department}-经办人")),
+            role,
+            command,
+        )
     }
 
     pub async fn run(&self, department: &str, role: Role, command: Command) -> Recorded {
@@ -195,19 +204,54 @@ impl Fixture {
         )
         .await;
         for (c, name, r, kind) in [
-            ("130000-public-security", "河北省公安厅", "130000", DepartmentKind::PublicSecurity),
-            ("130000-health", "河北省卫生健康委员会", "130000", DepartmentKind::Department),
-            ("130000-human-resources", "河北省人力资源和社会保障厅", "130000", DepartmentKind::Department),
-            ("130000-cyberspace", "中共河北省委网络安全和信息化委员会办公室", "130000", DepartmentKind::CyberspaceAdministration),
-            ("130100-data-authority", "石家庄市政务服务管理办公室", "130100", DepartmentKind::DataAuthority),
-            ("130100-health", "石家庄市卫生健康委员会", "130100", DepartmentKind::Department),
+            (
+                "130000-public-security",
+                "河北省公安厅",
+                "130000",
+                DepartmentKind::PublicSecurity,
+            ),
+            (
+                "130000-health",
+                "河北省卫生健康委员会",
+                "130000",
+                DepartmentKind::Department,
+            ),
+            (
+                "130000-human-resources",
+                "河北省人力资源和社会保障厅",
+                "130000",
+                DepartmentKind::Department,
+            ),
+            (
+                "130000-cyberspace",
+                "中共河北省委网络安全和信息化委员会办公室",
+                "130000",
+                DepartmentKind::CyberspaceAdministration,
+            ),
+            (
+                "130100-data-authority",
+                "石家庄市政务服务管理办公室",
+                "130100",
+                DepartmentKind::DataAuthority,
+            ),
+            (
+                "130100-health",
+                "石家庄市卫生健康委员会",
+                "130100",
+                DepartmentKind::Department,
+            ),
         ] {
-            self.run(authority, Role::Leader, register(c, name, r, kind)).await;
+            self.run(authority, Role::Leader, register(c, name, r, kind))
+                .await;
         }
         self.publish(POPULATION, "130000-public-security", population_metadata())
             .await;
-        self.publish(SOCIAL_SECURITY, "130000-human-resources", social_security_metadata())
-            .await;
+        self.publish(
+            SOCIAL_SECURITY,
+            "130000-human-resources",
+            social_security_metadata(),
+        )
+        .await;
     }
 
     pub async fn publish(&self, id: &str, provider: &str, metadata: CatalogMetadata) {
@@ -218,7 +262,9 @@ impl Fixture {
         self.run(
             provider,
             Role::Clerk,
-            catalog(CatalogCommand::DraftCatalogEntry(DraftCatalogEntry { metadata })),
+            catalog(CatalogCommand::DraftCatalogEntry(DraftCatalogEntry {
+                metadata,
+            })),
         )
         .await;
         self.run(
@@ -346,13 +392,15 @@ pub fn share(command: ShareCommand) -> Command {
 }
 
 pub fn submit_conditional() -> Command {
-    share(ShareCommand::SubmitShareApplication(SubmitShareApplication {
-        application_id: APP.into(),
-        entries: vec![asked(POPULATION)],
-        scenario: scenario(&["公民身份号码", "姓名"]),
-        materials: vec!["共享需求说明.pdf".into()],
-        route: vec![],
-    }))
+    share(ShareCommand::SubmitShareApplication(
+        SubmitShareApplication {
+            application_id: APP.into(),
+            entries: vec![asked(POPULATION)],
+            scenario: scenario(&["公民身份号码", "姓名"]),
+            materials: vec!["共享需求说明.pdf".into()],
+            route: vec![],
+        },
+    ))
 }
 
 pub fn forward() -> Command {
@@ -374,5 +422,9 @@ pub fn provide() -> Command {
 }
 
 pub fn types(recorded: &Recorded) -> Vec<&str> {
-    recorded.events.iter().map(|e| e.event_type.as_str()).collect()
+    recorded
+        .events
+        .iter()
+        .map(|e| e.event_type.as_str())
+        .collect()
 }
