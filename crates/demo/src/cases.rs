@@ -26,7 +26,7 @@ use govshare_domain::verification::{
     ForwardVerificationRequest, RequestVerificationExtension, VerificationCommand,
     VerificationOutcome, VerificationSubject,
 };
-use govshare_domain::{DeadlineRule, Role};
+use govshare_domain::{DeadlineRule, DepartmentKind, Role};
 use govshare_engine::Command;
 
 use crate::data::Share;
@@ -48,6 +48,7 @@ struct IncidentKind {
     findings: &'static str,
     leaked: bool,
     staff: bool,
+    resolution: &'static str,
 }
 
 const INCIDENT_KINDS: [IncidentKind; 4] = [
@@ -59,6 +60,7 @@ const INCIDENT_KINDS: [IncidentKind; 4] = [
         findings: "经排查系运维账号口令泄露被冒用，异常调用返回的数据未发现对外传播",
         leaked: false,
         staff: false,
+        resolution: "修补接口鉴权漏洞，重置全部运维账号口令并启用双因子认证，恢复接口调用",
     },
     IncidentKind {
         category: IncidentCategory::Leak,
@@ -68,6 +70,7 @@ const INCIDENT_KINDS: [IncidentKind; 4] = [
         findings: "U盘内含共享数据约300条，确认存在泄露风险，系工作人员违反数据管理规定所致",
         leaked: true,
         staff: true,
+        resolution: "U盘已找回并销毁数据，对涉事人员作出处理，收回个人存储介质使用权限",
     },
     IncidentKind {
         category: IncidentCategory::Misuse,
@@ -77,6 +80,7 @@ const INCIDENT_KINDS: [IncidentKind; 4] = [
         findings: "系工作人员为私人目的查询，未发现数据对外提供，已按规定处理",
         leaked: false,
         staff: true,
+        resolution: "注销涉事账号，对涉事人员作出处理，上线非办件时段查询告警",
     },
     IncidentKind {
         category: IncidentCategory::Tampering,
@@ -86,6 +90,7 @@ const INCIDENT_KINDS: [IncidentKind; 4] = [
         findings: "系前置库中间件漏洞被利用，已修补，被修改记录已全部恢复",
         leaked: false,
         staff: false,
+        resolution: "修补前置库中间件漏洞，从源库恢复被修改记录，恢复前置库连接",
     },
 ];
 
@@ -529,7 +534,7 @@ impl Runner<'_> {
                     &case.reporter,
                     Role::Leader,
                     command(IncidentCommand::ResolveIncident(ResolveIncident {
-                        resolution: "漏洞已修补，涉事账号和权限已清理，共享数据访问恢复正常".into(),
+                        resolution: kind.resolution.into(),
                     })),
                     || label("处置完毕"),
                 )
@@ -619,10 +624,14 @@ impl Runner<'_> {
             .missed_by
             .iter()
             .filter(|(d, _)| !supervised.contains(&d.as_str()))
+            // 第三十九条: the authority supervises departments; its own misses are for the level above.
             .filter(|(d, _)| {
-                self.world
-                    .dept(d)
-                    .is_ok_and(|d| d.kind.is_government_body())
+                self.world.dept(d).is_ok_and(|d| {
+                    matches!(
+                        d.kind,
+                        DepartmentKind::Department | DepartmentKind::PublicSecurity
+                    )
+                })
             })
             .max_by_key(|(d, n)| (**n, std::cmp::Reverse((*d).clone())));
         let Some((department, missed)) = worst else {

@@ -86,9 +86,10 @@ pub fn demo_start() -> Result<chrono::DateTime<chrono::Utc>, DemoError> {
     at_time(date, 9, 0)
 }
 
-/// 第十二条 as configuration for the demo data: which departments compile each base and thematic category.
-/// An engine configured with these assignments records each entry's category; without them the demo
-/// records the class only in the entry's classification (基础信息资源/… or 主题信息资源/…).
+/// 第十二条 as configuration for the demo data: which departments compile each base and thematic category
+/// (the provincial departments the data names, and the departments compiling local copies or entries of a
+/// category assigned elsewhere). [`run_on`] configures its engine with them; on an engine without them the
+/// demo records an entry's class only in its classification (基础信息资源/… or 主题信息资源/…).
 pub fn category_assignments() -> Result<govshare_domain::CategoryAssignments, DemoError> {
     Ok(World::load()?.category_assignments())
 }
@@ -111,7 +112,8 @@ pub async fn run(
             reason: format!("{} 超过上限 {MAX_MONTHS}", options.months),
         });
     }
-    let location = format!("{:?}", engine.store());
+    // `run` knows the engine, not where its store lives; `run_on` names the location itself.
+    let location = "引擎的数据库 (the engine's store)".to_owned();
     let store_error = |source| DemoError::Store {
         location: location.clone(),
         source,
@@ -157,14 +159,16 @@ pub async fn run(
     })
 }
 
-/// Opens (or creates) the SQLite file or PostgreSQL database `db` with a [`ManualClock`] at [`demo_start`]
-/// and reproducible ids from `options.seed`, and runs the demo on it. A database that already holds events
+/// Opens (or creates) the SQLite file or PostgreSQL database `db` with a [`ManualClock`] at [`demo_start`],
+/// reproducible ids from `options.seed` and the demo's [`category_assignments`] (第十二条), and runs the demo
+/// on it. A database that already holds events
 /// is refused ([`DemoError::NotEmpty`]): the demo seeds a fresh one.
 pub async fn run_on(db: &str, options: DemoOptions) -> Result<DemoSummary, DemoError> {
     let clock = Arc::new(ManualClock::new(demo_start()?));
     let config = EngineConfig::new(db)
         .with_clock(clock.clone())
-        .with_seed(options.seed);
+        .with_seed(options.seed)
+        .with_categories(category_assignments()?);
     let engine = Engine::open(config)
         .await
         .map_err(|source| DemoError::Engine {

@@ -3,12 +3,13 @@
 //! step is put on the agenda when the previous one is recorded, on time or deliberately late.
 
 use chrono::{Datelike, Duration, NaiveDate};
-use govshare_domain::DeadlineId;
 use govshare_domain::catalog::CatalogCommand;
+use govshare_domain::grant::ProvisionFacts;
 use govshare_domain::incident::IncidentCommand;
 use govshare_domain::share_application::{ApplicationScenario, ShareCommand};
 use govshare_domain::supervision::SupervisionCommand;
 use govshare_domain::verification::VerificationCommand;
+use govshare_domain::{DeadlineId, MarkOverdue};
 use govshare_engine::Command;
 
 use crate::data::Entry;
@@ -78,6 +79,8 @@ pub(crate) struct ShareCase {
     /// The index on the route of the authority holding the application.
     pub hop: usize,
     pub conditions: Option<String>,
+    /// The recorded provision the grant follows (第二十二条).
+    pub provision: Option<ProvisionFacts>,
     pub grant: Option<String>,
     pub uses: u32,
     pub used: u32,
@@ -243,33 +246,23 @@ pub(crate) fn mark_overdue(kind: &str, id: &str, deadline: DeadlineId) -> Option
     Some(match kind {
         "ShareApplication" => Command::ShareApplication {
             id,
-            command: ShareCommand::MarkOverdue(govshare_domain::share_application::MarkOverdue {
-                deadline,
-            }),
+            command: ShareCommand::MarkOverdue(MarkOverdue { deadline }),
         },
         "Verification" => Command::Verification {
             id,
-            command: VerificationCommand::MarkOverdue(govshare_domain::verification::MarkOverdue {
-                deadline,
-            }),
+            command: VerificationCommand::MarkOverdue(MarkOverdue { deadline }),
         },
         "SecurityIncident" => Command::Incident {
             id,
-            command: IncidentCommand::MarkOverdue(govshare_domain::incident::MarkOverdue {
-                deadline,
-            }),
+            command: IncidentCommand::MarkOverdue(MarkOverdue { deadline }),
         },
         "Supervision" => Command::Supervision {
             id,
-            command: SupervisionCommand::MarkOverdue(govshare_domain::supervision::MarkOverdue {
-                deadline,
-            }),
+            command: SupervisionCommand::MarkOverdue(MarkOverdue { deadline }),
         },
         "CatalogEntry" => Command::Catalog {
             id,
-            command: CatalogCommand::MarkOverdue(govshare_domain::catalog::MarkOverdue {
-                deadline,
-            }),
+            command: CatalogCommand::MarkOverdue(MarkOverdue { deadline }),
         },
         _ => return None,
     })
@@ -522,7 +515,7 @@ impl Runner<'_> {
         } else {
             None
         };
-        let misuse = self.rng.chance(6).then_some(Misuse::OtherPurpose);
+        let misuse = self.rng.chance(4).then_some(Misuse::OtherPurpose);
         (need, path, late, misuse)
     }
 
@@ -566,6 +559,7 @@ impl Runner<'_> {
             route: Vec::new(),
             hop: 0,
             conditions: None,
+            provision: None,
             grant: None,
             uses,
             used: 0,

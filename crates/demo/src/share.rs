@@ -1,17 +1,18 @@
 //! Share applications (第十九、二十一条), their grants and the uses of the data (第二十二条).
 
 use chrono::{Datelike, Duration};
-use govshare_domain::catalog::{ShareAttribute, ShareMode, UpdateFrequency};
-use govshare_domain::grant::{GrantCommand, GrantedEntry, IssueGrant, RecordGrantUse, RevokeGrant};
-use govshare_domain::objection::{ConcludeObjection, ObjectionOutcome, RaiseObjection};
-use govshare_domain::routing::DataHolder;
+use govshare_domain::catalog::{ShareMode, UpdateFrequency};
+use govshare_domain::grant::{
+    GrantCommand, GrantedEntry, IssueGrant, ProvisionFacts, RecordGrantUse, RevokeGrant,
+};
 use govshare_domain::share_application::{
-    AgreeToShare, ForwardToProvider, ForwardToUpperAuthority, ProvideShare, RefusalBasis,
-    RefusalBasisKind, RefuseToShare, RequestedEntry, ResubmitShareApplication, ReturnForSupplement,
-    ShareApplicationSubmitted, ShareCommand, SubmitShareApplication, WithdrawShareApplication,
+    AgreeToShare, ConcludeObjection, ForwardToProvider, ForwardToUpperAuthority, ObjectionOutcome,
+    ProvideShare, RaiseObjection, RefusalBasis, RefusalBasisKind, RefuseToShare,
+    ResubmitShareApplication, ReturnForSupplement, ShareApplicationSubmitted, ShareCommand,
+    ShareProvided, SubmitShareApplication, WithdrawShareApplication,
 };
 use govshare_domain::{DeadlineRule, Role};
-use govshare_engine::Command;
+use govshare_engine::{Command, requested_entry};
 
 use crate::data::Share;
 use crate::error::DemoError;
@@ -19,24 +20,6 @@ use crate::needs::{DISMISSED, UPHELD};
 use crate::runner::Runner;
 use crate::scenario::{GrantInfo, Late, Misuse, Path, ShareStep, Task};
 use crate::seed::{dept_code, named};
-
-/// An entry as a requester names it: the engine resolves its facts (share attribute, provider, items,
-/// negative listing) from the catalog at submission (第十五、十九条). The holder names the provincial
-/// provider so that the engine looks the entry up; a State Council holder would be taken as given.
-fn asked(entry_id: &str, provider: &str) -> Result<RequestedEntry, DemoError> {
-    Ok(RequestedEntry {
-        entry_id: entry_id.to_owned(),
-        code: String::new(),
-        name: String::new(),
-        version: 0,
-        share_attribute: ShareAttribute::Unconditional,
-        holder: DataHolder::Department {
-            provider: named(provider)?,
-        },
-        items: Vec::new(),
-        negative_listing: None,
-    })
-}
 
 const MATERIALS: [&str; 2] = ["共享需求说明.pdf", "应用场景及数据安全保障措施说明.pdf"];
 
@@ -86,7 +69,8 @@ impl Runner<'_> {
                             i,
                             ShareCommand::SubmitShareApplication(SubmitShareApplication {
                                 application_id: case.id.clone(),
-                                entries: vec![asked(&case.entry.id, &case.entry.provider)?],
+                                // The engine resolves the entry's facts from the catalog at submission (第十五、十九条).
+                                entries: vec![requested_entry(&case.entry.id)],
                                 scenario,
                                 materials,
                                 route: Vec::new(),
@@ -258,18 +242,28 @@ impl Runner<'_> {
                 let serving = case.route.last().cloned().unwrap_or_default();
                 self.cases.grant_no += 1;
                 let grant = format!("GR-{}-{:04}", self.today().year(), self.cases.grant_no);
-                self.exec(
-                    &serving,
-                    Role::Reviewer,
-                    self.share_command(
-                        i,
-                        ShareCommand::ProvideShare(ProvideShare {
-                            grant_id: grant.clone(),
-                        }),
-                    ),
-                    || label("提供数据"),
-                )
-                .await?;
+                let recorded = self
+                    .exec(
+                        &serving,
+                        Role::Reviewer,
+                        self.share_command(
+                            i,
+                            ShareCommand::ProvideShare(ProvideShare {
+                                grant_id: grant.clone(),
+                            }),
+                        ),
+                        || label("提供数据"),
+                    )
+                    .await?;
+                let provided: ShareProvided = recorded
+                    .events
+                    .iter()
+                    .find(|e| e.event_type == "ShareProvided")
+                    .ok_or_else(|| DemoError::Data(label("没有记录数据提供")))?
+                    .payload
+                    .deserialize()
+                    .map_err(|e| DemoError::Data(label(&e.to_string())))?;
+                self.cases.shares[i].provision = Some(ProvisionFacts::from(&provided));
                 self.cases.shares[i].grant = Some(grant);
                 let m = i64::from(self.rng.range(10, 50));
                 self.soon(m, Task::Share(i, ShareStep::IssueGrant));
@@ -429,7 +423,11 @@ impl Runner<'_> {
             Command::Grant {
                 id: grant.clone(),
                 command: GrantCommand::IssueGrant(IssueGrant {
-                    application_id: case.id.clone(),
+                    // The engine resolves it again from the recorded provision (第二十二条).
+                    provision: case
+                        .provision
+                        .clone()
+                        .ok_or_else(|| DemoError::Data(format!("{} 尚未提供数据", case.id)))?,
                     grantee: named(case.need.requester)?,
                     authority: named(&serving)?,
                     entries: vec![GrantedEntry {

@@ -144,6 +144,20 @@ async fn a_year_covers_every_path_and_verifies() {
         hops.contains(&2),
         "a county application climbs two levels (第二十一条): {hops:?}"
     );
+    // 第十二条: entries carry their base or thematic category.
+    let classes: BTreeSet<String> = events
+        .iter()
+        .filter(|e| e.event_type == "CatalogEntryDrafted")
+        .filter_map(|e| {
+            payload_field(e, "category_class")
+                .as_str()
+                .map(str::to_owned)
+        })
+        .collect();
+    assert_eq!(
+        classes,
+        BTreeSet::from(["base".to_owned(), "thematic".to_owned()])
+    );
     // Every instant of the history lies within 2026–2027 and never goes back.
     assert!(
         events
