@@ -200,6 +200,10 @@ pub struct CommandContext {
     /// The calendar in force: the years with an official arrangement, and a digest of any extra
     /// arrangement files loaded.
     pub calendar: CalendarRef,
+    /// SHA-256 (hex) of the canonical JSON of the 第十二条 category assignments in force, when any were
+    /// configured: catalog decisions depend on them (AUTH-11), so a re-run must be given the same ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub categories: Option<String>,
     /// SHA-256 (hex) of the caller's request as it arrived, before the engine resolved any fact: a retried
     /// command id is recognised as the same command by it.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -129,6 +129,7 @@ fn a_command_is_stored_with_its_context_and_decodes_back() {
             years: (2018, 2026),
             extra: vec![],
         },
+        categories: None,
         request_digest: Some("00".repeat(32)),
     };
     let record = encode_command::<ShareApplication>(&envelope, &context).unwrap();

@@ -42,6 +42,7 @@ struct Inner {
     store: Arc<dyn EventStore>,
     services: DomainServices,
     calendar: CalendarRef,
+    categories_digest: Option<String>,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
     cache: Mutex<LruCache<StreamId, Cached>>,
@@ -135,6 +136,15 @@ impl Engine {
     /// ```
     pub fn with_store(store: Arc<dyn EventStore>, config: EngineConfig) -> Result<Engine> {
         let (services, calendar) = config.services()?;
+        let categories_digest = if services.categories.categories.is_empty() {
+            None
+        } else {
+            let value = serde_json::to_value(&services.categories)
+                .map_err(|e| EngineError::Config(format!("category assignments: {e}")))?;
+            Some(hex::encode(Sha256::digest(
+                govshare_store::hash::canonical_json(&value).as_bytes(),
+            )))
+        };
         let capacity = NonZeroUsize::new(config.cache_capacity.max(1))
             .ok_or_else(|| EngineError::Config("cache capacity must be positive".into()))?;
         Ok(Engine {
@@ -142,6 +152,7 @@ impl Engine {
                 store,
                 services,
                 calendar,
+                categories_digest,
                 clock: config.clock,
                 ids: config.ids,
                 cache: Mutex::new(LruCache::new(capacity)),
@@ -534,6 +545,7 @@ impl Engine {
             actor: ctx.actor.clone(),
             rule_set: self.inner.services.rules.reference(),
             calendar: self.inner.calendar.clone(),
+            categories: self.inner.categories_digest.clone(),
             request_digest: Some(ctx.digest.clone()),
         };
         let mut attempt = 0;
