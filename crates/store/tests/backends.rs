@@ -239,5 +239,68 @@ async fn postgres_two_handles_in_one_process_share_the_log() {
         .await
         .unwrap();
     assert_eq!(o.first_position, 3);
+    // The first handle's view (head 2, stream version 2) is stale: its next appends must find
+    // out, whatever the expected version says.
+    assert!(matches!(
+        f.store
+            .append(request(&s, ExpectedVersion::Exact(2), 1))
+            .await,
+        Err(StoreError::Conflict { actual: 3, .. })
+    ));
+    let o = f
+        .store
+        .append(request(&s, ExpectedVersion::Any, 1))
+        .await
+        .unwrap();
+    assert_eq!((o.first_position, o.stream_version), (4, 4));
+    let o = other
+        .append(request(&s, ExpectedVersion::Any, 2))
+        .await
+        .unwrap();
+    assert_eq!((o.first_position, o.stream_version), (5, 6));
+    let o = f
+        .store
+        .append(request(&s, ExpectedVersion::Exact(6), 1))
+        .await
+        .unwrap();
+    assert_eq!((o.first_position, o.stream_version), (7, 7));
+
+    // Both handles appending at once, to shared and own streams.
+    let mut tasks = Vec::new();
+    for (h, store) in [f.store.clone(), other.clone()].into_iter().enumerate() {
+        for w in 0..6 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut n = 0u64;
+                for c in 0..25usize {
+                    let target = if c.is_multiple_of(3) {
+                        stream("two-handles-shared")
+                    } else {
+                        stream(&format!("two-handles-{h}-{w}"))
+                    };
+                    let o = store
+                        .append(request(&target, ExpectedVersion::Any, 1 + c % 2))
+                        .await
+                        .unwrap();
+                    n += o.last_position - o.first_position + 1;
+                }
+                n
+            }));
+        }
+    }
+    let mut total = 7;
+    for t in tasks {
+        total += t.await.unwrap();
+    }
+    let all: Vec<_> = log_stream(&*f.store, 1, 100).try_collect().await.unwrap();
+    assert_eq!(all.len() as u64, total);
+    let mut per_stream: HashMap<_, u64> = HashMap::new();
+    for (i, e) in all.iter().enumerate() {
+        assert_eq!(e.position, i as u64 + 1);
+        let seq = per_stream.entry(e.stream.clone()).or_default();
+        *seq += 1;
+        assert_eq!(e.sequence, *seq, "stream {}", e.stream);
+    }
+    assert_eq!(other.head().await.unwrap().position, total);
     f.store.verify(1, None).await.unwrap();
 }

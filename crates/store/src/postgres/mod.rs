@@ -206,19 +206,20 @@ async fn writer_loop(
 struct Cache {
     head: Option<Checkpoint>,
     versions: HashMap<StreamId, u64>,
+    /// Another process appended recently: batches take the head lock first (and chain into one
+    /// another) instead of trying the guarded statement, which would mostly find the head moved.
+    contended: bool,
 }
 
 /// Streams remembered at most; the cache starts over beyond that.
 const CACHE_STREAMS: usize = 100_000;
 
 impl Cache {
-    /// Lookups answered from memory, if the head is unchanged and every stream is known.
-    /// Command ids and event ids are assumed new: a repeated one makes the insert violate a
-    /// unique constraint, and the batch is then redone with real lookups.
-    fn lookups(&self, head: &Checkpoint, keys: &Keys) -> Option<Lookups> {
-        if self.head.as_ref() != Some(head) {
-            return None;
-        }
+    /// Lookups answered from memory, valid if the head is still `self.head` and every stream is
+    /// known. Command ids and event ids are assumed new: a repeated one makes the insert violate
+    /// a unique constraint, and the batch is then redone with real lookups.
+    fn lookups(&self, keys: &Keys) -> Option<(Checkpoint, Lookups)> {
+        let head = self.head?;
         let mut lookups = Lookups::default();
         for stream in &keys.streams {
             let version = *self.versions.get(stream)?;
@@ -226,7 +227,18 @@ impl Cache {
                 lookups.versions.insert(stream.clone(), version);
             }
         }
-        Some(lookups)
+        Some((head, lookups))
+    }
+
+    /// Takes note of the current head, read from the database: if another process moved it,
+    /// the remembered stream versions may be stale and are forgotten.
+    fn observe(&mut self, head: &Checkpoint) -> bool {
+        let moved = self.head.as_ref() != Some(head);
+        if moved {
+            self.versions.clear();
+            self.head = Some(*head);
+        }
+        moved
     }
 
     fn remember(&mut self, keys: &Keys, lookups: &Lookups, plan: &Plan, jobs: &[PreparedAppend]) {
@@ -245,18 +257,28 @@ impl Cache {
         }
         self.head = Some(plan.head);
     }
+
+    fn forget(&mut self) {
+        self.head = None;
+        self.versions.clear();
+    }
 }
 
 fn is_unique_violation(err: &StoreError) -> bool {
     matches!(err, StoreError::Postgres(sqlx::Error::Database(db)) if db.code().as_deref() == Some("23505"))
 }
 
-/// One group commit. Normally three round trips: begin and lock the head, insert everything,
-/// commit; and only two under load, when the commit message also begins the next transaction and
-/// locks the head for the batch already waiting (`chain`; the lock is handed over in `locked`).
-/// A lookup of command ids, stream versions and event ids is added when the cache cannot answer
-/// (another process wrote, a stream is new to this writer) or when the cached answer refuses an
-/// append (which might be a retry that only the lookup recognises).
+/// One group commit.
+///
+/// Normally one round trip: the batch is planned against the head this writer last wrote (and
+/// the stream versions it remembers) and written by one statement that advances the head only if
+/// it is still that head (autocommit, so the statement is its own transaction). A lookup round
+/// trip comes first when the cache cannot answer (a stream new to this writer) or when the cached
+/// answer refuses an append (which might be a retry that only the lookup recognises); the lookup
+/// reads the head too, and the statement is then guarded by that head.
+///
+/// When the guard fails, another process has appended: the batch is redone under the head lock
+/// ([`locked_commit`]), and so are the following batches while other processes keep appending.
 #[tracing::instrument(level = "debug", skip_all, fields(appends = jobs.len()), err)]
 async fn commit_batch(
     conn: &mut PgConnection,
@@ -266,45 +288,138 @@ async fn commit_batch(
     chain: bool,
 ) -> Result<Plan> {
     let keys = keys(jobs);
+    if locked.is_none() && !cache.contended {
+        if let Some(plan) = guarded_commit(conn, cache, jobs, &keys).await? {
+            return Ok(plan);
+        }
+        tracing::debug!("the head moved: redoing the batch under the head lock");
+    }
+    locked_commit(conn, cache, jobs, &keys, locked, chain).await
+}
+
+/// The batch in one statement guarded by the expected head, without a lock. `None` when the head
+/// was not the expected one (nothing was written).
+async fn guarded_commit(
+    conn: &mut PgConnection,
+    cache: &mut Cache,
+    jobs: &[PreparedAppend],
+    keys: &Keys,
+) -> Result<Option<Plan>> {
+    if let Some((head, cached)) = cache.lookups(keys) {
+        let plan = plan_batch(head, jobs, &cached);
+        if plan.results.iter().all(|r| r.is_ok()) {
+            match insert(conn, jobs, &plan, &head).await {
+                Ok(true) => {
+                    cache.remember(keys, &cached, &plan, jobs);
+                    return Ok(Some(plan));
+                }
+                Ok(false) => {
+                    cache.contended = true;
+                    cache.forget();
+                    return Ok(None);
+                }
+                // A repeated command or event id: a retry, which the lookup below recognises.
+                Err(e) if is_unique_violation(&e) => cache.forget(),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    let (head, lookups) = lookup(conn, keys).await?;
+    let Some(head) = head else {
+        return Err(StoreError::NotAGovshareStore(
+            "govshare_head has no row".into(),
+        ));
+    };
+    cache.observe(&head);
+    let plan = plan_batch(head, jobs, &lookups);
+    if plan.accepted.is_empty() {
+        // Every answer comes from one consistent read: nothing to write.
+        cache.remember(keys, &lookups, &plan, jobs);
+        return Ok(Some(plan));
+    }
+    match insert(conn, jobs, &plan, &head).await {
+        Ok(true) => {
+            cache.remember(keys, &lookups, &plan, jobs);
+            Ok(Some(plan))
+        }
+        Ok(false) => {
+            cache.contended = true;
+            cache.forget();
+            Ok(None)
+        }
+        Err(e) if is_unique_violation(&e) => {
+            cache.contended = true;
+            cache.forget();
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The batch under the head lock: begin and lock the head, insert everything, commit; and only
+/// two round trips under load, when the commit message also begins the next transaction and
+/// locks the head for the batch already waiting (`chain`; the lock is handed over in `locked`).
+/// A lookup of command ids, stream versions and event ids is added when the cache cannot answer
+/// (another process wrote, a stream is new to this writer) or when the cached answer refuses an
+/// append.
+async fn locked_commit(
+    conn: &mut PgConnection,
+    cache: &mut Cache,
+    jobs: &[PreparedAppend],
+    keys: &Keys,
+    locked: &mut Option<Checkpoint>,
+    chain: bool,
+) -> Result<Plan> {
     for attempt in 0..2 {
         let head = match locked.take() {
             Some(head) => head,
             None => lock_head(conn).await?,
         };
+        // Unmoved since this writer's last commit: nobody else is appending, so the next batch
+        // may go back to the guarded statement and this one need not chain.
+        cache.contended = cache.observe(&head);
+        let chain = chain && cache.contended;
         if attempt == 0
-            && let Some(cached) = cache.lookups(&head, &keys)
+            && let Some((_, cached)) = cache.lookups(keys)
         {
             let plan = plan_batch(head, jobs, &cached);
             if plan.results.iter().all(|r| r.is_ok()) {
-                match insert(conn, jobs, &plan).await {
-                    Ok(()) => {
+                match insert(conn, jobs, &plan, &head).await {
+                    Ok(true) => {
                         *locked = finish(conn, chain).await?;
-                        cache.remember(&keys, &cached, &plan, jobs);
+                        cache.remember(keys, &cached, &plan, jobs);
                         return Ok(plan);
                     }
+                    Ok(false) => return Err(head_moved_under_lock()),
                     Err(e) if is_unique_violation(&e) => {
                         conn.execute("ROLLBACK").await?;
-                        *cache = Cache::default();
+                        cache.forget();
                         continue;
                     }
                     Err(e) => return Err(e),
                 }
             }
         }
-        let lookups = lookup(conn, &keys).await?;
+        let (_, lookups) = lookup(conn, keys).await?;
         let plan = plan_batch(head, jobs, &lookups);
         if plan.accepted.is_empty() {
             conn.execute("ROLLBACK").await?;
         } else {
-            insert(conn, jobs, &plan).await?;
+            if !insert(conn, jobs, &plan, &head).await? {
+                return Err(head_moved_under_lock());
+            }
             *locked = finish(conn, chain).await?;
         }
-        cache.remember(&keys, &lookups, &plan, jobs);
+        cache.remember(keys, &lookups, &plan, jobs);
         return Ok(plan);
     }
     Err(StoreError::Backend(
         "group commit did not converge after a unique-constraint retry".into(),
     ))
+}
+
+fn head_moved_under_lock() -> StoreError {
+    StoreError::Backend("govshare_head changed while this writer held its lock".into())
 }
 
 /// Commits; with `chain`, the same message begins the next transaction and locks the head,
@@ -343,7 +458,8 @@ async fn lock_head(conn: &mut PgConnection) -> Result<Checkpoint> {
     head_from_rows(&rows)
 }
 
-async fn lookup(conn: &mut PgConnection, keys: &Keys) -> Result<Lookups> {
+/// The lookups of a batch's keys, and the head, from one statement's snapshot.
+async fn lookup(conn: &mut PgConnection, keys: &Keys) -> Result<(Option<Checkpoint>, Lookups)> {
     let types: Vec<&str> = keys
         .streams
         .iter()
@@ -362,6 +478,7 @@ async fn lookup(conn: &mut PgConnection, keys: &Keys) -> Result<Lookups> {
         .fetch_all(&mut *conn)
         .await?;
     let mut lookups = Lookups::default();
+    let mut head = None;
     let mut records = Vec::new();
     let mut around: HashMap<Uuid, Vec<EventKey>> = HashMap::new();
     for row in rows {
@@ -384,6 +501,14 @@ async fn lookup(conn: &mut PgConnection, keys: &Keys) -> Result<Lookups> {
             }
             2 => {
                 lookups.event_ids.insert(row.try_get(1)?);
+            }
+            4 => {
+                let position = decode_u64(row.try_get(5)?, 0, "head position")?;
+                let hash: Vec<u8> = row.try_get(8)?;
+                head = Some(Checkpoint {
+                    position,
+                    hash: decode_hash(&hash, position)?,
+                });
             }
             _ => {
                 let position = decode_u64(row.try_get(5)?, 0, "position")?;
@@ -411,46 +536,63 @@ async fn lookup(conn: &mut PgConnection, keys: &Keys) -> Result<Lookups> {
             });
         lookups.commands.insert(record.command_id, verdict);
     }
-    Ok(lookups)
+    Ok((head, lookups))
 }
 
 /// Lookups of a batch's keys in one round trip: kind 0 = known command, 1 = stream version,
 /// 2 = recorded event id, 3 = an event in or next to the range of a known command (`id` is the
-/// command, `id2` the event's command id), against which the command's record is checked.
+/// command, `id2` the event's command id), against which the command's record is checked, and
+/// 4 = the head (`a`, `h`). One statement, so all of it is one consistent snapshot.
 const LOOKUP_SQL: &str = "\
 SELECT 0 AS kind, c.command_id AS id, NULL::uuid AS id2, c.aggregate_type AS t, \
-       c.aggregate_id AS i, c.first_position AS a, c.last_position AS b, c.stream_version AS v \
+       c.aggregate_id AS i, c.first_position AS a, c.last_position AS b, c.stream_version AS v, \
+       NULL::bytea AS h \
   FROM govshare_commands c WHERE c.command_id = ANY($1) \
 UNION ALL \
 SELECT 1, NULL, NULL, s.t, s.i, NULL, NULL, \
        (SELECT max(e.sequence) FROM govshare_events e \
-         WHERE e.aggregate_type = s.t AND e.aggregate_id = s.i) \
+         WHERE e.aggregate_type = s.t AND e.aggregate_id = s.i), NULL \
   FROM UNNEST($2::text[], $3::text[]) AS s(t, i) \
 UNION ALL \
-SELECT 2, e.event_id, NULL, NULL, NULL, NULL, NULL, NULL \
+SELECT 2, e.event_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL \
   FROM govshare_events e WHERE e.event_id = ANY($4) \
 UNION ALL \
-SELECT 3, c.command_id, e.command_id, e.aggregate_type, e.aggregate_id, e.position, e.sequence, NULL \
+SELECT 3, c.command_id, e.command_id, e.aggregate_type, e.aggregate_id, e.position, e.sequence, \
+       NULL, NULL \
   FROM govshare_commands c JOIN govshare_events e \
     ON e.position BETWEEN c.first_position - 1 AND c.last_position + 1 \
- WHERE c.command_id = ANY($1) AND c.first_position <= c.last_position";
+ WHERE c.command_id = ANY($1) AND c.first_position <= c.last_position \
+UNION ALL \
+SELECT 4, NULL, NULL, NULL, NULL, h.position, NULL, NULL, h.hash \
+  FROM govshare_head h WHERE h.id = 1";
 
-/// Inserts events and command records and advances the head in one statement.
+/// Inserts events and command records and advances the head, in one statement, if the head is
+/// still the expected one ($29, $30): the update of the head row comes first (waiting for its
+/// lock, if another transaction holds it, and then reading the row that transaction left) and
+/// the inserts only happen if it found the expected head. Returns one row: whether it did.
 fn insert_sql() -> String {
     format!(
-        "WITH ev AS (INSERT INTO govshare_events ({EVENT_COLUMNS}) SELECT * FROM UNNEST(\
+        "WITH head AS (UPDATE govshare_head SET position = $31, hash = $32 \
+         WHERE id = 1 AND position = $29 AND hash = $30 RETURNING id), \
+         ev AS (INSERT INTO govshare_events ({EVENT_COLUMNS}) SELECT * FROM UNNEST(\
          $1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], \
          $8::uuid[], $9::uuid[], $10::uuid[], $11::uuid[], $12::text[], $13::text[], $14::text[], \
-         $15::text[], $16::text[], $17::bigint[], $18::bytea[])), \
+         $15::text[], $16::text[], $17::bigint[], $18::bytea[]) WHERE EXISTS (SELECT 1 FROM head)), \
          cmd AS (INSERT INTO govshare_commands ({COMMAND_COLUMNS}) SELECT * FROM UNNEST(\
          $19::uuid[], $20::text[], $21::text[], $22::bigint[], $23::bigint[], $24::bigint[], \
-         $25::text[], $26::bigint[], $27::text[], $28::bigint[])) \
-         UPDATE govshare_head SET position = $29, hash = $30 WHERE id = 1"
+         $25::text[], $26::bigint[], $27::text[], $28::bigint[]) WHERE EXISTS (SELECT 1 FROM head)) \
+         SELECT count(*) FROM head"
     )
 }
 
-/// Inserts the accepted appends and the command records and advances the head.
-async fn insert(conn: &mut PgConnection, jobs: &[PreparedAppend], plan: &Plan) -> Result<()> {
+/// Inserts the accepted appends and the command records and advances the head, if the head is
+/// still `expected`; returns whether it was (if not, nothing was written).
+async fn insert(
+    conn: &mut PgConnection,
+    jobs: &[PreparedAppend],
+    plan: &Plan,
+    expected: &Checkpoint,
+) -> Result<bool> {
     let n: usize = plan
         .accepted
         .iter()
@@ -506,7 +648,7 @@ async fn insert(conn: &mut PgConnection, jobs: &[PreparedAppend], plan: &Plan) -
         cmd_payload.push(command.map(|c| c.payload.as_str()));
         cmd_issued.push(command.map(|c| c.issued_at_ns));
     }
-    sqlx::query(&insert_sql())
+    let row = sqlx::query(&insert_sql())
         .bind(&c.position)
         .bind(&c.aggregate_type)
         .bind(&c.aggregate_id)
@@ -535,11 +677,13 @@ async fn insert(conn: &mut PgConnection, jobs: &[PreparedAppend], plan: &Plan) -
         .bind(&cmd_schema)
         .bind(&cmd_payload)
         .bind(&cmd_issued)
+        .bind(expected.position as i64)
+        .bind(&expected.hash[..])
         .bind(plan.head.position as i64)
         .bind(&plan.head.hash[..])
-        .execute(&mut *conn)
+        .fetch_one(&mut *conn)
         .await?;
-    Ok(())
+    Ok(row.try_get::<i64, _>(0)? == 1)
 }
 
 /// Column arrays for one multi-row insert.
