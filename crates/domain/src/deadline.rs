@@ -17,11 +17,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
-use govshare_workdays::{Coverage, Deadline, beijing_date, beijing_offset};
+use govshare_workdays::{Coverage, Deadline, beijing_offset};
 use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, DepartmentCode};
 use crate::error::DomainError;
+use crate::instant::{beijing_date, check_date};
 use crate::rules::{DeadlineRule, RuleSetRef};
 use crate::services::DomainServices;
 
@@ -180,6 +181,19 @@ pub enum DeadlineFact {
     Recomputed(DeadlineRecomputed),
 }
 
+impl DeadlineFact {
+    /// The instant the fact records an act at, if it records one: the act meeting the deadline, or the
+    /// recording of the miss. Setting, extending and recomputing a deadline record no instant of their own
+    /// (they accompany the act that caused them).
+    pub fn at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            DeadlineFact::Met(met) => Some(met.at),
+            DeadlineFact::Missed(missed) => Some(missed.marked_at),
+            DeadlineFact::Set(_) | DeadlineFact::Extended(_) | DeadlineFact::Recomputed(_) => None,
+        }
+    }
+}
+
 /// One deadline as the ledger knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrackedDeadline {
@@ -235,7 +249,8 @@ impl Deadlines {
         from: DateTime<Utc>,
         services: &DomainServices,
     ) -> Result<DeadlineFact, DomainError> {
-        Self::set(id, obligation, from, beijing_date(from), services)
+        let from_date = beijing_date("from", from)?;
+        Self::set(id, obligation, from, from_date, services)
     }
 
     /// Sets a deadline counted from a Beijing date ("自变化之日起"); the recorded instant is 00:00 Beijing
@@ -246,6 +261,7 @@ impl Deadlines {
         from_date: NaiveDate,
         services: &DomainServices,
     ) -> Result<DeadlineFact, DomainError> {
+        check_date("from_date", from_date)?;
         let from = from_date
             .and_time(NaiveTime::MIN)
             .and_local_timezone(beijing_offset())
@@ -293,7 +309,7 @@ impl Deadlines {
         services: &DomainServices,
     ) -> Result<DeadlineFact, DomainError> {
         let rules = &services.rules;
-        let from_date = beijing_date(from);
+        let from_date = beijing_date("from", from)?;
         let computed = services
             .calendar
             .due(from_date, working_days, rules.coverage)?;
@@ -331,9 +347,9 @@ impl Deadlines {
             id,
             obligation,
             from,
-            from_date: beijing_date(from),
+            from_date: beijing_date("from", from)?,
             working_days: 0,
-            due_date: beijing_date(due_at),
+            due_date: beijing_date("due_at", due_at)?,
             due_at,
             rule_set,
             provisional: false,

@@ -10,6 +10,7 @@ use cqrs_es::event_sink::EventSink;
 
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
+use crate::instant::check_instant;
 use crate::services::DomainServices;
 
 /// An aggregate whose decisions are a pure function of (state, command envelope, services).
@@ -30,17 +31,30 @@ pub trait Decide:
 
     /// The instant of the latest event folded into this state (`None` for a new aggregate): a command
     /// dated before it is refused, so that no step can be recorded as happening before an earlier one.
-    fn last_instant(&self) -> Option<DateTime<Utc>> {
-        None
-    }
+    fn last_instant(&self) -> Option<DateTime<Utc>>;
 }
 
 /// Decides `command` against `state`: the one entry point used by the engine, the audit and tests.
+///
+/// Before the aggregate's rules, it refuses an envelope instant the calendar cannot count
+/// ([`DomainError::InstantOutOfRange`]: every deadline is counted on its Beijing date) and one earlier than
+/// the latest recorded fact ([`DomainError::Backdated`]: otherwise a provision dated before its submission
+/// would count as on time, 第十九、四十一条). The same instant as the latest fact is accepted: several acts
+/// may be recorded at once.
 pub fn decide<A: Decide>(
     state: &A,
     command: CommandEnvelope<A::Body>,
     services: &DomainServices,
 ) -> Result<Vec<A::Event>, DomainError> {
+    check_instant("at", command.at)?;
+    if let Some(latest) = state.last_instant()
+        && command.at < latest
+    {
+        return Err(DomainError::Backdated {
+            at: command.at,
+            latest,
+        });
+    }
     state.decide(command, services)
 }
 

@@ -1,6 +1,6 @@
 //! The one error type of every aggregate's decisions.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use govshare_workdays::CalendarError;
 use thiserror::Error;
 
@@ -71,6 +71,33 @@ pub enum DomainError {
     /// The working-day calendar could not compute a deadline (strict coverage or out of range).
     #[error("calendar: {0}")]
     Calendar(#[from] CalendarError),
+    /// An instant whose Beijing date cannot be computed, or falls outside the years the working-day calendar
+    /// counts (`govshare_workdays::SUPPORTED_YEARS`): no deadline of the regulation can be counted from it.
+    #[error("{field}: the Beijing date of {at} is outside the years the calendar counts")]
+    InstantOutOfRange {
+        /// The command field (`at` for the envelope's instant).
+        field: &'static str,
+        /// The instant.
+        at: DateTime<Utc>,
+    },
+    /// A date outside the years the working-day calendar counts.
+    #[error("{field}: {date} is outside the years the calendar counts")]
+    DateOutOfRange {
+        /// The command field.
+        field: &'static str,
+        /// The date.
+        date: NaiveDate,
+    },
+    /// The command is dated before the latest fact already recorded on the aggregate: a step cannot be
+    /// recorded as happening before an earlier one (a provision dated before its submission would count as
+    /// on time, 第十九、四十一条).
+    #[error("dated {at}, before the latest recorded fact at {latest}")]
+    Backdated {
+        /// The command's instant.
+        at: DateTime<Utc>,
+        /// The instant of the latest recorded fact.
+        latest: DateTime<Utc>,
+    },
 }
 
 impl DomainError {

@@ -45,6 +45,7 @@ pub mod envelope;
 pub mod error;
 pub mod grant;
 pub mod incident;
+pub mod instant;
 pub mod liability;
 pub mod negative_list;
 pub mod objection;

@@ -28,7 +28,7 @@ use govshare_domain::third_party::{
     ThirdPartyCommand, ThirdPartyEngagement, ThirdPartyEvent,
 };
 use govshare_domain::{DeadlineRule, DeadlineSet, DepartmentCode, DomainError, RuleSet};
-use govshare_workdays::{Calendar, Coverage, beijing_date};
+use govshare_workdays::{Calendar, Coverage};
 use proptest::prelude::*;
 
 /// Minutes in 48 hours: the longest report or inform delay drawn (第三十四条).
@@ -203,6 +203,10 @@ proptest! {
             .collect();
         let due_at = detected + Duration::hours(i64::from(window));
         let mut expected_late = 0usize;
+        // The record is chronological: acts are recorded in the order of their instants (the shuffled order
+        // decides only between acts at the same instant).
+        let mut order = order;
+        order.sort_by_key(|&i| delays[i].minutes(window));
         for i in order {
             let act = &acts[i];
             if let IncidentAct::Inform(p) = act && !to_inform.contains(p) {
@@ -614,12 +618,16 @@ proptest! {
             );
         }
         let mut violations = 0usize;
+        let mut last_recorded = revoked_at.unwrap_or(issued_at).max(issued_at);
         for (n, u) in uses.iter().enumerate() {
             let used_at = match (revoked_at, u.near_revocation) {
                 (Some(r), Some(s)) => r + Duration::seconds(s),
                 _ => window_start + Duration::minutes(u.minutes),
             };
-            let at = used_at.max(revoked_at.unwrap_or(issued_at)).max(issued_at);
+            // Uses come from the platform's log in any order; each is recorded when it arrives, never before
+            // the record's latest fact.
+            let at = used_at.max(last_recorded);
+            last_recorded = at;
             let purpose_code = if u.same_purpose { PURPOSE.to_owned() } else { "SC-130000-WJ-2026-999".to_owned() };
             let use_id = format!("use-{n:06}");
             let new = when::<Grant>(

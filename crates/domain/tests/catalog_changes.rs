@@ -480,7 +480,14 @@ fn art41_mark_overdue_is_idempotent() {
         .when(mark())
         .then_expect_events(vec![]);
     // A late submission after the scheduler's mark is late, with no second miss.
-    given.extend(history_on::<CatalogEntry>(&given, vec![revise()]));
+    let revise_after_mark = cmd(
+        clerk(province_public_security()),
+        bj(2026, 10, 19, 8, 0),
+        CatalogCommand::ReviseCatalogEntry(ReviseCatalogEntry {
+            metadata: population_metadata(),
+        }),
+    );
+    given.extend(history_on::<CatalogEntry>(&given, vec![revise_after_mark]));
     let events = when::<CatalogEntry>(services(), given, submit(bj(2026, 10, 19, 9, 0))).unwrap();
     assert!(matches!(&events[1], CatalogEvent::DeadlineMet(m) if m.late));
     assert!(

@@ -9,7 +9,7 @@ use govshare_domain::catalog::{
     DraftCatalogEntry, RecordDelisting, RecordNegativeListing, ReturnCatalogEntry,
     ReviseCatalogEntry, ShareAttribute, SubmitCatalogEntry,
 };
-use govshare_domain::{CategoryClass, DomainError, Rule};
+use govshare_domain::{CategoryClass, CommandEnvelope, DomainError, Rule};
 
 fn draft(
     metadata: govshare_domain::catalog::CatalogMetadata,
@@ -202,6 +202,10 @@ fn art15_not_shared_refused_until_listed() {
             }),
         )],
     ));
+    let revise = CommandEnvelope {
+        at: bj(2026, 9, 2, 9, 0),
+        ..revise
+    };
     let err = when::<CatalogEntry>(services(), given, revise).unwrap_err();
     assert!(matches!(
         err,

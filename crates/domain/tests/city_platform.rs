@@ -160,7 +160,11 @@ fn art31_rejected_plan_resubmitted_and_no_sync_before_approval() {
     assert!(matches!(err, DomainError::InvalidState { .. }));
     let err = when::<CityPlatform>(services(), rejected.clone(), data_return()).unwrap_err();
     assert!(matches!(err, DomainError::InvalidState { .. }));
-    let again = when::<CityPlatform>(services(), rejected, submit()).unwrap();
+    let resubmit = CommandEnvelope {
+        at: bj(2026, 3, 27, 9, 0),
+        ..submit()
+    };
+    let again = when::<CityPlatform>(services(), rejected, resubmit).unwrap();
     assert!(matches!(&again[0], CityPlatformEvent::PlatformPlanSubmitted(p) if p.plan == 2));
     let submitted = history::<CityPlatform>(services, vec![submit()]);
     assert!(when::<CityPlatform>(services(), submitted, sync()).is_err());
@@ -189,6 +193,7 @@ fn art31_approved_platform_syncs_and_receives_returned_data() {
     assert_eq!(platform.last_synced_at(), Some(bj(2026, 9, 1, 2, 0)));
     // A sync dated before the last one is refused.
     let mut earlier = sync();
+    earlier.at = bj(2026, 9, 3, 9, 0);
     if let CityPlatformCommand::RecordPlatformSync(s) = &mut earlier.body {
         s.synced_at = bj(2026, 8, 31, 2, 0);
     }

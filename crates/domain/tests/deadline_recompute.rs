@@ -231,7 +231,11 @@ fn decision_met_deadline_is_not_recomputed() {
     assert!(review.provisional);
     TestFramework::<CatalogEntry>::with(services_2027())
         .given(all)
-        .when(recompute_catalog(scheduler()))
+        // Recomputed after the submission that met the update deadline.
+        .when(CommandEnvelope {
+            at: bj(2026, 12, 28, 11, 0),
+            ..recompute_catalog(scheduler())
+        })
         .then_expect_events(vec![CatalogEvent::DeadlineRecomputed(DeadlineRecomputed {
             id: review_id(1),
             owed_by: code("130000-data-authority"),

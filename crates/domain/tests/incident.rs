@@ -120,7 +120,7 @@ fn hour_deadline(id: &str, what: DeadlineRule, hours: i64) -> DeadlineSet {
         from: detected(),
         from_date: date(2026, 5, 12),
         working_days: 0,
-        due_date: govshare_workdays::beijing_date(detected() + chrono::TimeDelta::hours(hours)),
+        due_date: beijing_date(detected() + chrono::TimeDelta::hours(hours)),
         due_at: detected() + chrono::TimeDelta::hours(hours),
         rule_set: hebei(),
         provisional: false,

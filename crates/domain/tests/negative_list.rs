@@ -226,9 +226,18 @@ fn art15_delisting_recorded_likewise() {
             decide(true),
             file(),
             delist,
-            review(true),
-            decide(true),
-            file(),
+            CommandEnvelope {
+                at: bj(2027, 3, 3, 9, 0),
+                ..review(true)
+            },
+            CommandEnvelope {
+                at: bj(2027, 3, 10, 9, 0),
+                ..decide(true)
+            },
+            CommandEnvelope {
+                at: bj(2027, 3, 12, 9, 0),
+                ..file()
+            },
         ],
     );
     assert_eq!(status(&events), ListingStatus::Delisted);

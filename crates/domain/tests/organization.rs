@@ -18,7 +18,7 @@ fn region_cmd(
 ) -> CommandEnvelope<OrganizationCommand> {
     cmd(
         reviewer(province_authority()),
-        bj(2026, 1, 5, 9, 0),
+        bj(2026, 1, 5, 10, 0),
         OrganizationCommand::RegisterRegion(RegisterRegion {
             code: region(code),
             name: name.to_owned(),

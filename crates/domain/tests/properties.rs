@@ -11,7 +11,7 @@ use govshare_domain::catalog::{
     ReviseCatalogEntry, SubmitCatalogEntry,
 };
 use govshare_domain::{CategoryAssignments, DomainError, DomainServices, RuleSet};
-use govshare_workdays::{Calendar, Coverage, beijing_date};
+use govshare_workdays::{Calendar, Coverage};
 use proptest::prelude::*;
 
 /// The official calendar, or one with an invented 2027 holiday block (2027 has no published arrangement),
@@ -54,10 +54,9 @@ fn run(
         .inspect_result()
 }
 
-/// A published entry, a change on `changed_on`, and a revision the same day.
-fn changed(services: &DomainServices, changed_on: NaiveDate) -> Vec<CatalogEvent> {
-    let mut events = published_population_history();
-    let at = bj(2026, 3, 2, 16, 0).max(
+/// When the change on `changed_on` and the revision are recorded: 18:00 that day (after the publication).
+fn recorded_at(changed_on: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    bj(2026, 3, 2, 16, 0).max(
         changed_on
             .and_hms_opt(18, 0, 0)
             .expect("valid")
@@ -65,7 +64,13 @@ fn changed(services: &DomainServices, changed_on: NaiveDate) -> Vec<CatalogEvent
             .single()
             .expect("valid")
             .with_timezone(&chrono::Utc),
-    );
+    )
+}
+
+/// A published entry, a change on `changed_on`, and a revision the same day.
+fn changed(services: &DomainServices, changed_on: NaiveDate) -> Vec<CatalogEvent> {
+    let mut events = published_population_history();
+    let at = recorded_at(changed_on);
     for body in [
         CatalogCommand::RecordCatalogChange(RecordCatalogChange {
             cause: ChangeCause::Duties,
@@ -120,7 +125,7 @@ proptest! {
         prop_assume!(beijing_date(at) >= changed_on);
         let submit = cmd(
             clerk(province_public_security()),
-            at.max(bj(2026, 3, 2, 16, 0)),
+            at.max(recorded_at(changed_on)),
             CatalogCommand::SubmitCatalogEntry(SubmitCatalogEntry { authority: province_authority() }),
         );
         let at = submit.at;

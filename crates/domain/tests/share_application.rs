@@ -37,7 +37,7 @@ fn set(
     days: u32,
     due: (i32, u32, u32),
 ) -> ShareEvent {
-    let from_date = govshare_workdays::beijing_date(from);
+    let from_date = beijing_date(from);
     ShareEvent::DeadlineSet(DeadlineSet {
         id: id(rule, 1),
         obligation: Obligation {

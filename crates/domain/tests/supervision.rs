@@ -235,7 +235,11 @@ fn art39_accept_or_reject_and_order_again() {
 
     let mut rejected = reported.clone();
     rejected.extend(history_on::<Supervision>(&reported, vec![decide(reject())]));
-    let again = when::<Supervision>(services(), rejected, order(Some(10))).unwrap();
+    let order_again = CommandEnvelope {
+        at: bj(2026, 7, 7, 9, 0),
+        ..order(Some(10))
+    };
+    let again = when::<Supervision>(services(), rejected, order_again).unwrap();
     assert!(matches!(&again[0], SupervisionEvent::RectificationOrdered(o) if o.order == 2));
     assert!(matches!(&again[1], SupervisionEvent::DeadlineSet(d) if d.id == rectification(2)));
     let err = when::<Supervision>(

@@ -20,11 +20,11 @@ use chrono::Utc;
 use cqrs_es::persist::{PersistedEventRepository, SerializedEvent};
 use cqrs_es::{Aggregate, DomainEvent};
 use futures::StreamExt;
-use govshare_store::testing::PgCluster;
 use govshare_store::{
     Actor, AppendRequest, EventMetadata, EventStore, ExpectedVersion, NewEvent, PostgresStore,
     RuleSetRef, SqliteStore, StoreConfig, StreamId, log_stream,
 };
+use govshare_testkit::{PgCluster, pg_bin_dir};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -284,7 +284,7 @@ struct Row {
 }
 
 fn fsync_rate(dir: &std::path::Path) -> String {
-    let Ok(bin) = govshare_store::testing::pg_bin_dir() else {
+    let Ok(bin) = pg_bin_dir() else {
         return "n/a".into();
     };
     let out = std::process::Command::new(bin.join("pg_test_fsync"))

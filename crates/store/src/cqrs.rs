@@ -4,10 +4,11 @@
 //! * the actor comes from the `actor.department`, `actor.person` and `actor.role` metadata keys
 //!   (`CqrsFramework::execute_with_metadata`) and otherwise from the configured default actor;
 //! * `command_id`, `correlation_id`, `causation_id`, `rule_set.id` and `rule_set.version` may be
-//!   given as metadata keys too; a missing command id is generated (so no idempotency), a missing
-//!   correlation id equals the command id; any other metadata key is refused;
-//! * every event gets a fresh, time-ordered (v7) event id, and `recorded_at` comes from the
-//!   configured [`Clock`];
+//!   given as metadata keys too; a missing command id is taken from the configured [`IdSource`]
+//!   (so no idempotency), a missing correlation id equals the command id; any other metadata key
+//!   is refused;
+//! * every event gets an id from the configured [`IdSource`], and `recorded_at` comes from the
+//!   configured [`InstantSource`]: the adapter reads no clock and draws no random numbers;
 //! * `event_version` must be `"N"` or `"N.0"` (stored as schema version N) and reads back as
 //!   `"N.0"`.
 //!
@@ -36,24 +37,20 @@ use crate::types::{
     StreamId, StreamRead,
 };
 
-/// Source of `recorded_at` instants. Any `Fn() -> DateTime<Utc>` is a clock.
-pub trait Clock: Send + Sync {
-    /// The current instant.
-    fn now(&self) -> DateTime<Utc>;
-}
+/// Where the adapter gets `recorded_at`: the engine's clock, read once per persisted command.
+pub type InstantSource = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
-impl<F: Fn() -> DateTime<Utc> + Send + Sync> Clock for F {
-    fn now(&self) -> DateTime<Utc> {
-        self()
-    }
-}
+/// Where the adapter gets event ids (and command ids the metadata does not name). Time-ordered
+/// ids (UUIDv7) keep the unique indexes cheap; see `docs/event-store.md`.
+pub type IdSource = Arc<dyn Fn() -> Uuid + Send + Sync>;
 
 /// A `cqrs-es` event repository backed by a govshare [`EventStore`].
 #[derive(Clone)]
 pub struct CqrsEventRepository {
     store: Arc<dyn EventStore>,
     default_actor: Actor,
-    clock: Arc<dyn Clock>,
+    clock: InstantSource,
+    ids: IdSource,
     batch: usize,
 }
 
@@ -62,6 +59,7 @@ impl fmt::Debug for CqrsEventRepository {
         f.debug_struct("CqrsEventRepository")
             .field("store", &self.store)
             .field("default_actor", &self.default_actor)
+            .field("batch", &self.batch)
             .finish_non_exhaustive()
     }
 }
@@ -115,12 +113,21 @@ fn parse_uuid(map: &HashMap<String, String>, key: &str) -> Result<Option<Uuid>, 
 }
 
 impl CqrsEventRepository {
-    /// Wraps a store; `default_actor` is recorded for events whose metadata names no actor.
-    pub fn new(store: Arc<dyn EventStore>, default_actor: Actor, clock: Arc<dyn Clock>) -> Self {
+    /// Wraps a store. `default_actor` is recorded for events whose metadata names no actor;
+    /// `clock` gives each persisted command's `recorded_at` and `ids` every event id (and the
+    /// command id when the metadata has none). The adapter reads no clock and draws no random
+    /// numbers itself.
+    pub fn new(
+        store: Arc<dyn EventStore>,
+        default_actor: Actor,
+        clock: InstantSource,
+        ids: IdSource,
+    ) -> Self {
         Self {
             store,
             default_actor,
             clock,
+            ids,
             batch: 1000,
         }
     }
@@ -202,7 +209,10 @@ impl CqrsEventRepository {
         }) {
             return Err(invalid(format!("unsupported metadata key {key:?}")));
         }
-        let command_id = parse_uuid(&meta, KEY_COMMAND)?.unwrap_or_else(Uuid::now_v7);
+        let command_id = match parse_uuid(&meta, KEY_COMMAND)? {
+            Some(id) => id,
+            None => (self.ids)(),
+        };
         let correlation_id = parse_uuid(&meta, KEY_CORRELATION)?.unwrap_or(command_id);
         let causation_id = parse_uuid(&meta, KEY_CAUSATION)?;
         let pick = |key: &str, default: &String| meta.get(key).unwrap_or(default).clone();
@@ -244,7 +254,7 @@ impl CqrsEventRepository {
                 schema_version,
                 payload: e.payload.clone(),
                 metadata: EventMetadata {
-                    event_id: Uuid::now_v7(),
+                    event_id: (self.ids)(),
                     command_id,
                     correlation_id,
                     causation_id,
@@ -262,7 +272,7 @@ impl CqrsEventRepository {
             stream: StreamId::new(A::TYPE, first.aggregate_id.clone()),
             expected_version: expected,
             command_id,
-            recorded_at: self.clock.now(),
+            recorded_at: (self.clock)(),
             events: new_events,
         })
     }

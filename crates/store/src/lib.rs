@@ -11,25 +11,28 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod aggregate;
+mod canonical;
+#[cfg(feature = "cqrs-repository")]
 mod cqrs;
 mod error;
 pub mod hash;
+mod open;
 mod plan;
 mod postgres;
 mod sqlite;
 mod store;
-#[doc(hidden)]
-pub mod testing;
 mod types;
 mod upcast;
 
 pub use aggregate::{LoadedAggregate, load_aggregate, save_aggregate_snapshot};
-pub use cqrs::{Clock, CqrsEventRepository};
+#[cfg(feature = "cqrs-repository")]
+pub use cqrs::{CqrsEventRepository, IdSource, InstantSource};
 pub use error::{Result, StoreError};
+pub use open::open;
 pub use plan::StoreConfig;
 pub use postgres::PostgresStore;
 pub use sqlite::{APPLICATION_ID, SqliteStore};
-pub use store::{EventStore, log_stream, open};
+pub use store::{EventStore, log_stream};
 pub use types::{
     Actor, AppendOutcome, AppendRequest, Checkpoint, EventMetadata, ExpectedVersion, NewEvent,
     Payload, Position, RecordedEvent, RuleSetRef, Snapshot, StreamId, StreamRead, VerifyReport,

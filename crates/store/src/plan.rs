@@ -10,8 +10,9 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::canonical::canonical_json;
 use crate::error::{Result, StoreError};
-use crate::hash::{HashInput, canonical_json, format_timestamp};
+use crate::hash::{HashInput, format_timestamp};
 use crate::types::{
     AppendOutcome, AppendRequest, Checkpoint, EventMetadata, ExpectedVersion, Position, StreamId,
 };

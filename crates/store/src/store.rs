@@ -1,7 +1,6 @@
 //! The [`EventStore`] trait and the backend-independent parts of reading and verifying.
 
 use std::fmt;
-use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::DateTime;
@@ -10,7 +9,6 @@ use uuid::Uuid;
 
 use crate::error::{Result, StoreError};
 use crate::hash::{GENESIS_HASH, HashInput, format_timestamp};
-use crate::plan::StoreConfig;
 use crate::types::{
     Actor, AppendOutcome, AppendRequest, Checkpoint, EventMetadata, Payload, Position,
     RecordedEvent, RuleSetRef, Snapshot, StreamId, StreamRead, VerifyReport,
@@ -22,7 +20,7 @@ const VERIFY_BATCH: usize = 4096;
 /// An append-only, hash-chained event log.
 ///
 /// Implemented by [`crate::SqliteStore`] and [`crate::PostgresStore`]; the engine holds an
-/// `Arc<dyn EventStore>` (see [`open`]).
+/// `Arc<dyn EventStore>` (see `govshare_store::open`).
 #[async_trait]
 pub trait EventStore: Send + Sync + fmt::Debug {
     /// Appends all events of one command atomically to one stream.
@@ -63,21 +61,6 @@ pub trait EventStore: Send + Sync + fmt::Debug {
 
     /// The latest snapshot of a stream, if any.
     async fn load_snapshot(&self, stream: &StreamId) -> Result<Option<Snapshot>>;
-}
-
-/// Opens a store from a location: `postgres://…` or `postgresql://…` for PostgreSQL, anything
-/// else (optionally prefixed `sqlite:`) is a SQLite file path.
-pub async fn open(location: &str, config: StoreConfig) -> Result<Arc<dyn EventStore>> {
-    if location.starts_with("postgres://") || location.starts_with("postgresql://") {
-        Ok(Arc::new(
-            crate::postgres::PostgresStore::connect(location, config).await?,
-        ))
-    } else {
-        let path = location.strip_prefix("sqlite:").unwrap_or(location);
-        Ok(Arc::new(
-            crate::sqlite::SqliteStore::open(path, config).await?,
-        ))
-    }
 }
 
 /// The global log from `from` on, fetched `batch` events at a time: memory stays bounded by a

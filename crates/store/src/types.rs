@@ -177,7 +177,7 @@ pub struct Payload(String);
 impl Payload {
     /// The canonical encoding of a JSON value.
     pub fn from_value(value: &serde_json::Value) -> Self {
-        Self(crate::hash::canonical_json(value))
+        Self(crate::canonical::canonical_json(value))
     }
 
     /// Wraps stored text without checking it.

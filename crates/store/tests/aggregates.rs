@@ -260,8 +260,21 @@ async fn cqrs_framework_runs_on_the_store() {
             .await
             .unwrap(),
     );
+    // The engine's clock and id source, injected: ids count up from 1 so that each event's id
+    // shows where it came from.
     let clock = Arc::new(|| at(42));
-    let repo = CqrsEventRepository::new(store.clone(), actor(), clock.clone());
+    let next_id = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let ids = {
+        let next_id = next_id.clone();
+        Arc::new(move || {
+            Uuid::from_u64_pair(
+                0x0190_0000_0000_7000,
+                0x8000_0000_0000_0000
+                    | (next_id.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1),
+            )
+        })
+    };
+    let repo = CqrsEventRepository::new(store.clone(), actor(), clock.clone(), ids);
     let seen = Arc::new(Mutex::new(Vec::new()));
     let cqrs = CqrsFramework::new(
         PersistedEventStore::new_event_store(repo.clone()),
@@ -311,6 +324,9 @@ async fn cqrs_framework_runs_on_the_store() {
     assert_eq!(events.len(), 4);
     assert_eq!(events[0].metadata.actor, actor());
     assert_eq!(events[0].recorded_at, at(42));
+    // First command: its id and then its event's id came from the injected source.
+    assert_eq!(events[0].metadata.command_id.as_u64_pair().1 & 0xffff, 1);
+    assert_eq!(events[0].metadata.event_id.as_u64_pair().1 & 0xffff, 2);
     assert_eq!(events[2].metadata.actor.person, "Wang Fang");
     assert_eq!(events[2].metadata.command_id, command_id);
     assert_eq!(events[3].metadata.command_id, command_id);

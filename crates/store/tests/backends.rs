@@ -10,6 +10,7 @@ use futures::TryStreamExt;
 use govshare_store::{
     EventStore, ExpectedVersion, PostgresStore, SqliteStore, StoreError, log_stream,
 };
+use govshare_testkit::append_helper::{self, HelperArgs};
 
 #[tokio::test]
 async fn sqlite_second_opener_gets_locked() {
@@ -113,18 +114,30 @@ async fn sqlite_reopen_keeps_log_and_chain() {
     assert_eq!(mode, "wal");
 }
 
+/// The other OS processes of `postgres_two_processes_append_densely`: this test binary, started
+/// again running only this test, with the helper's arguments in its environment.
+#[test]
+fn append_helper_child() {
+    append_helper::run_if_child();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_two_processes_append_densely() {
     const COMMANDS: usize = 150;
     let url = fresh_database().await;
     // Schema created up front, then both processes race on appends.
     let store = PostgresStore::connect(&url, config()).await.unwrap();
-    let helper = env!("CARGO_BIN_EXE_govshare-store-append-helper");
     let children: Vec<_> = ["p1", "p2"]
         .iter()
         .map(|label| {
-            Command::new(helper)
-                .args([&url, *label, &COMMANDS.to_string(), "8"])
+            let args = HelperArgs {
+                url: url.clone(),
+                label: (*label).into(),
+                commands: COMMANDS,
+                concurrency: 8,
+            };
+            append_helper::child_command("append_helper_child", &args)
+                .unwrap()
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
                 .spawn()
@@ -134,15 +147,7 @@ async fn postgres_two_processes_append_densely() {
     let mut total = 0u64;
     for child in children {
         let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "helper failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        total += String::from_utf8_lossy(&out.stdout)
-            .trim()
-            .parse::<u64>()
-            .unwrap();
+        total += append_helper::parse_child_output(&out).unwrap();
     }
     let all: Vec<_> = log_stream(&store, 1, 500).try_collect().await.unwrap();
     assert_eq!(all.len() as u64, total);

@@ -3,13 +3,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
-use govshare_workdays::beijing_date;
 use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, DepartmentKind, DepartmentRef, Level};
 use crate::authorization::{Action, Subject, authorize};
+use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
+use crate::instant::beijing_date;
 use crate::services::DomainServices;
 
 /// 运营主体: the operator granted the use (a legal person outside government).
@@ -193,6 +194,19 @@ pub enum AuthorizedOperationEvent {
     OperationViolationRecorded(OperationViolationRecorded),
 }
 
+impl AuthorizedOperationEvent {
+    /// The instant this event records an act at (`None` for the deadline facts that record none:
+    /// set, extended, recomputed).
+    pub fn at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            AuthorizedOperationEvent::OperationGranted(e) => Some(e.at),
+            AuthorizedOperationEvent::OperationRevoked(e) => Some(e.at),
+            AuthorizedOperationEvent::OperationUseRecorded(e) => Some(e.at),
+            AuthorizedOperationEvent::OperationViolationRecorded(e) => Some(e.at),
+        }
+    }
+}
+
 impl DomainEvent for AuthorizedOperationEvent {
     fn event_type(&self) -> String {
         match self {
@@ -229,6 +243,9 @@ pub struct AuthorizedOperation {
     grant: Option<OperationGranted>,
     revoked_at: Option<DateTime<Utc>>,
     uses: Vec<String>,
+    /// The instant of the latest recorded fact (see `Decide::last_instant`).
+    #[serde(default)]
+    last_at: Option<DateTime<Utc>>,
 }
 
 impl AuthorizedOperation {
@@ -248,9 +265,48 @@ impl AuthorizedOperation {
             .ok_or_else(|| DomainError::invalid_state(action, "nothing has been granted"))
     }
 
+    fn violations(
+        &self,
+        grant: &OperationGranted,
+        c: &RecordOperationUse,
+        day: NaiveDate,
+    ) -> Vec<OperationViolation> {
+        let mut found = Vec::new();
+        if !grant.entries.contains(&c.entry_id) {
+            found.push(OperationViolation::EntryNotGranted {
+                entry_id: c.entry_id.clone(),
+            });
+        }
+        if c.purpose_code != grant.purpose_code {
+            found.push(OperationViolation::OtherPurpose {
+                used_for: c.purpose_code.clone(),
+                granted_for: grant.purpose_code.clone(),
+            });
+        }
+        if day < grant.term.starts_on {
+            found.push(OperationViolation::BeforeTerm {
+                starts_on: grant.term.starts_on,
+            });
+        }
+        if day > grant.term.ends_on {
+            found.push(OperationViolation::AfterExpiry {
+                ends_on: grant.term.ends_on,
+            });
+        }
+        if let Some(revoked_at) = self.revoked_at.filter(|r| c.used_at > *r) {
+            found.push(OperationViolation::AfterRevocation { revoked_at });
+        }
+        found
+    }
+}
+
+impl Decide for AuthorizedOperation {
+    type Body = AuthorizedOperationCommand;
+
     fn decide(
         &self,
         command: CommandEnvelope<AuthorizedOperationCommand>,
+        _services: &DomainServices,
     ) -> Result<Vec<AuthorizedOperationEvent>, DomainError> {
         let CommandEnvelope { actor, at, body } = command;
         match body {
@@ -345,7 +401,8 @@ impl AuthorizedOperation {
                         "a use is recorded once it has happened",
                     ));
                 }
-                let violations = self.violations(grant, &c);
+                let used_on = beijing_date("used_at", c.used_at)?;
+                let violations = self.violations(grant, &c, used_on);
                 let mut events = vec![AuthorizedOperationEvent::OperationUseRecorded(
                     OperationUseRecorded {
                         use_id: c.use_id.clone(),
@@ -374,38 +431,8 @@ impl AuthorizedOperation {
         }
     }
 
-    fn violations(
-        &self,
-        grant: &OperationGranted,
-        c: &RecordOperationUse,
-    ) -> Vec<OperationViolation> {
-        let mut found = Vec::new();
-        if !grant.entries.contains(&c.entry_id) {
-            found.push(OperationViolation::EntryNotGranted {
-                entry_id: c.entry_id.clone(),
-            });
-        }
-        if c.purpose_code != grant.purpose_code {
-            found.push(OperationViolation::OtherPurpose {
-                used_for: c.purpose_code.clone(),
-                granted_for: grant.purpose_code.clone(),
-            });
-        }
-        let day = beijing_date(c.used_at);
-        if day < grant.term.starts_on {
-            found.push(OperationViolation::BeforeTerm {
-                starts_on: grant.term.starts_on,
-            });
-        }
-        if day > grant.term.ends_on {
-            found.push(OperationViolation::AfterExpiry {
-                ends_on: grant.term.ends_on,
-            });
-        }
-        if let Some(revoked_at) = self.revoked_at.filter(|r| c.used_at > *r) {
-            found.push(OperationViolation::AfterRevocation { revoked_at });
-        }
-        found
+    fn last_instant(&self) -> Option<DateTime<Utc>> {
+        self.last_at
     }
 }
 
@@ -419,16 +446,14 @@ impl Aggregate for AuthorizedOperation {
     async fn handle(
         &mut self,
         command: Self::Command,
-        _services: &Self::Services,
+        services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        for event in self.decide(command)? {
-            sink.write(event, self).await;
-        }
-        Ok(())
+        crate::decide::handle_with_sink(self, command, services, sink).await
     }
 
     fn apply(&mut self, event: Self::Event) {
+        self.last_at = self.last_at.max(event.at());
         match event {
             AuthorizedOperationEvent::OperationGranted(e) => {
                 self.grant = Some(e);

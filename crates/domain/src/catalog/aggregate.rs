@@ -3,7 +3,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::Aggregate;
 use cqrs_es::event_sink::EventSink;
-use govshare_workdays::beijing_date;
 use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, DepartmentRef};
@@ -22,8 +21,10 @@ use crate::catalog::metadata::{
     AggregationMethod, AggregationMode, CatalogMetadata, ShareAttribute,
 };
 use crate::deadline::{DeadlineId, Deadlines, Obligation};
+use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
+use crate::instant::beijing_date;
 use crate::rules::DeadlineRule;
 use crate::services::{CategoryClass, DomainServices};
 
@@ -83,6 +84,9 @@ pub struct CatalogEntry {
     aggregation: Option<AggregationMethod>,
     last_synced_at: Option<DateTime<Utc>>,
     deadlines: Deadlines,
+    /// The instant of the latest recorded fact (see `Decide::last_instant`).
+    #[serde(default)]
+    last_at: Option<DateTime<Utc>>,
 }
 
 impl CatalogEntry {
@@ -186,230 +190,6 @@ impl CatalogEntry {
         Ok(Some(assignment.class))
     }
 
-    fn decide(
-        &self,
-        command: CommandEnvelope<CatalogCommand>,
-        services: &DomainServices,
-    ) -> Result<Vec<CatalogEvent>, DomainError> {
-        let CommandEnvelope { actor, at, body } = command;
-        match body {
-            CatalogCommand::DraftCatalogEntry(c) => {
-                authorize(
-                    Action::CompileCatalogEntry,
-                    &actor,
-                    &Subject::of(&actor.department),
-                )?;
-                if self.status != EntryStatus::New {
-                    return Err(DomainError::invalid_state(
-                        "draft",
-                        "the entry already exists",
-                    ));
-                }
-                let category_class = self.check_metadata(&actor, &c.metadata, services)?;
-                Ok(vec![CatalogEvent::CatalogEntryDrafted(
-                    CatalogEntryDrafted {
-                        provider: actor.department.clone(),
-                        metadata: c.metadata,
-                        category_class,
-                        by: actor,
-                        at,
-                    },
-                )])
-            }
-            CatalogCommand::ReviseCatalogEntry(c) => {
-                let (_, subject) = self.provider_subject("revise")?;
-                authorize(Action::CompileCatalogEntry, &actor, &subject)?;
-                if self.status == EntryStatus::Submitted {
-                    return Err(DomainError::invalid_state("revise", self.state_label()));
-                }
-                let category_class = self.check_metadata(&actor, &c.metadata, services)?;
-                Ok(vec![CatalogEvent::CatalogEntryRevised(
-                    CatalogEntryRevised {
-                        version: self.version_in_work(),
-                        metadata: c.metadata,
-                        category_class,
-                        by: actor,
-                        at,
-                    },
-                )])
-            }
-            CatalogCommand::RecordCatalogChange(c) => self.record_change(actor, at, c, services),
-            CatalogCommand::SubmitCatalogEntry(c) => {
-                let (provider, subject) = self.provider_subject("submit")?;
-                authorize(Action::CompileCatalogEntry, &actor, &subject)?;
-                if !c
-                    .authority
-                    .is_authority_of(&provider.region, provider.level)
-                {
-                    return Err(DomainError::validation(
-                        "authority",
-                        format!(
-                            "{} is not the data authority of the provider's region and level",
-                            c.authority.code
-                        ),
-                    ));
-                }
-                if !matches!(self.status, EntryStatus::Draft | EntryStatus::Returned) {
-                    return Err(DomainError::invalid_state("submit", self.state_label()));
-                }
-                let working = self.working.as_ref().ok_or_else(|| {
-                    DomainError::invalid_state("submit", "there is no working copy")
-                })?;
-                let mut events = vec![CatalogEvent::CatalogEntrySubmitted(CatalogEntrySubmitted {
-                    version: self.version_in_work(),
-                    share_attribute: working.share_attribute.clone(),
-                    authority: c.authority.clone(),
-                    change: self.change.as_ref().map(|c| c.change),
-                    by: actor.clone(),
-                    at,
-                })];
-                if let Some(change) = &self.change {
-                    events.extend(
-                        self.deadlines
-                            .meet_events::<CatalogEvent>(&change.update_deadline, at)?,
-                    );
-                }
-                // 第十一条 sets the review deadline for updated entries; a first submission only if configured.
-                let is_update = self.published.is_some() || self.change.is_some();
-                if is_update || services.rules.options.review_deadline_for_new_entries {
-                    let id =
-                        DeadlineId::new(DeadlineRule::CatalogReview, self.review_deadlines + 1);
-                    let obligation = Obligation {
-                        what: DeadlineRule::CatalogReview,
-                        owed_by: c.authority.code,
-                    };
-                    events.push(Deadlines::set_from_instant(id, obligation, at, services)?.into());
-                }
-                Ok(events)
-            }
-            CatalogCommand::ApproveCatalogEntry(_) => {
-                let (_, subject) = self.provider_subject("approve")?;
-                authorize(Action::ReviewCatalogEntry, &actor, &subject)?;
-                self.require_submitted("approve")?;
-                let mut events = vec![CatalogEvent::CatalogEntryApproved(CatalogEntryApproved {
-                    version: self.version_in_work(),
-                    published_on: beijing_date(at),
-                    by: actor,
-                    at,
-                })];
-                events.extend(self.meet_review(at)?);
-                Ok(events)
-            }
-            CatalogCommand::ReturnCatalogEntry(c) => {
-                let (provider, subject) = self.provider_subject("return")?;
-                authorize(Action::ReviewCatalogEntry, &actor, &subject)?;
-                self.require_submitted("return")?;
-                DomainError::require_text(
-                    "reasons",
-                    &c.reasons,
-                    "a return states its reasons (第十一条)",
-                )?;
-                let mut events = vec![CatalogEvent::CatalogEntryReturned(CatalogEntryReturned {
-                    version: self.version_in_work(),
-                    reasons: c.reasons,
-                    by: actor,
-                    at,
-                })];
-                events.extend(self.meet_review(at)?);
-                if self.change.is_some() && services.rules.options.return_restarts_update_clock {
-                    let id =
-                        DeadlineId::new(DeadlineRule::CatalogUpdate, self.update_deadlines + 1);
-                    let obligation = Obligation {
-                        what: DeadlineRule::CatalogUpdate,
-                        owed_by: provider.code.clone(),
-                    };
-                    events.push(Deadlines::set_from_instant(id, obligation, at, services)?.into());
-                }
-                Ok(events)
-            }
-            CatalogCommand::RequestUpdateExtension(c) => {
-                let (_, subject) = self.provider_subject("request an extension")?;
-                authorize(Action::CompileCatalogEntry, &actor, &subject)?;
-                let change = self.require_change("request an extension")?;
-                if change.extension_pending {
-                    return Err(DomainError::invalid_state(
-                        "request an extension",
-                        "a request is already pending",
-                    ));
-                }
-                DomainError::require_text(
-                    "reason",
-                    &c.reason,
-                    "an extension states its special reason (第十一条)",
-                )?;
-                let max = services.rules.deadlines.catalog_update_max_extensions;
-                self.deadlines
-                    .check_extension_request(&change.update_deadline, at, max)?;
-                let due_at = self
-                    .deadlines
-                    .get(&change.update_deadline)
-                    .map_or(at, |d| d.current.due_at);
-                Ok(vec![CatalogEvent::UpdateExtensionRequested(
-                    UpdateExtensionRequested {
-                        deadline: change.update_deadline.clone(),
-                        due_at,
-                        reason: c.reason,
-                        by: actor,
-                        at,
-                    },
-                )])
-            }
-            CatalogCommand::ConsentToExtension(_) => {
-                let (_, subject) = self.provider_subject("consent to an extension")?;
-                authorize(Action::ReviewCatalogEntry, &actor, &subject)?;
-                let change = self.require_pending_extension("consent to an extension")?;
-                let fact = self.deadlines.extend(
-                    &change.update_deadline,
-                    DeadlineRule::CatalogUpdateExtension,
-                    &actor,
-                    services,
-                )?;
-                Ok(vec![fact.into()])
-            }
-            CatalogCommand::RefuseExtension(c) => {
-                let (_, subject) = self.provider_subject("refuse an extension")?;
-                authorize(Action::ReviewCatalogEntry, &actor, &subject)?;
-                let change = self.require_pending_extension("refuse an extension")?;
-                DomainError::require_text("reasons", &c.reasons, "a refusal states its reasons")?;
-                Ok(vec![CatalogEvent::UpdateExtensionRefused(
-                    UpdateExtensionRefused {
-                        deadline: change.update_deadline.clone(),
-                        reasons: c.reasons,
-                        by: actor,
-                        at,
-                    },
-                )])
-            }
-            CatalogCommand::RecordNegativeListing(c) => self.record_listing(actor, at, c),
-            CatalogCommand::RecordDelisting(c) => self.record_delisting(actor, at, c),
-            CatalogCommand::RegisterAggregation(c) => {
-                self.register_aggregation(actor, at, c, services)
-            }
-            CatalogCommand::RecordSync(c) => self.record_sync(actor, at, c),
-            CatalogCommand::MarkOverdue(c) => {
-                let (_, subject) = self.provider_subject("mark a deadline overdue")?;
-                authorize(Action::MarkOverdue, &actor, &subject)?;
-                // A timely extension request keeps the deadline open until the authority answers it.
-                if let Some(change) = &self.change
-                    && change.extension_pending
-                    && change.update_deadline == c.deadline
-                    && self.deadlines.get(&c.deadline).is_some_and(|d| !d.missed)
-                {
-                    return Err(DomainError::invalid_state(
-                        "mark the update deadline overdue",
-                        "an extension asked for in time awaits the authority's answer",
-                    ));
-                }
-                self.deadlines.mark_overdue_events(&c.deadline, at)
-            }
-            CatalogCommand::RecomputeDeadlines(_) => {
-                let (_, subject) = self.provider_subject("recompute deadlines")?;
-                authorize(Action::RecomputeDeadlines, &actor, &subject)?;
-                self.deadlines.recompute_events(services)
-            }
-        }
-    }
-
     fn require_submitted(&self, action: &'static str) -> Result<(), DomainError> {
         if self.status == EntryStatus::Submitted {
             Ok(())
@@ -472,7 +252,7 @@ impl CatalogEntry {
             &c.description,
             "state what changed (第十一条)",
         )?;
-        if c.changed_on > beijing_date(at) {
+        if c.changed_on > beijing_date("at", at)? {
             return Err(DomainError::validation(
                 "changed_on",
                 "a change is recorded once it has happened",
@@ -678,6 +458,238 @@ impl CatalogEntry {
     }
 }
 
+impl Decide for CatalogEntry {
+    type Body = CatalogCommand;
+
+    fn decide(
+        &self,
+        command: CommandEnvelope<CatalogCommand>,
+        services: &DomainServices,
+    ) -> Result<Vec<CatalogEvent>, DomainError> {
+        let CommandEnvelope { actor, at, body } = command;
+        match body {
+            CatalogCommand::DraftCatalogEntry(c) => {
+                authorize(
+                    Action::CompileCatalogEntry,
+                    &actor,
+                    &Subject::of(&actor.department),
+                )?;
+                if self.status != EntryStatus::New {
+                    return Err(DomainError::invalid_state(
+                        "draft",
+                        "the entry already exists",
+                    ));
+                }
+                let category_class = self.check_metadata(&actor, &c.metadata, services)?;
+                Ok(vec![CatalogEvent::CatalogEntryDrafted(
+                    CatalogEntryDrafted {
+                        provider: actor.department.clone(),
+                        metadata: c.metadata,
+                        category_class,
+                        by: actor,
+                        at,
+                    },
+                )])
+            }
+            CatalogCommand::ReviseCatalogEntry(c) => {
+                let (_, subject) = self.provider_subject("revise")?;
+                authorize(Action::CompileCatalogEntry, &actor, &subject)?;
+                if self.status == EntryStatus::Submitted {
+                    return Err(DomainError::invalid_state("revise", self.state_label()));
+                }
+                let category_class = self.check_metadata(&actor, &c.metadata, services)?;
+                Ok(vec![CatalogEvent::CatalogEntryRevised(
+                    CatalogEntryRevised {
+                        version: self.version_in_work(),
+                        metadata: c.metadata,
+                        category_class,
+                        by: actor,
+                        at,
+                    },
+                )])
+            }
+            CatalogCommand::RecordCatalogChange(c) => self.record_change(actor, at, c, services),
+            CatalogCommand::SubmitCatalogEntry(c) => {
+                let (provider, subject) = self.provider_subject("submit")?;
+                authorize(Action::CompileCatalogEntry, &actor, &subject)?;
+                if !c
+                    .authority
+                    .is_authority_of(&provider.region, provider.level)
+                {
+                    return Err(DomainError::validation(
+                        "authority",
+                        format!(
+                            "{} is not the data authority of the provider's region and level",
+                            c.authority.code
+                        ),
+                    ));
+                }
+                if !matches!(self.status, EntryStatus::Draft | EntryStatus::Returned) {
+                    return Err(DomainError::invalid_state("submit", self.state_label()));
+                }
+                let working = self.working.as_ref().ok_or_else(|| {
+                    DomainError::invalid_state("submit", "there is no working copy")
+                })?;
+                let mut events = vec![CatalogEvent::CatalogEntrySubmitted(CatalogEntrySubmitted {
+                    version: self.version_in_work(),
+                    share_attribute: working.share_attribute.clone(),
+                    authority: c.authority.clone(),
+                    change: self.change.as_ref().map(|c| c.change),
+                    by: actor.clone(),
+                    at,
+                })];
+                if let Some(change) = &self.change {
+                    events.extend(
+                        self.deadlines
+                            .meet_events::<CatalogEvent>(&change.update_deadline, at)?,
+                    );
+                }
+                // 第十一条 sets the review deadline for updated entries; a first submission only if configured.
+                let is_update = self.published.is_some() || self.change.is_some();
+                if is_update || services.rules.options.review_deadline_for_new_entries {
+                    let id =
+                        DeadlineId::new(DeadlineRule::CatalogReview, self.review_deadlines + 1);
+                    let obligation = Obligation {
+                        what: DeadlineRule::CatalogReview,
+                        owed_by: c.authority.code,
+                    };
+                    events.push(Deadlines::set_from_instant(id, obligation, at, services)?.into());
+                }
+                Ok(events)
+            }
+            CatalogCommand::ApproveCatalogEntry(_) => {
+                let (_, subject) = self.provider_subject("approve")?;
+                authorize(Action::ReviewCatalogEntry, &actor, &subject)?;
+                self.require_submitted("approve")?;
+                let mut events = vec![CatalogEvent::CatalogEntryApproved(CatalogEntryApproved {
+                    version: self.version_in_work(),
+                    published_on: beijing_date("at", at)?,
+                    by: actor,
+                    at,
+                })];
+                events.extend(self.meet_review(at)?);
+                Ok(events)
+            }
+            CatalogCommand::ReturnCatalogEntry(c) => {
+                let (provider, subject) = self.provider_subject("return")?;
+                authorize(Action::ReviewCatalogEntry, &actor, &subject)?;
+                self.require_submitted("return")?;
+                DomainError::require_text(
+                    "reasons",
+                    &c.reasons,
+                    "a return states its reasons (第十一条)",
+                )?;
+                let mut events = vec![CatalogEvent::CatalogEntryReturned(CatalogEntryReturned {
+                    version: self.version_in_work(),
+                    reasons: c.reasons,
+                    by: actor,
+                    at,
+                })];
+                events.extend(self.meet_review(at)?);
+                if self.change.is_some() && services.rules.options.return_restarts_update_clock {
+                    let id =
+                        DeadlineId::new(DeadlineRule::CatalogUpdate, self.update_deadlines + 1);
+                    let obligation = Obligation {
+                        what: DeadlineRule::CatalogUpdate,
+                        owed_by: provider.code.clone(),
+                    };
+                    events.push(Deadlines::set_from_instant(id, obligation, at, services)?.into());
+                }
+                Ok(events)
+            }
+            CatalogCommand::RequestUpdateExtension(c) => {
+                let (_, subject) = self.provider_subject("request an extension")?;
+                authorize(Action::CompileCatalogEntry, &actor, &subject)?;
+                let change = self.require_change("request an extension")?;
+                if change.extension_pending {
+                    return Err(DomainError::invalid_state(
+                        "request an extension",
+                        "a request is already pending",
+                    ));
+                }
+                DomainError::require_text(
+                    "reason",
+                    &c.reason,
+                    "an extension states its special reason (第十一条)",
+                )?;
+                let max = services.rules.deadlines.catalog_update_max_extensions;
+                self.deadlines
+                    .check_extension_request(&change.update_deadline, at, max)?;
+                let due_at = self
+                    .deadlines
+                    .get(&change.update_deadline)
+                    .map_or(at, |d| d.current.due_at);
+                Ok(vec![CatalogEvent::UpdateExtensionRequested(
+                    UpdateExtensionRequested {
+                        deadline: change.update_deadline.clone(),
+                        due_at,
+                        reason: c.reason,
+                        by: actor,
+                        at,
+                    },
+                )])
+            }
+            CatalogCommand::ConsentToExtension(_) => {
+                let (_, subject) = self.provider_subject("consent to an extension")?;
+                authorize(Action::ReviewCatalogEntry, &actor, &subject)?;
+                let change = self.require_pending_extension("consent to an extension")?;
+                let fact = self.deadlines.extend(
+                    &change.update_deadline,
+                    DeadlineRule::CatalogUpdateExtension,
+                    &actor,
+                    services,
+                )?;
+                Ok(vec![fact.into()])
+            }
+            CatalogCommand::RefuseExtension(c) => {
+                let (_, subject) = self.provider_subject("refuse an extension")?;
+                authorize(Action::ReviewCatalogEntry, &actor, &subject)?;
+                let change = self.require_pending_extension("refuse an extension")?;
+                DomainError::require_text("reasons", &c.reasons, "a refusal states its reasons")?;
+                Ok(vec![CatalogEvent::UpdateExtensionRefused(
+                    UpdateExtensionRefused {
+                        deadline: change.update_deadline.clone(),
+                        reasons: c.reasons,
+                        by: actor,
+                        at,
+                    },
+                )])
+            }
+            CatalogCommand::RecordNegativeListing(c) => self.record_listing(actor, at, c),
+            CatalogCommand::RecordDelisting(c) => self.record_delisting(actor, at, c),
+            CatalogCommand::RegisterAggregation(c) => {
+                self.register_aggregation(actor, at, c, services)
+            }
+            CatalogCommand::RecordSync(c) => self.record_sync(actor, at, c),
+            CatalogCommand::MarkOverdue(c) => {
+                let (_, subject) = self.provider_subject("mark a deadline overdue")?;
+                authorize(Action::MarkOverdue, &actor, &subject)?;
+                // A timely extension request keeps the deadline open until the authority answers it.
+                if let Some(change) = &self.change
+                    && change.extension_pending
+                    && change.update_deadline == c.deadline
+                    && self.deadlines.get(&c.deadline).is_some_and(|d| !d.missed)
+                {
+                    return Err(DomainError::invalid_state(
+                        "mark the update deadline overdue",
+                        "an extension asked for in time awaits the authority's answer",
+                    ));
+                }
+                self.deadlines.mark_overdue_events(&c.deadline, at)
+            }
+            CatalogCommand::RecomputeDeadlines(_) => {
+                let (_, subject) = self.provider_subject("recompute deadlines")?;
+                authorize(Action::RecomputeDeadlines, &actor, &subject)?;
+                self.deadlines.recompute_events(services)
+            }
+        }
+    }
+
+    fn last_instant(&self) -> Option<DateTime<Utc>> {
+        self.last_at
+    }
+}
+
 impl Aggregate for CatalogEntry {
     const TYPE: &'static str = "CatalogEntry";
     type Command = CommandEnvelope<CatalogCommand>;
@@ -691,13 +703,11 @@ impl Aggregate for CatalogEntry {
         services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        for event in self.decide(command, services)? {
-            sink.write(event, self).await;
-        }
-        Ok(())
+        crate::decide::handle_with_sink(self, command, services, sink).await
     }
 
     fn apply(&mut self, event: Self::Event) {
+        self.last_at = self.last_at.max(event.at());
         if let Some(fact) = event.deadline_fact() {
             self.deadlines.apply(&fact);
         }

@@ -257,6 +257,32 @@ impl CatalogEvent {
     }
 }
 
+impl CatalogEvent {
+    /// The instant this event records an act at (`None` for the deadline facts that record none:
+    /// set, extended, recomputed).
+    pub fn at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            CatalogEvent::CatalogEntryDrafted(e) => Some(e.at),
+            CatalogEvent::CatalogEntryRevised(e) => Some(e.at),
+            CatalogEvent::CatalogChangeRecorded(e) => Some(e.at),
+            CatalogEvent::CatalogEntrySubmitted(e) => Some(e.at),
+            CatalogEvent::CatalogEntryApproved(e) => Some(e.at),
+            CatalogEvent::CatalogEntryReturned(e) => Some(e.at),
+            CatalogEvent::UpdateExtensionRequested(e) => Some(e.at),
+            CatalogEvent::UpdateExtensionRefused(e) => Some(e.at),
+            CatalogEvent::NotSharedListingRecorded(e) => Some(e.at),
+            CatalogEvent::NotSharedListingRemoved(e) => Some(e.at),
+            CatalogEvent::AggregationRegistered(e) => Some(e.at),
+            CatalogEvent::AggregationSynced(e) => Some(e.at),
+            CatalogEvent::DeadlineSet(_) => None,
+            CatalogEvent::DeadlineMet(e) => Some(e.at),
+            CatalogEvent::DeadlineExtended(_) => None,
+            CatalogEvent::DeadlineMissed(e) => Some(e.marked_at),
+            CatalogEvent::DeadlineRecomputed(_) => None,
+        }
+    }
+}
+
 impl DomainEvent for CatalogEvent {
     fn event_type(&self) -> String {
         match self {

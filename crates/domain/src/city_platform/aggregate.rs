@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, DepartmentKind, DepartmentRef, Level};
 use crate::authorization::{Action, Subject, authorize};
+use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
 use crate::services::DomainServices;
@@ -169,6 +170,20 @@ pub enum CityPlatformEvent {
     DataReturned(DataReturned),
 }
 
+impl CityPlatformEvent {
+    /// The instant this event records an act at (`None` for the deadline facts that record none:
+    /// set, extended, recomputed).
+    pub fn at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            CityPlatformEvent::PlatformPlanSubmitted(e) => Some(e.at),
+            CityPlatformEvent::PlatformPlanApproved(e) => Some(e.at),
+            CityPlatformEvent::PlatformPlanRejected(e) => Some(e.at),
+            CityPlatformEvent::PlatformSynced(e) => Some(e.at),
+            CityPlatformEvent::DataReturned(e) => Some(e.at),
+        }
+    }
+}
+
 impl DomainEvent for CityPlatformEvent {
     fn event_type(&self) -> String {
         match self {
@@ -209,6 +224,9 @@ pub struct CityPlatform {
     plans: u32,
     last_synced_at: Option<DateTime<Utc>>,
     returns: u32,
+    /// The instant of the latest recorded fact (see `Decide::last_instant`).
+    #[serde(default)]
+    last_at: Option<DateTime<Utc>>,
 }
 
 impl CityPlatform {
@@ -244,10 +262,15 @@ impl CityPlatform {
             ))
         }
     }
+}
+
+impl Decide for CityPlatform {
+    type Body = CityPlatformCommand;
 
     fn decide(
         &self,
         command: CommandEnvelope<CityPlatformCommand>,
+        _services: &DomainServices,
     ) -> Result<Vec<CityPlatformEvent>, DomainError> {
         let CommandEnvelope { actor, at, body } = command;
         match body {
@@ -378,6 +401,10 @@ impl CityPlatform {
             }
         }
     }
+
+    fn last_instant(&self) -> Option<DateTime<Utc>> {
+        self.last_at
+    }
 }
 
 impl Aggregate for CityPlatform {
@@ -390,16 +417,14 @@ impl Aggregate for CityPlatform {
     async fn handle(
         &mut self,
         command: Self::Command,
-        _services: &Self::Services,
+        services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        for event in self.decide(command)? {
-            sink.write(event, self).await;
-        }
-        Ok(())
+        crate::decide::handle_with_sink(self, command, services, sink).await
     }
 
     fn apply(&mut self, event: Self::Event) {
+        self.last_at = self.last_at.max(event.at());
         match event {
             CityPlatformEvent::PlatformPlanSubmitted(e) => {
                 self.plans = e.plan;

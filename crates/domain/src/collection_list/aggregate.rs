@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use chrono::{DateTime, Utc};
 use cqrs_es::Aggregate;
 use cqrs_es::event_sink::EventSink;
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,7 @@ use crate::collection_list::command::{
 use crate::collection_list::event::{
     CollectionChangeApplied, CollectionChangeDecided, CollectionListDerived, CollectionListEvent,
 };
+use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
 use crate::services::DomainServices;
@@ -39,6 +41,9 @@ pub struct CollectionList {
     pending: Option<PendingChange>,
     changes: u32,
     justified: Vec<(SharedSource, DuplicationJustification)>,
+    /// The instant of the latest recorded fact (see `Decide::last_instant`).
+    #[serde(default)]
+    last_at: Option<DateTime<Utc>>,
 }
 
 impl CollectionList {
@@ -66,100 +71,6 @@ impl CollectionList {
         self.department
             .as_ref()
             .ok_or_else(|| DomainError::invalid_state(action, "no list has been derived"))
-    }
-
-    fn decide(
-        &self,
-        command: CommandEnvelope<CollectionListCommand>,
-    ) -> Result<CollectionListEvent, DomainError> {
-        let CommandEnvelope { actor, at, body } = command;
-        match body {
-            CollectionListCommand::DeriveCollectionList(c) => {
-                let department = self.department.as_ref().unwrap_or(&c.department);
-                authorize(
-                    Action::DecideCollectionList,
-                    &actor,
-                    &Subject::of(department),
-                )?;
-                if department.code != c.department.code {
-                    return Err(DomainError::validation(
-                        "department",
-                        format!("this is {}'s list", department.code),
-                    ));
-                }
-                if self.pending.is_some() {
-                    return Err(DomainError::invalid_state(
-                        "derive the list",
-                        "a change awaits a decision",
-                    ));
-                }
-                check_items(&c.items)?;
-                check_duplicates(&c.department.code, &c.items, &c.overlaps, &c.justifications)?;
-                Ok(CollectionListEvent::CollectionListDerived(
-                    CollectionListDerived {
-                        department: c.department,
-                        version: self.version + 1,
-                        items: c.items,
-                        overlaps: c.overlaps,
-                        justifications: c.justifications,
-                        by: actor,
-                        at,
-                    },
-                ))
-            }
-            CollectionListCommand::ApplyCollectionChange(c) => {
-                let department = self.department("apply for a change")?;
-                authorize(
-                    Action::ApplyCollectionChange,
-                    &actor,
-                    &Subject::of(department),
-                )?;
-                self.check_change(department, &c)?;
-                Ok(CollectionListEvent::CollectionChangeApplied(
-                    CollectionChangeApplied {
-                        change: self.changes + 1,
-                        add: c.add,
-                        remove: c.remove,
-                        reason: c.reason,
-                        overlaps: c.overlaps,
-                        justifications: c.justifications,
-                        by: actor,
-                        at,
-                    },
-                ))
-            }
-            CollectionListCommand::DecideCollectionChange(c) => {
-                let department = self.department("decide a change")?;
-                authorize(
-                    Action::DecideCollectionList,
-                    &actor,
-                    &Subject::of(department),
-                )?;
-                let pending = self.pending.as_ref().ok_or_else(|| {
-                    DomainError::invalid_state("decide a change", "no change awaits a decision")
-                })?;
-                if !c.approve && c.opinion.trim().is_empty() {
-                    return Err(DomainError::validation(
-                        "opinion",
-                        "a refusal states its reasons",
-                    ));
-                }
-                Ok(CollectionListEvent::CollectionChangeDecided(
-                    CollectionChangeDecided {
-                        change: pending.change,
-                        approved: c.approve,
-                        version: if c.approve {
-                            self.version + 1
-                        } else {
-                            self.version
-                        },
-                        opinion: c.opinion,
-                        by: actor,
-                        at,
-                    },
-                ))
-            }
-        }
     }
 
     fn check_change(
@@ -276,6 +187,109 @@ fn pair(
         .collect()
 }
 
+impl Decide for CollectionList {
+    type Body = CollectionListCommand;
+
+    fn decide(
+        &self,
+        command: CommandEnvelope<CollectionListCommand>,
+        _services: &DomainServices,
+    ) -> Result<Vec<CollectionListEvent>, DomainError> {
+        let CommandEnvelope { actor, at, body } = command;
+        match body {
+            CollectionListCommand::DeriveCollectionList(c) => {
+                let department = self.department.as_ref().unwrap_or(&c.department);
+                authorize(
+                    Action::DecideCollectionList,
+                    &actor,
+                    &Subject::of(department),
+                )?;
+                if department.code != c.department.code {
+                    return Err(DomainError::validation(
+                        "department",
+                        format!("this is {}'s list", department.code),
+                    ));
+                }
+                if self.pending.is_some() {
+                    return Err(DomainError::invalid_state(
+                        "derive the list",
+                        "a change awaits a decision",
+                    ));
+                }
+                check_items(&c.items)?;
+                check_duplicates(&c.department.code, &c.items, &c.overlaps, &c.justifications)?;
+                Ok(vec![CollectionListEvent::CollectionListDerived(
+                    CollectionListDerived {
+                        department: c.department,
+                        version: self.version + 1,
+                        items: c.items,
+                        overlaps: c.overlaps,
+                        justifications: c.justifications,
+                        by: actor,
+                        at,
+                    },
+                )])
+            }
+            CollectionListCommand::ApplyCollectionChange(c) => {
+                let department = self.department("apply for a change")?;
+                authorize(
+                    Action::ApplyCollectionChange,
+                    &actor,
+                    &Subject::of(department),
+                )?;
+                self.check_change(department, &c)?;
+                Ok(vec![CollectionListEvent::CollectionChangeApplied(
+                    CollectionChangeApplied {
+                        change: self.changes + 1,
+                        add: c.add,
+                        remove: c.remove,
+                        reason: c.reason,
+                        overlaps: c.overlaps,
+                        justifications: c.justifications,
+                        by: actor,
+                        at,
+                    },
+                )])
+            }
+            CollectionListCommand::DecideCollectionChange(c) => {
+                let department = self.department("decide a change")?;
+                authorize(
+                    Action::DecideCollectionList,
+                    &actor,
+                    &Subject::of(department),
+                )?;
+                let pending = self.pending.as_ref().ok_or_else(|| {
+                    DomainError::invalid_state("decide a change", "no change awaits a decision")
+                })?;
+                if !c.approve && c.opinion.trim().is_empty() {
+                    return Err(DomainError::validation(
+                        "opinion",
+                        "a refusal states its reasons",
+                    ));
+                }
+                Ok(vec![CollectionListEvent::CollectionChangeDecided(
+                    CollectionChangeDecided {
+                        change: pending.change,
+                        approved: c.approve,
+                        version: if c.approve {
+                            self.version + 1
+                        } else {
+                            self.version
+                        },
+                        opinion: c.opinion,
+                        by: actor,
+                        at,
+                    },
+                )])
+            }
+        }
+    }
+
+    fn last_instant(&self) -> Option<DateTime<Utc>> {
+        self.last_at
+    }
+}
+
 impl Aggregate for CollectionList {
     const TYPE: &'static str = "CollectionList";
     type Command = CommandEnvelope<CollectionListCommand>;
@@ -286,15 +300,14 @@ impl Aggregate for CollectionList {
     async fn handle(
         &mut self,
         command: Self::Command,
-        _services: &Self::Services,
+        services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        let event = self.decide(command)?;
-        sink.write(event, self).await;
-        Ok(())
+        crate::decide::handle_with_sink(self, command, services, sink).await
     }
 
     fn apply(&mut self, event: Self::Event) {
+        self.last_at = self.last_at.max(event.at());
         match event {
             CollectionListEvent::CollectionListDerived(e) => {
                 self.justified = pair(&e.overlaps, &e.justifications);

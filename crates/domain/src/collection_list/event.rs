@@ -75,6 +75,18 @@ pub enum CollectionListEvent {
     CollectionChangeDecided(CollectionChangeDecided),
 }
 
+impl CollectionListEvent {
+    /// The instant this event records an act at (`None` for the deadline facts that record none:
+    /// set, extended, recomputed).
+    pub fn at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            CollectionListEvent::CollectionListDerived(e) => Some(e.at),
+            CollectionListEvent::CollectionChangeApplied(e) => Some(e.at),
+            CollectionListEvent::CollectionChangeDecided(e) => Some(e.at),
+        }
+    }
+}
+
 impl DomainEvent for CollectionListEvent {
     fn event_type(&self) -> String {
         match self {

@@ -1,13 +1,13 @@
 //! The grant aggregate.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::Aggregate;
 use cqrs_es::event_sink::EventSink;
-use govshare_workdays::beijing_date;
 use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, DepartmentRef};
 use crate::authorization::{Action, Subject, authorize};
+use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
 use crate::grant::command::{GrantCommand, IssueGrant, RecordGrantUse};
@@ -15,6 +15,7 @@ use crate::grant::event::{
     GrantEvent, GrantExpired, GrantIssued, GrantRevoked, GrantUseRecorded, GrantViolationRecorded,
     UseViolation,
 };
+use crate::instant::beijing_date;
 use crate::services::DomainServices;
 
 /// Where a grant is.
@@ -41,6 +42,9 @@ pub struct Grant {
     uses: u64,
     records: u64,
     violations: u64,
+    /// The instant of the latest recorded fact (see `Decide::last_instant`).
+    #[serde(default)]
+    last_at: Option<DateTime<Utc>>,
 }
 
 impl Grant {
@@ -73,62 +77,6 @@ impl Grant {
         self.issued
             .as_ref()
             .ok_or_else(|| DomainError::invalid_state(action, "the grant was not issued"))
-    }
-
-    fn decide(
-        &self,
-        command: CommandEnvelope<GrantCommand>,
-    ) -> Result<Vec<GrantEvent>, DomainError> {
-        let CommandEnvelope { actor, at, body } = command;
-        match body {
-            GrantCommand::IssueGrant(c) => self.issue(actor, at, c),
-            GrantCommand::RecordGrantUse(c) => self.record_use(actor, at, c),
-            GrantCommand::RevokeGrant(c) => {
-                let issued = self.require_issued("revoke")?;
-                authorize(
-                    Action::ServeShareRequest,
-                    &actor,
-                    &Subject::of(&issued.authority),
-                )?;
-                if self.status != GrantStatus::Active {
-                    return Err(DomainError::invalid_state(
-                        "revoke",
-                        format!("the grant is {:?}", self.status).to_lowercase(),
-                    ));
-                }
-                DomainError::require_text("reason", &c.reason, "a revocation states its reason")?;
-                Ok(vec![GrantEvent::GrantRevoked(GrantRevoked {
-                    reason: c.reason,
-                    by: actor,
-                    at,
-                })])
-            }
-            GrantCommand::RecordGrantExpiry(_) => {
-                let issued = self.require_issued("record expiry")?;
-                authorize(
-                    Action::ServeShareRequest,
-                    &actor,
-                    &Subject::of(&issued.authority),
-                )?;
-                if self.status != GrantStatus::Active {
-                    return Err(DomainError::invalid_state(
-                        "record expiry",
-                        format!("the grant is {:?}", self.status).to_lowercase(),
-                    ));
-                }
-                if beijing_date(at) <= issued.valid_until {
-                    return Err(DomainError::invalid_state(
-                        "record expiry",
-                        format!("the grant is valid until {}", issued.valid_until),
-                    ));
-                }
-                Ok(vec![GrantEvent::GrantExpired(GrantExpired {
-                    valid_until: issued.valid_until,
-                    by: actor,
-                    at,
-                })])
-            }
-        }
     }
 
     fn issue(
@@ -216,7 +164,8 @@ impl Grant {
                 "a use is recorded once it has happened",
             ));
         }
-        let violations = self.violations_of(issued, &c);
+        let used_on = beijing_date("used_at", c.used_at)?;
+        let violations = self.violations_of(issued, &c, used_on);
         let mut events = vec![GrantEvent::GrantUseRecorded(GrantUseRecorded {
             use_id: c.use_id.clone(),
             data_items: c.data_items,
@@ -241,7 +190,12 @@ impl Grant {
     }
 
     /// How a use departs from the grant (第二十二条).
-    fn violations_of(&self, issued: &GrantIssued, c: &RecordGrantUse) -> Vec<UseViolation> {
+    fn violations_of(
+        &self,
+        issued: &GrantIssued,
+        c: &RecordGrantUse,
+        day: NaiveDate,
+    ) -> Vec<UseViolation> {
         let mut violations = Vec::new();
         let outside: Vec<String> = c
             .data_items
@@ -258,7 +212,6 @@ impl Grant {
                 granted_for: issued.purpose_code.clone(),
             });
         }
-        let day = beijing_date(c.used_at);
         if day < issued.valid_from {
             violations.push(UseViolation::BeforeValidity {
                 valid_from: issued.valid_from,
@@ -283,6 +236,71 @@ impl Grant {
     }
 }
 
+impl Decide for Grant {
+    type Body = GrantCommand;
+
+    fn decide(
+        &self,
+        command: CommandEnvelope<GrantCommand>,
+        _services: &DomainServices,
+    ) -> Result<Vec<GrantEvent>, DomainError> {
+        let CommandEnvelope { actor, at, body } = command;
+        match body {
+            GrantCommand::IssueGrant(c) => self.issue(actor, at, c),
+            GrantCommand::RecordGrantUse(c) => self.record_use(actor, at, c),
+            GrantCommand::RevokeGrant(c) => {
+                let issued = self.require_issued("revoke")?;
+                authorize(
+                    Action::ServeShareRequest,
+                    &actor,
+                    &Subject::of(&issued.authority),
+                )?;
+                if self.status != GrantStatus::Active {
+                    return Err(DomainError::invalid_state(
+                        "revoke",
+                        format!("the grant is {:?}", self.status).to_lowercase(),
+                    ));
+                }
+                DomainError::require_text("reason", &c.reason, "a revocation states its reason")?;
+                Ok(vec![GrantEvent::GrantRevoked(GrantRevoked {
+                    reason: c.reason,
+                    by: actor,
+                    at,
+                })])
+            }
+            GrantCommand::RecordGrantExpiry(_) => {
+                let issued = self.require_issued("record expiry")?;
+                authorize(
+                    Action::ServeShareRequest,
+                    &actor,
+                    &Subject::of(&issued.authority),
+                )?;
+                if self.status != GrantStatus::Active {
+                    return Err(DomainError::invalid_state(
+                        "record expiry",
+                        format!("the grant is {:?}", self.status).to_lowercase(),
+                    ));
+                }
+                if beijing_date("at", at)? <= issued.valid_until {
+                    return Err(DomainError::invalid_state(
+                        "record expiry",
+                        format!("the grant is valid until {}", issued.valid_until),
+                    ));
+                }
+                Ok(vec![GrantEvent::GrantExpired(GrantExpired {
+                    valid_until: issued.valid_until,
+                    by: actor,
+                    at,
+                })])
+            }
+        }
+    }
+
+    fn last_instant(&self) -> Option<DateTime<Utc>> {
+        self.last_at
+    }
+}
+
 impl Aggregate for Grant {
     const TYPE: &'static str = "Grant";
     type Command = CommandEnvelope<GrantCommand>;
@@ -293,16 +311,14 @@ impl Aggregate for Grant {
     async fn handle(
         &mut self,
         command: Self::Command,
-        _services: &Self::Services,
+        services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        for event in self.decide(command)? {
-            sink.write(event, self).await;
-        }
-        Ok(())
+        crate::decide::handle_with_sink(self, command, services, sink).await
     }
 
     fn apply(&mut self, event: Self::Event) {
+        self.last_at = self.last_at.max(event.at());
         match event {
             GrantEvent::GrantIssued(e) => {
                 self.issued = Some(e);

@@ -145,6 +145,20 @@ pub enum GrantEvent {
     GrantExpired(GrantExpired),
 }
 
+impl GrantEvent {
+    /// The instant this event records an act at (`None` for the deadline facts that record none:
+    /// set, extended, recomputed).
+    pub fn at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            GrantEvent::GrantIssued(e) => Some(e.at),
+            GrantEvent::GrantUseRecorded(e) => Some(e.at),
+            GrantEvent::GrantViolationRecorded(e) => Some(e.at),
+            GrantEvent::GrantRevoked(e) => Some(e.at),
+            GrantEvent::GrantExpired(e) => Some(e.at),
+        }
+    }
+}
+
 impl DomainEvent for GrantEvent {
     fn event_type(&self) -> String {
         match self {

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::actor::{Actor, DepartmentCode, DepartmentKind, DepartmentRef};
 use crate::authorization::{Action, Subject, authorize};
 use crate::deadline::{DeadlineId, Deadlines, Obligation};
+use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
 use crate::incident::command::{
@@ -56,6 +57,9 @@ pub struct SecurityIncident {
     measures_recorded: bool,
     late_reports: u32,
     deadlines: Deadlines,
+    /// The instant of the latest recorded fact (see `Decide::last_instant`).
+    #[serde(default)]
+    last_at: Option<DateTime<Utc>>,
 }
 
 /// The deadline of informing `provider`.
@@ -124,98 +128,6 @@ impl SecurityIncident {
             Ok(())
         } else {
             Err(DomainError::invalid_state(action, self.label()))
-        }
-    }
-
-    fn decide(
-        &self,
-        command: CommandEnvelope<IncidentCommand>,
-        services: &DomainServices,
-    ) -> Result<Vec<IncidentEvent>, DomainError> {
-        let CommandEnvelope { actor, at, body } = command;
-        match body {
-            IncidentCommand::ReportIncident(c) => self.report(actor, at, c, services),
-            IncidentCommand::RecordImmediateMeasures(c) => {
-                let subject = self.reporter_subject("record measures")?;
-                authorize(Action::HandleSecurityIncident, &actor, &subject)?;
-                self.require_open("record measures")?;
-                DomainError::require_text(
-                    "measures",
-                    &c.measures,
-                    "state the measures taken (第三十四条)",
-                )?;
-                if c.taken_at > at {
-                    return Err(DomainError::validation(
-                        "taken_at",
-                        "measures are recorded once taken",
-                    ));
-                }
-                Ok(vec![IncidentEvent::ImmediateMeasuresRecorded(
-                    ImmediateMeasuresRecorded {
-                        measures: c.measures,
-                        taken_at: c.taken_at,
-                        by: actor,
-                        at,
-                    },
-                )])
-            }
-            IncidentCommand::InformProvider(c) => self.inform(actor, at, c),
-            IncidentCommand::ReportToBody(c) => self.report_to_body(actor, at, c),
-            IncidentCommand::RecordInvestigation(c) => self.investigate(actor, at, c),
-            IncidentCommand::ResolveIncident(c) => {
-                let subject = self.reporter_subject("resolve")?;
-                authorize(Action::HandleSecurityIncident, &actor, &subject)?;
-                self.require("resolve", IncidentStatus::Investigated)?;
-                DomainError::require_text("resolution", &c.resolution, "state the resolution")?;
-                Ok(vec![IncidentEvent::IncidentResolved(IncidentResolved {
-                    resolution: c.resolution,
-                    by: actor,
-                    at,
-                })])
-            }
-            IncidentCommand::RecordPostIncidentReview(c) => {
-                let subject = self.reporter_subject("record the review")?;
-                authorize(Action::HandleSecurityIncident, &actor, &subject)?;
-                self.require("record the review", IncidentStatus::Resolved)?;
-                DomainError::require_text(
-                    "conclusions",
-                    &c.conclusions,
-                    "state the review's conclusions",
-                )?;
-                Ok(vec![IncidentEvent::PostIncidentReviewRecorded(
-                    PostIncidentReviewRecorded {
-                        conclusions: c.conclusions,
-                        by: actor,
-                        at,
-                    },
-                )])
-            }
-            IncidentCommand::CloseIncident(_) => {
-                let subject = self.reporter_subject("close")?;
-                authorize(Action::HandleSecurityIncident, &actor, &subject)?;
-                self.require("close", IncidentStatus::Reviewed)?;
-                // The duties to inform and report do not lapse (第三十四条): closing waits for all of them.
-                let missing =
-                    self.providers_not_informed().len() + self.bodies_not_reported().len();
-                if missing > 0 || !self.measures_recorded {
-                    return Err(DomainError::invalid_state(
-                        "close",
-                        format!(
-                            "{missing} inform(s) or report(s) are outstanding or no measures are recorded"
-                        ),
-                    ));
-                }
-                Ok(vec![IncidentEvent::IncidentClosed(IncidentClosed {
-                    late_reports: self.late_reports,
-                    by: actor,
-                    at,
-                })])
-            }
-            IncidentCommand::MarkOverdue(c) => {
-                let subject = self.reporter_subject("mark overdue")?;
-                authorize(Action::MarkOverdue, &actor, &subject)?;
-                self.deadlines.mark_overdue_events(&c.deadline, at)
-            }
         }
     }
 
@@ -470,6 +382,106 @@ fn check_targets(reporter: &DepartmentRef, targets: &ReportTargets) -> Result<()
     Ok(())
 }
 
+impl Decide for SecurityIncident {
+    type Body = IncidentCommand;
+
+    fn decide(
+        &self,
+        command: CommandEnvelope<IncidentCommand>,
+        services: &DomainServices,
+    ) -> Result<Vec<IncidentEvent>, DomainError> {
+        let CommandEnvelope { actor, at, body } = command;
+        match body {
+            IncidentCommand::ReportIncident(c) => self.report(actor, at, c, services),
+            IncidentCommand::RecordImmediateMeasures(c) => {
+                let subject = self.reporter_subject("record measures")?;
+                authorize(Action::HandleSecurityIncident, &actor, &subject)?;
+                self.require_open("record measures")?;
+                DomainError::require_text(
+                    "measures",
+                    &c.measures,
+                    "state the measures taken (第三十四条)",
+                )?;
+                if c.taken_at > at {
+                    return Err(DomainError::validation(
+                        "taken_at",
+                        "measures are recorded once taken",
+                    ));
+                }
+                Ok(vec![IncidentEvent::ImmediateMeasuresRecorded(
+                    ImmediateMeasuresRecorded {
+                        measures: c.measures,
+                        taken_at: c.taken_at,
+                        by: actor,
+                        at,
+                    },
+                )])
+            }
+            IncidentCommand::InformProvider(c) => self.inform(actor, at, c),
+            IncidentCommand::ReportToBody(c) => self.report_to_body(actor, at, c),
+            IncidentCommand::RecordInvestigation(c) => self.investigate(actor, at, c),
+            IncidentCommand::ResolveIncident(c) => {
+                let subject = self.reporter_subject("resolve")?;
+                authorize(Action::HandleSecurityIncident, &actor, &subject)?;
+                self.require("resolve", IncidentStatus::Investigated)?;
+                DomainError::require_text("resolution", &c.resolution, "state the resolution")?;
+                Ok(vec![IncidentEvent::IncidentResolved(IncidentResolved {
+                    resolution: c.resolution,
+                    by: actor,
+                    at,
+                })])
+            }
+            IncidentCommand::RecordPostIncidentReview(c) => {
+                let subject = self.reporter_subject("record the review")?;
+                authorize(Action::HandleSecurityIncident, &actor, &subject)?;
+                self.require("record the review", IncidentStatus::Resolved)?;
+                DomainError::require_text(
+                    "conclusions",
+                    &c.conclusions,
+                    "state the review's conclusions",
+                )?;
+                Ok(vec![IncidentEvent::PostIncidentReviewRecorded(
+                    PostIncidentReviewRecorded {
+                        conclusions: c.conclusions,
+                        by: actor,
+                        at,
+                    },
+                )])
+            }
+            IncidentCommand::CloseIncident(_) => {
+                let subject = self.reporter_subject("close")?;
+                authorize(Action::HandleSecurityIncident, &actor, &subject)?;
+                self.require("close", IncidentStatus::Reviewed)?;
+                // The duties to inform and report do not lapse (第三十四条): closing waits for all of them.
+                let missing =
+                    self.providers_not_informed().len() + self.bodies_not_reported().len();
+                if missing > 0 || !self.measures_recorded {
+                    return Err(DomainError::invalid_state(
+                        "close",
+                        format!(
+                            "{missing} inform(s) or report(s) are outstanding or no measures are recorded"
+                        ),
+                    ));
+                }
+                Ok(vec![IncidentEvent::IncidentClosed(IncidentClosed {
+                    late_reports: self.late_reports,
+                    by: actor,
+                    at,
+                })])
+            }
+            IncidentCommand::MarkOverdue(c) => {
+                let subject = self.reporter_subject("mark overdue")?;
+                authorize(Action::MarkOverdue, &actor, &subject)?;
+                self.deadlines.mark_overdue_events(&c.deadline, at)
+            }
+        }
+    }
+
+    fn last_instant(&self) -> Option<DateTime<Utc>> {
+        self.last_at
+    }
+}
+
 impl Aggregate for SecurityIncident {
     const TYPE: &'static str = "SecurityIncident";
     type Command = CommandEnvelope<IncidentCommand>;
@@ -483,13 +495,11 @@ impl Aggregate for SecurityIncident {
         services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        for event in self.decide(command, services)? {
-            sink.write(event, self).await;
-        }
-        Ok(())
+        crate::decide::handle_with_sink(self, command, services, sink).await
     }
 
     fn apply(&mut self, event: Self::Event) {
+        self.last_at = self.last_at.max(event.at());
         if let Some(fact) = event.deadline_fact() {
             self.deadlines.apply(&fact);
         }

@@ -209,6 +209,28 @@ impl IncidentEvent {
     }
 }
 
+impl IncidentEvent {
+    /// The instant this event records an act at (`None` for the deadline facts that record none:
+    /// set, extended, recomputed).
+    pub fn at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            IncidentEvent::IncidentReported(e) => Some(e.at),
+            IncidentEvent::ImmediateMeasuresRecorded(e) => Some(e.at),
+            IncidentEvent::ProviderInformed(e) => Some(e.at),
+            IncidentEvent::IncidentReportedToBody(e) => Some(e.at),
+            IncidentEvent::IncidentInvestigated(e) => Some(e.at),
+            IncidentEvent::IncidentResolved(e) => Some(e.at),
+            IncidentEvent::PostIncidentReviewRecorded(e) => Some(e.at),
+            IncidentEvent::IncidentClosed(e) => Some(e.at),
+            IncidentEvent::DeadlineSet(_) => None,
+            IncidentEvent::DeadlineMet(e) => Some(e.at),
+            IncidentEvent::DeadlineExtended(_) => None,
+            IncidentEvent::DeadlineMissed(e) => Some(e.marked_at),
+            IncidentEvent::DeadlineRecomputed(_) => None,
+        }
+    }
+}
+
 impl DomainEvent for IncidentEvent {
     fn event_type(&self) -> String {
         match self {

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, DepartmentKind, DepartmentRef};
 use crate::authorization::{Action, Subject, authorize};
+use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
 use crate::negative_list::command::{
@@ -63,6 +64,9 @@ pub struct NegativeListing {
     application: Option<Application>,
     /// Whether the last listing or delisting has been filed with the upper-level authority.
     filed: bool,
+    /// The instant of the latest recorded fact (see `Decide::last_instant`).
+    #[serde(default)]
+    last_at: Option<DateTime<Utc>>,
 }
 
 impl NegativeListing {
@@ -156,10 +160,15 @@ impl NegativeListing {
             )),
         }
     }
+}
+
+impl Decide for NegativeListing {
+    type Body = NegativeListCommand;
 
     fn decide(
         &self,
         command: CommandEnvelope<NegativeListCommand>,
+        _services: &DomainServices,
     ) -> Result<Vec<NegativeListEvent>, DomainError> {
         let CommandEnvelope { actor, at, body } = command;
         match body {
@@ -297,6 +306,10 @@ impl NegativeListing {
             }
         }
     }
+
+    fn last_instant(&self) -> Option<DateTime<Utc>> {
+        self.last_at
+    }
 }
 
 impl Aggregate for NegativeListing {
@@ -309,16 +322,14 @@ impl Aggregate for NegativeListing {
     async fn handle(
         &mut self,
         command: Self::Command,
-        _services: &Self::Services,
+        services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        for event in self.decide(command)? {
-            sink.write(event, self).await;
-        }
-        Ok(())
+        crate::decide::handle_with_sink(self, command, services, sink).await
     }
 
     fn apply(&mut self, event: Self::Event) {
+        self.last_at = self.last_at.max(event.at());
         match event {
             NegativeListEvent::NegativeListingApplied(e) => {
                 if e.phase == ListingPhase::Listing {

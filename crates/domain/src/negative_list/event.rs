@@ -115,6 +115,21 @@ pub enum NegativeListEvent {
     NegativeListingFiled(NegativeListingFiled),
 }
 
+impl NegativeListEvent {
+    /// The instant this event records an act at (`None` for the deadline facts that record none:
+    /// set, extended, recomputed).
+    pub fn at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            NegativeListEvent::NegativeListingApplied(e) => Some(e.at),
+            NegativeListEvent::NegativeListingReviewed(e) => Some(e.at),
+            NegativeListEvent::NegativeListingDecided(e) => Some(e.at),
+            NegativeListEvent::EntryListed(e) => Some(e.at),
+            NegativeListEvent::EntryDelisted(e) => Some(e.at),
+            NegativeListEvent::NegativeListingFiled(e) => Some(e.at),
+        }
+    }
+}
+
 impl DomainEvent for NegativeListEvent {
     fn event_type(&self) -> String {
         match self {

@@ -2,12 +2,14 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use cqrs_es::Aggregate;
 use cqrs_es::event_sink::EventSink;
 use serde::{Deserialize, Serialize};
 
 use crate::actor::{DepartmentCode, DepartmentKind, DepartmentRef, Level, RegionCode};
 use crate::authorization::{Action, Subject, authorize};
+use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
 use crate::organization::command::{
@@ -71,6 +73,9 @@ impl Department {
 pub struct OrganizationRegistry {
     regions: BTreeMap<RegionCode, Region>,
     departments: BTreeMap<DepartmentCode, Department>,
+    /// The instant of the latest recorded fact (see `Decide::last_instant`).
+    #[serde(default)]
+    last_at: Option<DateTime<Utc>>,
 }
 
 impl OrganizationRegistry {
@@ -209,19 +214,14 @@ impl OrganizationRegistry {
     }
 }
 
-impl Aggregate for OrganizationRegistry {
-    const TYPE: &'static str = "OrganizationRegistry";
-    type Command = CommandEnvelope<OrganizationCommand>;
-    type Event = OrganizationEvent;
-    type Error = DomainError;
-    type Services = DomainServices;
+impl Decide for OrganizationRegistry {
+    type Body = OrganizationCommand;
 
-    async fn handle(
-        &mut self,
-        command: Self::Command,
-        _services: &Self::Services,
-        sink: &EventSink<Self>,
-    ) -> Result<(), Self::Error> {
+    fn decide(
+        &self,
+        command: CommandEnvelope<OrganizationCommand>,
+        _services: &DomainServices,
+    ) -> Result<Vec<OrganizationEvent>, DomainError> {
         let CommandEnvelope { actor, at, body } = command;
         let event = match body {
             OrganizationCommand::RegisterRegion(c) => {
@@ -323,11 +323,32 @@ impl Aggregate for OrganizationRegistry {
                 })
             }
         };
-        sink.write(event, self).await;
-        Ok(())
+        Ok(vec![event])
+    }
+
+    fn last_instant(&self) -> Option<DateTime<Utc>> {
+        self.last_at
+    }
+}
+
+impl Aggregate for OrganizationRegistry {
+    const TYPE: &'static str = "OrganizationRegistry";
+    type Command = CommandEnvelope<OrganizationCommand>;
+    type Event = OrganizationEvent;
+    type Error = DomainError;
+    type Services = DomainServices;
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        crate::decide::handle_with_sink(self, command, services, sink).await
     }
 
     fn apply(&mut self, event: Self::Event) {
+        self.last_at = self.last_at.max(Some(event.at()));
         match event {
             OrganizationEvent::RegionRegistered(e) => {
                 self.regions.insert(

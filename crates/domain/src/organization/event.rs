@@ -96,6 +96,18 @@ pub enum OrganizationEvent {
     ResponsibleOfficeDesignated(ResponsibleOfficeDesignated),
 }
 
+impl OrganizationEvent {
+    /// When it was recorded.
+    pub fn at(&self) -> DateTime<Utc> {
+        match self {
+            OrganizationEvent::RegionRegistered(e) => e.at,
+            OrganizationEvent::DepartmentRegistered(e) => e.at,
+            OrganizationEvent::DepartmentChanged(e) => e.at,
+            OrganizationEvent::ResponsibleOfficeDesignated(e) => e.at,
+        }
+    }
+}
+
 impl DomainEvent for OrganizationEvent {
     fn event_type(&self) -> String {
         match self {

@@ -5,13 +5,14 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
-use govshare_workdays::beijing_date;
 use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, DepartmentCode, DepartmentRef};
 use crate::authorization::{Action, Subject, authorize};
+use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
+use crate::instant::beijing_date;
 use crate::services::DomainServices;
 
 /// One entry of a published catalog version.
@@ -69,6 +70,16 @@ pub enum PublishedCatalogEvent {
     CatalogVersionPublished(CatalogVersionPublished),
 }
 
+impl PublishedCatalogEvent {
+    /// The instant this event records an act at (`None` for the deadline facts that record none:
+    /// set, extended, recomputed).
+    pub fn at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            PublishedCatalogEvent::CatalogVersionPublished(e) => Some(e.at),
+        }
+    }
+}
+
 impl DomainEvent for PublishedCatalogEvent {
     fn event_type(&self) -> String {
         match self {
@@ -99,6 +110,9 @@ pub struct VersionSummary {
 pub struct PublishedCatalog {
     authority: Option<DepartmentRef>,
     versions: Vec<VersionSummary>,
+    /// The instant of the latest recorded fact (see `Decide::last_instant`).
+    #[serde(default)]
+    last_at: Option<DateTime<Utc>>,
 }
 
 impl PublishedCatalog {
@@ -106,11 +120,16 @@ impl PublishedCatalog {
     pub fn versions(&self) -> &[VersionSummary] {
         &self.versions
     }
+}
+
+impl Decide for PublishedCatalog {
+    type Body = PublishedCatalogCommand;
 
     fn decide(
         &self,
         command: CommandEnvelope<PublishedCatalogCommand>,
-    ) -> Result<CatalogVersionPublished, DomainError> {
+        _services: &DomainServices,
+    ) -> Result<Vec<PublishedCatalogEvent>, DomainError> {
         let CommandEnvelope {
             actor,
             at,
@@ -150,7 +169,7 @@ impl PublishedCatalog {
                 ));
             }
         }
-        let published_on = beijing_date(at);
+        let published_on = beijing_date("at", at)?;
         if self
             .versions
             .last()
@@ -161,14 +180,20 @@ impl PublishedCatalog {
                 "a version cannot predate the previous one",
             ));
         }
-        Ok(CatalogVersionPublished {
-            authority,
-            number: c.number,
-            published_on,
-            entries: c.entries,
-            by: actor,
-            at,
-        })
+        Ok(vec![PublishedCatalogEvent::CatalogVersionPublished(
+            CatalogVersionPublished {
+                authority,
+                number: c.number,
+                published_on,
+                entries: c.entries,
+                by: actor,
+                at,
+            },
+        )])
+    }
+
+    fn last_instant(&self) -> Option<DateTime<Utc>> {
+        self.last_at
     }
 }
 
@@ -182,16 +207,14 @@ impl Aggregate for PublishedCatalog {
     async fn handle(
         &mut self,
         command: Self::Command,
-        _services: &Self::Services,
+        services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        let event = self.decide(command)?;
-        sink.write(PublishedCatalogEvent::CatalogVersionPublished(event), self)
-            .await;
-        Ok(())
+        crate::decide::handle_with_sink(self, command, services, sink).await
     }
 
     fn apply(&mut self, event: Self::Event) {
+        self.last_at = self.last_at.max(event.at());
         let PublishedCatalogEvent::CatalogVersionPublished(e) = event;
         self.versions.push(VersionSummary {
             number: e.number,

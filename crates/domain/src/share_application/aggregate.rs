@@ -9,6 +9,7 @@ use crate::actor::{Actor, DepartmentCode, DepartmentRef};
 use crate::authorization::{Action, Subject, authorize};
 use crate::catalog::ShareAttribute;
 use crate::deadline::{DeadlineId, Deadlines, Obligation};
+use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
 use crate::objection::{
@@ -95,6 +96,9 @@ pub struct ShareApplication {
     provided_after_objection: bool,
     withdrawn_at: Option<DateTime<Utc>>,
     deadlines: Deadlines,
+    /// The instant of the latest recorded fact (see `Decide::last_instant`).
+    #[serde(default)]
+    last_at: Option<DateTime<Utc>>,
 }
 
 impl ShareApplication {
@@ -253,115 +257,6 @@ impl ShareApplication {
     /// The facts of performing the step now owed at `at`.
     fn meet_open(&self, at: DateTime<Utc>) -> Result<Vec<ShareEvent>, DomainError> {
         self.deadlines.meet_open(self.open.as_ref(), at)
-    }
-
-    fn decide(
-        &self,
-        command: CommandEnvelope<ShareCommand>,
-        services: &DomainServices,
-    ) -> Result<Vec<ShareEvent>, DomainError> {
-        let CommandEnvelope { actor, at, body } = command;
-        match body {
-            ShareCommand::SubmitShareApplication(c) => self.submit(actor, at, c, services),
-            ShareCommand::ForwardToUpperAuthority(_) => {
-                let action = "forward to the upper-level authority";
-                self.require(action, &[ShareStatus::InTransit])?;
-                let from = self
-                    .route
-                    .get(self.holder)
-                    .ok_or_else(|| DomainError::invalid_state(action, "the route has ended"))?;
-                authorize(Action::ServeShareRequest, &actor, &Subject::of(from))?;
-                let next = self.holder + 1;
-                let to = self
-                    .route
-                    .get(next)
-                    .ok_or_else(|| DomainError::invalid_state(action, "the route has ended"))?;
-                let mut events = vec![ShareEvent::ForwardedToUpperAuthority(
-                    ForwardedToUpperAuthority {
-                        hop: u32::try_from(next).unwrap_or(u32::MAX),
-                        from: from.code.clone(),
-                        to: to.clone(),
-                        by: actor,
-                        at,
-                    },
-                )];
-                events.extend(self.meet_open(at)?);
-                let status = if next + 1 == self.route.len() {
-                    self.receipt_status()
-                } else {
-                    ShareStatus::InTransit
-                };
-                events.extend(self.enter(status, next, at, services)?);
-                Ok(events)
-            }
-            ShareCommand::ReturnForSupplement(c) => self.return_for_supplement(actor, at, c),
-            ShareCommand::ResubmitShareApplication(c) => self.resubmit(actor, at, c, services),
-            ShareCommand::WithdrawShareApplication(c) => {
-                let subject = self.requester_subject("withdraw")?;
-                authorize(Action::RequestShare, &actor, &subject)?;
-                if self.status == ShareStatus::New || self.status.is_final() {
-                    return Err(DomainError::invalid_state("withdraw", self.state_label()));
-                }
-                Ok(vec![ShareEvent::ShareApplicationWithdrawn(
-                    ShareApplicationWithdrawn {
-                        reason: c.reason,
-                        by: actor,
-                        at,
-                    },
-                )])
-            }
-            ShareCommand::ForwardToProvider(c) => {
-                let action = "forward to the provider";
-                authorize(
-                    Action::ServeShareRequest,
-                    &actor,
-                    &Subject::of(self.serving(action)?),
-                )?;
-                self.require(action, &[ShareStatus::UnderReview])?;
-                self.require_complete_scenario(action)?;
-                let (provider, _, _) = self.provider_party(action)?;
-                let mut events = vec![ShareEvent::ForwardedToProvider(ForwardedToProvider {
-                    provider,
-                    review_opinion: c.review_opinion,
-                    by: actor,
-                    at,
-                })];
-                events.extend(self.meet_open(at)?);
-                events.extend(self.enter(
-                    ShareStatus::AwaitingProviderReply,
-                    self.holder,
-                    at,
-                    services,
-                )?);
-                Ok(events)
-            }
-            ShareCommand::AgreeToShare(c) => self.agree(actor, at, c, services),
-            ShareCommand::RefuseToShare(c) => self.refuse(actor, at, c, &services.rules.options),
-            ShareCommand::RaiseObjection(c) => self.raise_objection(actor, at, c, services),
-            ShareCommand::ConcludeObjection(c) => self.conclude_objection(actor, at, c, services),
-            ShareCommand::ProvideShare(c) => self.provide(actor, at, c),
-            ShareCommand::MarkOverdue(c) => {
-                let subject = self.requester_subject("mark a deadline overdue")?;
-                authorize(Action::MarkOverdue, &actor, &subject)?;
-                let tracked = self
-                    .deadlines
-                    .get(&c.deadline)
-                    .ok_or_else(|| DomainError::UnknownDeadline(c.deadline.clone()))?;
-                // A step not yet due when the requester withdrew was no longer owed.
-                if let Some(withdrawn_at) = self.withdrawn_at
-                    && tracked.is_open()
-                    && tracked.current.due_at >= withdrawn_at
-                {
-                    return Ok(Vec::new());
-                }
-                self.deadlines.mark_overdue_events(&c.deadline, at)
-            }
-            ShareCommand::RecomputeDeadlines(_) => {
-                let subject = self.requester_subject("recompute deadlines")?;
-                authorize(Action::RecomputeDeadlines, &actor, &subject)?;
-                self.deadlines.recompute_events(services)
-            }
-        }
     }
 
     fn require_complete_scenario(&self, action: &'static str) -> Result<(), DomainError> {
@@ -717,6 +612,7 @@ impl ShareApplication {
     }
 
     fn apply_event(&mut self, event: ShareEvent) {
+        self.last_at = self.last_at.max(event.at());
         if let Some(fact) = event.deadline_fact() {
             self.deadlines.apply(&fact);
         }
@@ -894,6 +790,123 @@ pub fn check_refusal_reasons(reasons: &str, options: &RuleOptions) -> Result<(),
     Ok(())
 }
 
+impl Decide for ShareApplication {
+    type Body = ShareCommand;
+
+    fn decide(
+        &self,
+        command: CommandEnvelope<ShareCommand>,
+        services: &DomainServices,
+    ) -> Result<Vec<ShareEvent>, DomainError> {
+        let CommandEnvelope { actor, at, body } = command;
+        match body {
+            ShareCommand::SubmitShareApplication(c) => self.submit(actor, at, c, services),
+            ShareCommand::ForwardToUpperAuthority(_) => {
+                let action = "forward to the upper-level authority";
+                self.require(action, &[ShareStatus::InTransit])?;
+                let from = self
+                    .route
+                    .get(self.holder)
+                    .ok_or_else(|| DomainError::invalid_state(action, "the route has ended"))?;
+                authorize(Action::ServeShareRequest, &actor, &Subject::of(from))?;
+                let next = self.holder + 1;
+                let to = self
+                    .route
+                    .get(next)
+                    .ok_or_else(|| DomainError::invalid_state(action, "the route has ended"))?;
+                let mut events = vec![ShareEvent::ForwardedToUpperAuthority(
+                    ForwardedToUpperAuthority {
+                        hop: u32::try_from(next).unwrap_or(u32::MAX),
+                        from: from.code.clone(),
+                        to: to.clone(),
+                        by: actor,
+                        at,
+                    },
+                )];
+                events.extend(self.meet_open(at)?);
+                let status = if next + 1 == self.route.len() {
+                    self.receipt_status()
+                } else {
+                    ShareStatus::InTransit
+                };
+                events.extend(self.enter(status, next, at, services)?);
+                Ok(events)
+            }
+            ShareCommand::ReturnForSupplement(c) => self.return_for_supplement(actor, at, c),
+            ShareCommand::ResubmitShareApplication(c) => self.resubmit(actor, at, c, services),
+            ShareCommand::WithdrawShareApplication(c) => {
+                let subject = self.requester_subject("withdraw")?;
+                authorize(Action::RequestShare, &actor, &subject)?;
+                if self.status == ShareStatus::New || self.status.is_final() {
+                    return Err(DomainError::invalid_state("withdraw", self.state_label()));
+                }
+                Ok(vec![ShareEvent::ShareApplicationWithdrawn(
+                    ShareApplicationWithdrawn {
+                        reason: c.reason,
+                        by: actor,
+                        at,
+                    },
+                )])
+            }
+            ShareCommand::ForwardToProvider(c) => {
+                let action = "forward to the provider";
+                authorize(
+                    Action::ServeShareRequest,
+                    &actor,
+                    &Subject::of(self.serving(action)?),
+                )?;
+                self.require(action, &[ShareStatus::UnderReview])?;
+                self.require_complete_scenario(action)?;
+                let (provider, _, _) = self.provider_party(action)?;
+                let mut events = vec![ShareEvent::ForwardedToProvider(ForwardedToProvider {
+                    provider,
+                    review_opinion: c.review_opinion,
+                    by: actor,
+                    at,
+                })];
+                events.extend(self.meet_open(at)?);
+                events.extend(self.enter(
+                    ShareStatus::AwaitingProviderReply,
+                    self.holder,
+                    at,
+                    services,
+                )?);
+                Ok(events)
+            }
+            ShareCommand::AgreeToShare(c) => self.agree(actor, at, c, services),
+            ShareCommand::RefuseToShare(c) => self.refuse(actor, at, c, &services.rules.options),
+            ShareCommand::RaiseObjection(c) => self.raise_objection(actor, at, c, services),
+            ShareCommand::ConcludeObjection(c) => self.conclude_objection(actor, at, c, services),
+            ShareCommand::ProvideShare(c) => self.provide(actor, at, c),
+            ShareCommand::MarkOverdue(c) => {
+                let subject = self.requester_subject("mark a deadline overdue")?;
+                authorize(Action::MarkOverdue, &actor, &subject)?;
+                let tracked = self
+                    .deadlines
+                    .get(&c.deadline)
+                    .ok_or_else(|| DomainError::UnknownDeadline(c.deadline.clone()))?;
+                // A step not yet due when the requester withdrew was no longer owed.
+                if let Some(withdrawn_at) = self.withdrawn_at
+                    && tracked.is_open()
+                    && tracked.current.due_at >= withdrawn_at
+                {
+                    return Ok(Vec::new());
+                }
+                self.deadlines.mark_overdue_events(&c.deadline, at)
+            }
+            ShareCommand::RecomputeDeadlines(_) => {
+                let subject = self.requester_subject("recompute deadlines")?;
+                authorize(Action::RecomputeDeadlines, &actor, &subject)?;
+                self.deadlines.recompute_events(services)
+            }
+        }
+    }
+
+    fn last_instant(&self) -> Option<DateTime<Utc>> {
+        self.last_at
+    }
+}
+
 impl Aggregate for ShareApplication {
     const TYPE: &'static str = "ShareApplication";
     type Command = CommandEnvelope<ShareCommand>;
@@ -907,10 +920,7 @@ impl Aggregate for ShareApplication {
         services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        for event in self.decide(command, services)? {
-            sink.write(event, self).await;
-        }
-        Ok(())
+        crate::decide::handle_with_sink(self, command, services, sink).await
     }
 
     fn apply(&mut self, event: Self::Event) {

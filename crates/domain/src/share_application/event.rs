@@ -250,6 +250,32 @@ impl ShareEvent {
     }
 }
 
+impl ShareEvent {
+    /// The instant this event records an act at (`None` for the deadline facts that record none:
+    /// set, extended, recomputed).
+    pub fn at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            ShareEvent::ShareApplicationSubmitted(e) => Some(e.at),
+            ShareEvent::ShareApplicationNotAccepted(e) => Some(e.at),
+            ShareEvent::ForwardedToUpperAuthority(e) => Some(e.at),
+            ShareEvent::ReturnedForSupplement(e) => Some(e.at),
+            ShareEvent::ShareApplicationResubmitted(e) => Some(e.at),
+            ShareEvent::ShareApplicationWithdrawn(e) => Some(e.at),
+            ShareEvent::ForwardedToProvider(e) => Some(e.at),
+            ShareEvent::ProviderAgreed(e) => Some(e.at),
+            ShareEvent::ProviderRefused(e) => Some(e.at),
+            ShareEvent::ObjectionRaised(e) => Some(e.at),
+            ShareEvent::ObjectionConcluded(e) => Some(e.at),
+            ShareEvent::ShareProvided(e) => Some(e.at),
+            ShareEvent::DeadlineSet(_) => None,
+            ShareEvent::DeadlineMet(e) => Some(e.at),
+            ShareEvent::DeadlineExtended(_) => None,
+            ShareEvent::DeadlineMissed(e) => Some(e.marked_at),
+            ShareEvent::DeadlineRecomputed(_) => None,
+        }
+    }
+}
+
 impl DomainEvent for ShareEvent {
     fn event_type(&self) -> String {
         match self {

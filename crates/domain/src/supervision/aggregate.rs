@@ -3,7 +3,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
-use govshare_workdays::beijing_date;
 use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, DepartmentRef};
@@ -12,8 +11,10 @@ use crate::deadline::{
     DeadlineExtended, DeadlineFact, DeadlineId, DeadlineMet, DeadlineMissed, DeadlineRecomputed,
     DeadlineSet, Deadlines, Obligation, RecomputeDeadlines,
 };
+use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
+use crate::instant::beijing_date;
 use crate::rules::DeadlineRule;
 use crate::services::DomainServices;
 
@@ -260,6 +261,26 @@ impl SupervisionEvent {
     }
 }
 
+impl SupervisionEvent {
+    /// The instant this event records an act at (`None` for the deadline facts that record none:
+    /// set, extended, recomputed).
+    pub fn at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            SupervisionEvent::InspectionRecorded(e) => Some(e.at),
+            SupervisionEvent::RectificationOrdered(e) => Some(e.at),
+            SupervisionEvent::RectificationReported(e) => Some(e.at),
+            SupervisionEvent::RectificationAccepted(e) => Some(e.at),
+            SupervisionEvent::RectificationRejected(e) => Some(e.at),
+            SupervisionEvent::PublicCriticismIssued(e) => Some(e.at),
+            SupervisionEvent::DeadlineSet(_) => None,
+            SupervisionEvent::DeadlineMet(e) => Some(e.at),
+            SupervisionEvent::DeadlineExtended(_) => None,
+            SupervisionEvent::DeadlineMissed(e) => Some(e.marked_at),
+            SupervisionEvent::DeadlineRecomputed(_) => None,
+        }
+    }
+}
+
 impl DomainEvent for SupervisionEvent {
     fn event_type(&self) -> String {
         match self {
@@ -312,6 +333,9 @@ pub struct Supervision {
     rejected_orders: Vec<u32>,
     criticised: bool,
     deadlines: Deadlines,
+    /// The instant of the latest recorded fact (see `Decide::last_instant`).
+    #[serde(default)]
+    last_at: Option<DateTime<Utc>>,
 }
 
 impl Supervision {
@@ -346,6 +370,27 @@ impl Supervision {
         DeadlineId::new(DeadlineRule::Rectification, self.orders)
     }
 
+    /// The recorded facts that allow criticism: missed rectification deadlines and rejected rectifications.
+    fn criticism_grounds(&self) -> Vec<CriticismGround> {
+        let overdue =
+            self.deadlines
+                .iter()
+                .filter(|d| d.missed)
+                .map(|d| CriticismGround::Overdue {
+                    deadline: d.current.id.clone(),
+                    due_at: d.current.due_at,
+                });
+        let rejected = self
+            .rejected_orders
+            .iter()
+            .map(|&order| CriticismGround::Rejected { order });
+        overdue.chain(rejected).collect()
+    }
+}
+
+impl Decide for Supervision {
+    type Body = SupervisionCommand;
+
     fn decide(
         &self,
         command: CommandEnvelope<SupervisionCommand>,
@@ -367,7 +412,7 @@ impl Supervision {
                         "supervision concerns government departments (第三十九条)",
                     ));
                 }
-                if c.inspected_on > beijing_date(at) {
+                if c.inspected_on > beijing_date("at", at)? {
                     return Err(DomainError::validation(
                         "inspected_on",
                         "an inspection is recorded once it has taken place",
@@ -564,21 +609,8 @@ impl Supervision {
         }
     }
 
-    /// The recorded facts that allow criticism: missed rectification deadlines and rejected rectifications.
-    fn criticism_grounds(&self) -> Vec<CriticismGround> {
-        let overdue =
-            self.deadlines
-                .iter()
-                .filter(|d| d.missed)
-                .map(|d| CriticismGround::Overdue {
-                    deadline: d.current.id.clone(),
-                    due_at: d.current.due_at,
-                });
-        let rejected = self
-            .rejected_orders
-            .iter()
-            .map(|&order| CriticismGround::Rejected { order });
-        overdue.chain(rejected).collect()
+    fn last_instant(&self) -> Option<DateTime<Utc>> {
+        self.last_at
     }
 }
 
@@ -595,13 +627,11 @@ impl Aggregate for Supervision {
         services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        for event in self.decide(command, services)? {
-            sink.write(event, self).await;
-        }
-        Ok(())
+        crate::decide::handle_with_sink(self, command, services, sink).await
     }
 
     fn apply(&mut self, event: Self::Event) {
+        self.last_at = self.last_at.max(event.at());
         if let Some(fact) = event.deadline_fact() {
             self.deadlines.apply(&fact);
         }

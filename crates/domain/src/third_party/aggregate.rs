@@ -3,13 +3,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
-use govshare_workdays::beijing_date;
 use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, DepartmentCode, DepartmentKind, DepartmentRef};
 use crate::authorization::{Action, Subject, authorize};
+use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
+use crate::instant::beijing_date;
 use crate::organization::ResponsibleOffice;
 use crate::services::DomainServices;
 
@@ -227,6 +228,20 @@ pub enum ThirdPartyEvent {
     EngagementEnded(EngagementEnded),
 }
 
+impl ThirdPartyEvent {
+    /// The instant this event records an act at (`None` for the deadline facts that record none:
+    /// set, extended, recomputed).
+    pub fn at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            ThirdPartyEvent::PriorReviewRecorded(e) => Some(e.at),
+            ThirdPartyEvent::ThirdPartyEngaged(e) => Some(e.at),
+            ThirdPartyEvent::ContractorUseRecorded(e) => Some(e.at),
+            ThirdPartyEvent::ThirdPartyViolationRecorded(e) => Some(e.at),
+            ThirdPartyEvent::EngagementEnded(e) => Some(e.at),
+        }
+    }
+}
+
 impl DomainEvent for ThirdPartyEvent {
     fn event_type(&self) -> String {
         match self {
@@ -274,6 +289,9 @@ pub struct ThirdPartyEngagement {
     ended_at: Option<DateTime<Utc>>,
     uses: u32,
     violations: u32,
+    /// The instant of the latest recorded fact (see `Decide::last_instant`).
+    #[serde(default)]
+    last_at: Option<DateTime<Utc>>,
 }
 
 impl ThirdPartyEngagement {
@@ -301,63 +319,6 @@ impl ThirdPartyEngagement {
 
     fn label(&self) -> String {
         format!("the engagement is {:?}", self.status).to_lowercase()
-    }
-
-    fn decide(
-        &self,
-        command: CommandEnvelope<ThirdPartyCommand>,
-    ) -> Result<Vec<ThirdPartyEvent>, DomainError> {
-        let CommandEnvelope { actor, at, body } = command;
-        match body {
-            ThirdPartyCommand::RecordPriorReview(c) => self.review(actor, at, c),
-            ThirdPartyCommand::EngageThirdParty(c) => {
-                let subject = self.subject("engage")?;
-                authorize(Action::EngageThirdParty, &actor, &subject)?;
-                // 事前审核 comes first: no engagement without an approved review.
-                let review = match (&self.status, &self.review) {
-                    (EngagementStatus::ReviewApproved, Some(r)) => r,
-                    _ => return Err(DomainError::invalid_state("engage", self.label())),
-                };
-                DomainError::require_text(
-                    "contract_reference",
-                    &c.contract_reference,
-                    "name the contract",
-                )?;
-                if beijing_date(at) > review.term.ends_on {
-                    return Err(DomainError::validation(
-                        "term",
-                        "the reviewed term has already expired",
-                    ));
-                }
-                Ok(vec![ThirdPartyEvent::ThirdPartyEngaged(
-                    ThirdPartyEngaged {
-                        review: review.review,
-                        contractor: review.contractor.clone(),
-                        scope: review.scope.clone(),
-                        systems: review.systems.clone(),
-                        data: review.data.clone(),
-                        term: review.term,
-                        contract_reference: c.contract_reference,
-                        by: actor,
-                        at,
-                    },
-                )])
-            }
-            ThirdPartyCommand::RecordContractorUse(c) => self.record_use(actor, at, c),
-            ThirdPartyCommand::EndEngagement(c) => {
-                let subject = self.subject("end")?;
-                authorize(Action::EngageThirdParty, &actor, &subject)?;
-                if self.status != EngagementStatus::Engaged {
-                    return Err(DomainError::invalid_state("end", self.label()));
-                }
-                DomainError::require_text("reason", &c.reason, "state why it ends")?;
-                Ok(vec![ThirdPartyEvent::EngagementEnded(EngagementEnded {
-                    reason: c.reason,
-                    by: actor,
-                    at,
-                })])
-            }
-        }
     }
 
     fn review(
@@ -469,7 +430,8 @@ impl ThirdPartyEngagement {
                 "name the entry used and the purpose (事中留痕)",
             ));
         }
-        let reason = self.violation(&c);
+        let used_on = beijing_date("used_at", c.used_at)?;
+        let reason = self.violation(&c, used_on);
         let use_seq = self.uses + 1;
         let mut events = vec![ThirdPartyEvent::ContractorUseRecorded(
             ContractorUseRecorded {
@@ -500,11 +462,10 @@ impl ThirdPartyEngagement {
     }
 
     /// Why a use falls outside the engagement, if it does: the engagement's state at the instant of use.
-    fn violation(&self, c: &RecordContractorUse) -> Option<ViolationReason> {
+    fn violation(&self, c: &RecordContractorUse, day: NaiveDate) -> Option<ViolationReason> {
         let Some(term) = &self.term else {
             return Some(ViolationReason::NotEngaged);
         };
-        let day = beijing_date(c.used_at);
         // The use is judged against the engagement as it stood at the instant of use, which may be
         // earlier than when the use is recorded: nothing was in force before the engagement was made.
         if self.engaged_at.is_none_or(|engaged| c.used_at < engaged) {
@@ -523,6 +484,72 @@ impl ThirdPartyEngagement {
     }
 }
 
+impl Decide for ThirdPartyEngagement {
+    type Body = ThirdPartyCommand;
+
+    fn decide(
+        &self,
+        command: CommandEnvelope<ThirdPartyCommand>,
+        _services: &DomainServices,
+    ) -> Result<Vec<ThirdPartyEvent>, DomainError> {
+        let CommandEnvelope { actor, at, body } = command;
+        match body {
+            ThirdPartyCommand::RecordPriorReview(c) => self.review(actor, at, c),
+            ThirdPartyCommand::EngageThirdParty(c) => {
+                let subject = self.subject("engage")?;
+                authorize(Action::EngageThirdParty, &actor, &subject)?;
+                // 事前审核 comes first: no engagement without an approved review.
+                let review = match (&self.status, &self.review) {
+                    (EngagementStatus::ReviewApproved, Some(r)) => r,
+                    _ => return Err(DomainError::invalid_state("engage", self.label())),
+                };
+                DomainError::require_text(
+                    "contract_reference",
+                    &c.contract_reference,
+                    "name the contract",
+                )?;
+                if beijing_date("at", at)? > review.term.ends_on {
+                    return Err(DomainError::validation(
+                        "term",
+                        "the reviewed term has already expired",
+                    ));
+                }
+                Ok(vec![ThirdPartyEvent::ThirdPartyEngaged(
+                    ThirdPartyEngaged {
+                        review: review.review,
+                        contractor: review.contractor.clone(),
+                        scope: review.scope.clone(),
+                        systems: review.systems.clone(),
+                        data: review.data.clone(),
+                        term: review.term,
+                        contract_reference: c.contract_reference,
+                        by: actor,
+                        at,
+                    },
+                )])
+            }
+            ThirdPartyCommand::RecordContractorUse(c) => self.record_use(actor, at, c),
+            ThirdPartyCommand::EndEngagement(c) => {
+                let subject = self.subject("end")?;
+                authorize(Action::EngageThirdParty, &actor, &subject)?;
+                if self.status != EngagementStatus::Engaged {
+                    return Err(DomainError::invalid_state("end", self.label()));
+                }
+                DomainError::require_text("reason", &c.reason, "state why it ends")?;
+                Ok(vec![ThirdPartyEvent::EngagementEnded(EngagementEnded {
+                    reason: c.reason,
+                    by: actor,
+                    at,
+                })])
+            }
+        }
+    }
+
+    fn last_instant(&self) -> Option<DateTime<Utc>> {
+        self.last_at
+    }
+}
+
 impl Aggregate for ThirdPartyEngagement {
     const TYPE: &'static str = "ThirdPartyEngagement";
     type Command = CommandEnvelope<ThirdPartyCommand>;
@@ -533,16 +560,14 @@ impl Aggregate for ThirdPartyEngagement {
     async fn handle(
         &mut self,
         command: Self::Command,
-        _services: &Self::Services,
+        services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        for event in self.decide(command)? {
-            sink.write(event, self).await;
-        }
-        Ok(())
+        crate::decide::handle_with_sink(self, command, services, sink).await
     }
 
     fn apply(&mut self, event: Self::Event) {
+        self.last_at = self.last_at.max(event.at());
         match event {
             ThirdPartyEvent::PriorReviewRecorded(e) => {
                 self.reviews = e.review;

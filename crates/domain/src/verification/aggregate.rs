@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::actor::{Actor, DepartmentRef};
 use crate::authorization::{Action, Subject, authorize};
 use crate::deadline::{DeadlineId, Deadlines, Obligation};
+use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
 use crate::rules::DeadlineRule;
@@ -54,6 +55,9 @@ pub struct Verification {
     answer_deadline: Option<DeadlineId>,
     extension_pending: Option<u32>,
     deadlines: Deadlines,
+    /// The instant of the latest recorded fact (see `Decide::last_instant`).
+    #[serde(default)]
+    last_at: Option<DateTime<Utc>>,
 }
 
 impl Verification {
@@ -111,6 +115,121 @@ impl Verification {
     fn meet_open(&self, at: DateTime<Utc>) -> Result<Vec<VerificationEvent>, DomainError> {
         self.deadlines.meet_open(self.open.as_ref(), at)
     }
+
+    fn file(
+        &self,
+        actor: Actor,
+        at: DateTime<Utc>,
+        c: FileVerificationRequest,
+        services: &DomainServices,
+    ) -> Result<Vec<VerificationEvent>, DomainError> {
+        authorize(
+            Action::RequestShare,
+            &actor,
+            &Subject::of(&actor.department),
+        )?;
+        if self.status != VerificationStatus::New {
+            return Err(DomainError::invalid_state(
+                "file",
+                "the request already exists",
+            ));
+        }
+        let requester = &actor.department;
+        if !c
+            .authority
+            .is_authority_of(&requester.region, requester.level)
+        {
+            return Err(DomainError::validation(
+                "authority",
+                format!(
+                    "{} is not the requester's own data authority (本级政务数据主管部门, 第二十条)",
+                    c.authority.code
+                ),
+            ));
+        }
+        DomainError::require_text(
+            "defect",
+            &c.defect,
+            "a request describes the suspected defect (第二十条)",
+        )?;
+        let authority = c.authority.clone();
+        Ok(vec![
+            VerificationEvent::VerificationRequested(VerificationRequested {
+                requester: requester.clone(),
+                subject: c.subject,
+                provider: c.provider,
+                authority: c.authority,
+                data_items: c.data_items,
+                defect: c.defect,
+                by: actor,
+                at,
+            }),
+            self.set(DeadlineRule::VerificationForward, &authority, at, services)?,
+        ])
+    }
+
+    fn request_extension(
+        &self,
+        actor: Actor,
+        at: DateTime<Utc>,
+        c: RequestVerificationExtension,
+        services: &DomainServices,
+    ) -> Result<Vec<VerificationEvent>, DomainError> {
+        let (_, _, provider) = self.filed("request an extension")?;
+        authorize(Action::ReplyToShareRequest, &actor, &Subject::of(provider))?;
+        self.require("request an extension", VerificationStatus::Forwarded)?;
+        if self.extension_pending.is_some() {
+            return Err(DomainError::invalid_state(
+                "request an extension",
+                "a request is already pending",
+            ));
+        }
+        let max = services.rules.days(DeadlineRule::VerificationExtensionMax);
+        if c.working_days == 0 || c.working_days > max {
+            return Err(DomainError::validation(
+                "working_days",
+                format!(
+                    "an extension is 1 to {max} working days (第二十条: 延长期限不超过{max}个工作日)"
+                ),
+            ));
+        }
+        DomainError::require_text(
+            "reason",
+            &c.reason,
+            "an extension states its reason (第二十条)",
+        )?;
+        let id = self.answer_deadline.clone().ok_or_else(|| {
+            DomainError::invalid_state("request an extension", "no answer is owed")
+        })?;
+        self.deadlines
+            .check_extension_request(&id, at, MAX_EXTENSIONS)?;
+        let due_at = self.deadlines.get(&id).map_or(at, |d| d.current.due_at);
+        Ok(vec![VerificationEvent::VerificationExtensionRequested(
+            VerificationExtensionRequested {
+                deadline: id,
+                due_at,
+                working_days: c.working_days,
+                max_working_days: max,
+                reason: c.reason,
+                by: actor,
+                at,
+            },
+        )])
+    }
+
+    fn pending_extension(&self, action: &'static str) -> Result<(DeadlineId, u32), DomainError> {
+        match (&self.answer_deadline, self.extension_pending) {
+            (Some(id), Some(days)) => Ok((id.clone(), days)),
+            _ => Err(DomainError::invalid_state(
+                action,
+                "no extension request is pending",
+            )),
+        }
+    }
+}
+
+impl Decide for Verification {
+    type Body = VerificationCommand;
 
     fn decide(
         &self,
@@ -252,115 +371,8 @@ impl Verification {
         }
     }
 
-    fn file(
-        &self,
-        actor: Actor,
-        at: DateTime<Utc>,
-        c: FileVerificationRequest,
-        services: &DomainServices,
-    ) -> Result<Vec<VerificationEvent>, DomainError> {
-        authorize(
-            Action::RequestShare,
-            &actor,
-            &Subject::of(&actor.department),
-        )?;
-        if self.status != VerificationStatus::New {
-            return Err(DomainError::invalid_state(
-                "file",
-                "the request already exists",
-            ));
-        }
-        let requester = &actor.department;
-        if !c
-            .authority
-            .is_authority_of(&requester.region, requester.level)
-        {
-            return Err(DomainError::validation(
-                "authority",
-                format!(
-                    "{} is not the requester's own data authority (本级政务数据主管部门, 第二十条)",
-                    c.authority.code
-                ),
-            ));
-        }
-        DomainError::require_text(
-            "defect",
-            &c.defect,
-            "a request describes the suspected defect (第二十条)",
-        )?;
-        let authority = c.authority.clone();
-        Ok(vec![
-            VerificationEvent::VerificationRequested(VerificationRequested {
-                requester: requester.clone(),
-                subject: c.subject,
-                provider: c.provider,
-                authority: c.authority,
-                data_items: c.data_items,
-                defect: c.defect,
-                by: actor,
-                at,
-            }),
-            self.set(DeadlineRule::VerificationForward, &authority, at, services)?,
-        ])
-    }
-
-    fn request_extension(
-        &self,
-        actor: Actor,
-        at: DateTime<Utc>,
-        c: RequestVerificationExtension,
-        services: &DomainServices,
-    ) -> Result<Vec<VerificationEvent>, DomainError> {
-        let (_, _, provider) = self.filed("request an extension")?;
-        authorize(Action::ReplyToShareRequest, &actor, &Subject::of(provider))?;
-        self.require("request an extension", VerificationStatus::Forwarded)?;
-        if self.extension_pending.is_some() {
-            return Err(DomainError::invalid_state(
-                "request an extension",
-                "a request is already pending",
-            ));
-        }
-        let max = services.rules.days(DeadlineRule::VerificationExtensionMax);
-        if c.working_days == 0 || c.working_days > max {
-            return Err(DomainError::validation(
-                "working_days",
-                format!(
-                    "an extension is 1 to {max} working days (第二十条: 延长期限不超过{max}个工作日)"
-                ),
-            ));
-        }
-        DomainError::require_text(
-            "reason",
-            &c.reason,
-            "an extension states its reason (第二十条)",
-        )?;
-        let id = self.answer_deadline.clone().ok_or_else(|| {
-            DomainError::invalid_state("request an extension", "no answer is owed")
-        })?;
-        self.deadlines
-            .check_extension_request(&id, at, MAX_EXTENSIONS)?;
-        let due_at = self.deadlines.get(&id).map_or(at, |d| d.current.due_at);
-        Ok(vec![VerificationEvent::VerificationExtensionRequested(
-            VerificationExtensionRequested {
-                deadline: id,
-                due_at,
-                working_days: c.working_days,
-                max_working_days: max,
-                reason: c.reason,
-                by: actor,
-                at,
-            },
-        )])
-    }
-
-    fn pending_extension(&self, action: &'static str) -> Result<(DeadlineId, u32), DomainError> {
-        match (&self.answer_deadline, self.extension_pending) {
-            (Some(id), Some(days)) => Ok((id.clone(), days)),
-            _ => Err(DomainError::invalid_state(
-                action,
-                "no extension request is pending",
-            )),
-        }
+    fn last_instant(&self) -> Option<DateTime<Utc>> {
+        self.last_at
     }
 }
 
@@ -377,13 +389,11 @@ impl Aggregate for Verification {
         services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        for event in self.decide(command, services)? {
-            sink.write(event, self).await;
-        }
-        Ok(())
+        crate::decide::handle_with_sink(self, command, services, sink).await
     }
 
     fn apply(&mut self, event: Self::Event) {
+        self.last_at = self.last_at.max(event.at());
         if let Some(fact) = event.deadline_fact() {
             self.deadlines.apply(&fact);
         }

@@ -185,6 +185,28 @@ impl VerificationEvent {
     }
 }
 
+impl VerificationEvent {
+    /// The instant this event records an act at (`None` for the deadline facts that record none:
+    /// set, extended, recomputed).
+    pub fn at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            VerificationEvent::VerificationRequested(e) => Some(e.at),
+            VerificationEvent::VerificationForwarded(e) => Some(e.at),
+            VerificationEvent::VerificationExtensionRequested(e) => Some(e.at),
+            VerificationEvent::VerificationExtensionRefused(e) => Some(e.at),
+            VerificationEvent::VerificationAnswered(e) => Some(e.at),
+            VerificationEvent::VerificationResultAccepted(e) => Some(e.at),
+            VerificationEvent::VerificationResultDisputed(e) => Some(e.at),
+            VerificationEvent::VerificationDisputeConcluded(e) => Some(e.at),
+            VerificationEvent::DeadlineSet(_) => None,
+            VerificationEvent::DeadlineMet(e) => Some(e.at),
+            VerificationEvent::DeadlineExtended(_) => None,
+            VerificationEvent::DeadlineMissed(e) => Some(e.marked_at),
+            VerificationEvent::DeadlineRecomputed(_) => None,
+        }
+    }
+}
+
 impl DomainEvent for VerificationEvent {
     fn event_type(&self) -> String {
         match self {

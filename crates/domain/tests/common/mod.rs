@@ -47,6 +47,12 @@ pub fn end_of(y: i32, m: u32, d: u32) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// The Beijing date of an ordinary instant, through the domain's checked conversion (the calendar crate's
+/// `beijing_date` panics on extreme instants and is disallowed in this crate).
+pub fn beijing_date(at: DateTime<Utc>) -> NaiveDate {
+    govshare_domain::instant::beijing_date("at", at).expect("an ordinary instant")
+}
+
 pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid")
 }

@@ -728,7 +728,7 @@ impl EventStore for PostgresStore {
         .bind(&s.aggregate_id)
         .bind(clamp(snapshot.sequence))
         .bind(i64::from(snapshot.state_version))
-        .bind(crate::hash::canonical_json(&snapshot.state))
+        .bind(crate::canonical::canonical_json(&snapshot.state))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -443,7 +443,7 @@ fn commit_batch(
                 s.aggregate_id,
                 snapshot.sequence as i64,
                 i64::from(snapshot.state_version),
-                crate::hash::canonical_json(&snapshot.state),
+                crate::canonical::canonical_json(&snapshot.state),
             ])?;
             snapshot_results.push(Ok(()));
         }

@@ -7,11 +7,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use chrono::{DateTime, TimeZone, Utc};
-use govshare_store::testing::shared_cluster;
 use govshare_store::{
     Actor, AppendRequest, EventMetadata, EventStore, ExpectedVersion, NewEvent, PostgresStore,
     RuleSetRef, SqliteStore, StoreConfig, StreamId,
 };
+use govshare_testkit::shared_cluster;
 use serde_json::{Value, json};
 use sqlx::Connection;
 use uuid::Uuid;
