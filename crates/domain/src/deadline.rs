@@ -14,33 +14,24 @@
 //! [`Deadlines::apply`]. The ledger only computes; it never decides whether an act is allowed.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use govshare_workdays::{Coverage, Deadline, beijing_offset};
 use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, DepartmentCode};
+pub use crate::deadline_id::DeadlineId;
 use crate::error::DomainError;
 use crate::instant::{beijing_date, check_date};
 use crate::rules::{DeadlineRule, RuleSetRef};
 use crate::services::DomainServices;
 
-/// Identifies a deadline within its aggregate: the rule key and a sequence number, e.g. `catalog_update#2`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct DeadlineId(pub String);
-
+// `DeadlineId` lives in its own leaf module so that errors can name deadlines without depending on the
+// ledger; its constructor from a rule is here, next to the rules it counts.
 impl DeadlineId {
     /// The `seq`-th deadline of `rule` in an aggregate.
     pub fn new(rule: DeadlineRule, seq: u32) -> Self {
         DeadlineId(format!("{}#{seq}", rule.key()))
-    }
-}
-
-impl fmt::Display for DeadlineId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 
@@ -165,6 +156,18 @@ pub struct DeadlineRecomputed {
 /// deadlines). Authorized like `MarkOverdue` (AUTH-02, scheduler only); idempotent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecomputeDeadlines {}
+
+/// The body of the scheduler's `MarkOverdue` command, the same on every aggregate with deadlines (catalog
+/// entry, share application, verification request, security incident, supervision case): 记录逾期, record that
+/// a deadline passed without the owed act, attributed to the party that owed it (第四十一条). Scheduler only
+/// (AUTH-02). Refused up to the due instant ([`DomainError::NotYetDue`]) and while a timely extension request
+/// awaits its decision ([`DomainError::ExtensionPending`]), both retryable ([`DomainError::is_retryable`]);
+/// idempotent after the miss is recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkOverdue {
+    /// The deadline.
+    pub deadline: DeadlineId,
+}
 
 /// Any deadline fact; every aggregate's event enum converts from it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

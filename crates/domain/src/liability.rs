@@ -5,7 +5,7 @@
 //! aggregate records — a missed deadline attributed to the owing party, a violation, a rejected rectification,
 //! a false-data finding from verification, a leak found by an incident investigation. [`EVIDENCE`] is that
 //! mapping, one row per (item, event type, condition), mirrored in `docs/regulation-map.md`. Events of the
-//! sharing chapter (`share_application`, `objection`, `grant`, `verification`) are named by their recorded
+//! sharing chapter (`share_application` with its objections, `grant`, `verification`) are named by their recorded
 //! event types.
 //!
 //! The draft numbers two items of 第四十一条 "(三)"; [`LiabilityItem`] names them by content and

@@ -73,6 +73,11 @@ pub enum DeadlineRule {
 }
 
 impl DeadlineRule {
+    /// The article that sets this deadline (as named on each variant).
+    pub fn article(self) -> Option<&'static str> {
+        crate::deadline_id::article_of_key(self.key())
+    }
+
     /// The key as written in files and facts.
     pub fn key(self) -> &'static str {
         match self {
@@ -167,11 +172,12 @@ pub struct RuleOptions {
     pub supplement_restarts_authority_clock: bool,
     /// 第十八条: base data is aggregated physically only (default true).
     pub base_data_physical_only: bool,
-    /// 第十九条: a provider's refusal reason must have at least this many characters of content after
-    /// trimming (default 10).
+    /// 第十九条: a provider's refusal reason must have at least this many visible characters (white space and
+    /// invisible format characters do not count; default 10).
     pub refusal_reason_min_chars: u32,
-    /// 第十九条: stock phrases that are not reasons, compared after trimming and dropping trailing
-    /// punctuation, case-insensitively (default: 不同意, 不予共享, 无, 其他, "no", "refused" …).
+    /// 第十九条: stock phrases that are not reasons, compared ignoring white space and invisible characters
+    /// anywhere and trailing punctuation, case-insensitively (default: 不同意, 不予共享, 无, 其他, "no",
+    /// "refused" …).
     pub refusal_stock_phrases: Vec<String>,
     /// 第三十四条 Decision: clock hours, by severity, within which a security incident is told to each affected
     /// provider and reported to 网信, 公安 and the data authority (default 1 hour for 较大 and above, 24 hours

@@ -290,6 +290,95 @@ fn art11_second_extension_is_refused() {
     );
 }
 
+fn return_entry(at: chrono::DateTime<chrono::Utc>) -> CommandEnvelope<CatalogCommand> {
+    cmd(
+        reviewer(province_authority()),
+        at,
+        CatalogCommand::ReturnCatalogEntry(ReturnCatalogEntry {
+            reasons: "信息项类型与标准不一致".to_owned(),
+        }),
+    )
+}
+
+fn revise_at(at: chrono::DateTime<chrono::Utc>) -> CommandEnvelope<CatalogCommand> {
+    cmd(
+        clerk(province_public_security()),
+        at,
+        CatalogCommand::ReviseCatalogEntry(ReviseCatalogEntry {
+            metadata: population_metadata(),
+        }),
+    )
+}
+
+/// 第十一条: one extension per catalog change. The extension granted before a return counts for the whole
+/// change: the fresh update deadline the return opens (Decision) cannot be extended again.
+#[test]
+fn art11_second_extension_after_a_return_is_refused() {
+    let mut given = with_change();
+    given.extend(history_on::<CatalogEntry>(
+        &given,
+        vec![
+            request_extension(bj(2026, 10, 12, 9, 0)),
+            consent(bj(2026, 10, 12, 15, 0)),
+            revise_at(bj(2026, 10, 20, 9, 0)),
+            submit(bj(2026, 10, 20, 10, 0)),
+            return_entry(bj(2026, 10, 22, 9, 0)),
+        ],
+    ));
+    assert!(
+        given
+            .iter()
+            .any(|e| matches!(e, CatalogEvent::DeadlineSet(s) if s.id == update_id(2)))
+    );
+    let err = when::<CatalogEntry>(services(), given, request_extension(bj(2026, 10, 23, 9, 0)))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        DomainError::ExtensionLimitReached {
+            deadline: update_id(2),
+            allowed: 1
+        }
+    );
+}
+
+/// 第十一条: a change that used no extension before a return may still use its one extension on the
+/// restarted clock.
+#[test]
+fn art11_extension_after_a_return_is_the_changes_one_extension() {
+    let mut given = with_change();
+    given.extend(history_on::<CatalogEntry>(
+        &given,
+        vec![
+            revise_at(bj(2026, 10, 9, 9, 0)),
+            submit(bj(2026, 10, 9, 10, 0)),
+            return_entry(bj(2026, 10, 15, 11, 0)),
+            request_extension(bj(2026, 10, 16, 9, 0)),
+        ],
+    ));
+    let events =
+        when::<CatalogEntry>(services(), given.clone(), consent(bj(2026, 10, 16, 15, 0))).unwrap();
+    assert!(matches!(&events[..], [CatalogEvent::DeadlineExtended(e)] if e.id == update_id(2)));
+}
+
+/// 第十一条: an extension request pending when the department submits its update lapses (the deadline it
+/// asked to extend is met); a later consent cannot extend the deadline a return opens instead.
+#[test]
+fn art11_pending_extension_lapses_when_the_update_is_submitted() {
+    let mut given = with_change();
+    given.extend(history_on::<CatalogEntry>(
+        &given,
+        vec![
+            request_extension(bj(2026, 10, 12, 9, 0)),
+            revise_at(bj(2026, 10, 13, 9, 0)),
+            submit(bj(2026, 10, 13, 10, 0)),
+            return_entry(bj(2026, 10, 14, 9, 0)),
+        ],
+    ));
+    let err =
+        when::<CatalogEntry>(services(), given, consent(bj(2026, 10, 14, 15, 0))).unwrap_err();
+    assert!(matches!(err, DomainError::InvalidState { .. }), "{err:?}");
+}
+
 /// 第十一条: a refused extension leaves the deadline as it was; the department may ask again in time.
 #[test]
 fn art11_refused_extension_is_recorded_and_leaves_the_deadline() {
@@ -535,7 +624,15 @@ fn art11_pending_timely_extension_defers_mark_overdue() {
         ),
     )
     .unwrap_err();
-    assert!(matches!(err, DomainError::InvalidState { .. }));
+    // "Not now": a typed refusal the scheduler retries after the authority's decision.
+    assert_eq!(
+        err,
+        DomainError::ExtensionPending {
+            deadline: update_id(1)
+        }
+    );
+    assert!(err.is_retryable());
+    assert_eq!(err.article(), Some("第十一条"));
     // Consent after the original due day still extends from it.
     let events = when::<CatalogEntry>(services(), given, consent(bj(2026, 10, 19, 9, 0))).unwrap();
     assert!(

@@ -18,7 +18,9 @@ use govshare_domain::catalog::{
     CatalogCommand, CatalogEntry, CatalogEvent, ChangeCause, MarkOverdue, RecomputeDeadlines,
     RecordCatalogChange, ReviseCatalogEntry, SubmitCatalogEntry,
 };
-use govshare_domain::share_application::{ShareApplication, ShareCommand, ShareEvent};
+use govshare_domain::share_application::{
+    ShareApplication, ShareCommand, ShareEvent, WithdrawShareApplication,
+};
 use govshare_domain::supervision::{
     OrderRectification, RecordInspection, Supervision, SupervisionCommand, SupervisionEvent,
 };
@@ -526,6 +528,37 @@ fn art19_decision_met_share_deadline_is_not_recomputed() {
         .when(share(
             scheduler(),
             bj(2027, 1, 2, 8, 0),
+            ShareCommand::RecomputeDeadlines(RecomputeDeadlines::default()),
+        ))
+        .then_expect_events(vec![]);
+}
+
+/// 第十九条 with the Decision: a withdrawn application owes no further step, so the provisional deadline of
+/// the step it owed at withdrawal is not recomputed (nothing is recorded for a deadline no longer open).
+#[test]
+fn art19_decision_recompute_on_a_withdrawn_application_records_nothing() {
+    let given = share_history(
+        services,
+        vec![
+            submit_unconditional(bj(2026, 12, 29, 9, 0)),
+            share(
+                clerk(province_health()),
+                bj(2026, 12, 30, 9, 0),
+                ShareCommand::WithdrawShareApplication(WithdrawShareApplication {
+                    reason: "业务调整, 不再需要".to_owned(),
+                }),
+            ),
+        ],
+    );
+    let provisional = given
+        .iter()
+        .any(|e| matches!(e, ShareEvent::DeadlineSet(s) if s.provisional));
+    assert!(provisional, "the provision deadline reaches into 2027");
+    TestFramework::<ShareApplication>::with(services_2027())
+        .given(given)
+        .when(share(
+            scheduler(),
+            bj(2026, 12, 30, 10, 0),
             ShareCommand::RecomputeDeadlines(RecomputeDeadlines::default()),
         ))
         .then_expect_events(vec![]);

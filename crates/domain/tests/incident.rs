@@ -697,3 +697,38 @@ fn golden_incident_reported_to_body() {
         "IncidentReportedToBody",
     );
 }
+
+/// 第三十四条: immediate measures answer the incident, so they cannot be dated before its detection; measures
+/// at the instant of detection are accepted.
+#[test]
+fn art34_measures_dated_before_detection_are_refused() {
+    let given = reported(Severity::Major);
+    let measures = |taken_at| {
+        IncidentCommand::RecordImmediateMeasures(RecordImmediateMeasures {
+            measures: "封禁异常调用账号, 关闭前置库外网访问".to_owned(),
+            taken_at,
+        })
+    };
+    let err = on(
+        &given,
+        bj(2026, 5, 12, 10, 30),
+        measures(detected() - chrono::Duration::minutes(5)),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DomainError::Validation {
+                field: "taken_at",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.article(), Some("第三十四条"));
+    let events = on(&given, bj(2026, 5, 12, 10, 30), measures(detected())).unwrap();
+    assert!(matches!(
+        &events[..],
+        [IncidentEvent::ImmediateMeasuresRecorded(m)] if m.taken_at == detected()
+    ));
+}

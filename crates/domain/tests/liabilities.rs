@@ -22,17 +22,20 @@ use govshare_domain::supervision::{
 use govshare_domain::{DeadlineId, DeadlineRule};
 
 /// The event-type names of every aggregate, as their `DomainEvent` impls write them.
-const EVENT_SOURCES: [&str; 10] = [
+const EVENT_SOURCES: [&str; 13] = [
+    include_str!("../src/organization/event.rs"),
     include_str!("../src/catalog/event.rs"),
+    include_str!("../src/negative_list/event.rs"),
+    include_str!("../src/published_catalog/event.rs"),
     include_str!("../src/collection_list/event.rs"),
     include_str!("../src/share_application/event.rs"),
     include_str!("../src/grant/event.rs"),
     include_str!("../src/verification/event.rs"),
     include_str!("../src/incident/event.rs"),
-    include_str!("../src/third_party/aggregate.rs"),
-    include_str!("../src/supervision/aggregate.rs"),
-    include_str!("../src/city_platform/aggregate.rs"),
-    include_str!("../src/authorized_operation/aggregate.rs"),
+    include_str!("../src/third_party/event.rs"),
+    include_str!("../src/supervision/event.rs"),
+    include_str!("../src/city_platform/event.rs"),
+    include_str!("../src/authorized_operation/event.rs"),
 ];
 
 /// 第四十至四十三条: every item has at least one recorded fact that proves or refutes it.

@@ -7,10 +7,10 @@ mod share_fixtures;
 
 use common::*;
 use cqrs_es::test::TestFramework;
-use govshare_domain::objection::{
+use govshare_domain::rules::RuleSetRef;
+use govshare_domain::share_application::{
     ConcludeObjection, ObjectionConcluded, ObjectionOutcome, ObjectionRaised, RaiseObjection,
 };
-use govshare_domain::rules::RuleSetRef;
 use govshare_domain::share_application::{ShareApplication, ShareCommand, ShareEvent, ShareStatus};
 use govshare_domain::{
     DeadlineId, DeadlineMet, DeadlineMissed, DeadlineRule, DeadlineSet, DomainError, Obligation,

@@ -6,7 +6,7 @@ mod common;
 mod share_fixtures;
 
 use common::*;
-use govshare_domain::routing::DataHolder;
+use govshare_domain::share_application::DataHolder;
 use govshare_domain::share_application::{
     ForwardToUpperAuthority, ForwardedToUpperAuthority, MarkOverdue, ShareApplication,
     ShareCommand, ShareEvent,

@@ -9,9 +9,9 @@ use common::*;
 use cqrs_es::test::TestFramework;
 use govshare_domain::rules::RuleSetRef;
 use govshare_domain::share_application::{
-    ListedEntryCited, MarkOverdue, ResubmitShareApplication, ReturnForSupplement, ShareApplication,
-    ShareApplicationNotAccepted, ShareApplicationSubmitted, ShareCommand, ShareEvent, SharePath,
-    ShareProvided, ShareStatus, WithdrawShareApplication,
+    ForwardToProvider, ListedEntryCited, MarkOverdue, ResubmitShareApplication,
+    ReturnForSupplement, ShareApplication, ShareApplicationNotAccepted, ShareApplicationSubmitted,
+    ShareCommand, ShareEvent, SharePath, ShareProvided, ShareStatus, WithdrawShareApplication,
 };
 use govshare_domain::{
     DeadlineId, DeadlineMet, DeadlineMissed, DeadlineRule, DeadlineSet, DomainError, Obligation,
@@ -688,6 +688,95 @@ fn art19_withdrawn_application_owes_nothing_further() {
         run(given, forward_to_provider(bj(2026, 3, 10, 10, 0))).unwrap_err(),
         DomainError::InvalidState { .. }
     ));
+}
+
+/// Texts that show nothing: white space of any kind and invisible format characters.
+const BLANKS: [&str; 9] = [
+    "",
+    "   ",
+    "\u{3000}\u{3000}",
+    "\u{200B}",
+    "\u{200C}\u{200D}",
+    "\u{2060}",
+    "\u{FEFF}",
+    " \u{200B}\u{3000}\u{FEFF}\n",
+    "\u{00A0}\u{2028}",
+];
+
+/// 第十九条: the serving authority's review opinion is part of the record; a blank one (white space or
+/// invisible characters only) is refused when forwarding to the provider.
+#[test]
+fn art19_forward_with_blank_review_opinion_is_refused() {
+    let given = share_history(services, vec![submit_conditional(bj(2026, 3, 9, 9, 0))]);
+    for blank in BLANKS {
+        let forward = share(
+            reviewer(province_authority()),
+            bj(2026, 3, 10, 9, 0),
+            ShareCommand::ForwardToProvider(ForwardToProvider {
+                review_opinion: blank.to_owned(),
+            }),
+        );
+        assert!(
+            matches!(
+                run(given.clone(), forward).unwrap_err(),
+                DomainError::Validation {
+                    field: "review_opinion",
+                    ..
+                }
+            ),
+            "{blank:?}"
+        );
+    }
+    assert!(run(given, forward_to_provider(bj(2026, 3, 10, 9, 0))).is_ok());
+}
+
+/// 第十九条: a withdrawal states its reason; a blank one (white space or invisible characters only) is
+/// refused.
+#[test]
+fn art19_withdrawal_with_blank_reason_is_refused() {
+    let given = share_history(services, vec![submit_conditional(bj(2026, 3, 9, 9, 0))]);
+    for blank in BLANKS {
+        let withdraw = share(
+            clerk(province_health()),
+            bj(2026, 3, 10, 9, 0),
+            ShareCommand::WithdrawShareApplication(WithdrawShareApplication {
+                reason: blank.to_owned(),
+            }),
+        );
+        assert!(
+            matches!(
+                run(given.clone(), withdraw).unwrap_err(),
+                DomainError::Validation {
+                    field: "reason",
+                    ..
+                }
+            ),
+            "{blank:?}"
+        );
+    }
+}
+
+/// 第十九条: a refusal whose reasons hide behind invisible characters has no reasons, and the invisible
+/// characters do not count towards the rule set's minimum length.
+#[test]
+fn art19_invisible_characters_are_not_refusal_reasons() {
+    for reasons in [
+        "\u{200B}\u{200B}\u{200B}\u{200B}\u{200B}\u{200B}\u{200B}\u{200B}\u{200B}\u{200B}\u{200B}",
+        "不同意\u{200B}",
+        "\u{FEFF}不予共享。",
+        "太敏感\u{200B}\u{200B}\u{200B}\u{200B}\u{200B}\u{200B}\u{200B}",
+    ] {
+        assert!(
+            matches!(
+                run(awaiting_reply(), refuse(bj(2026, 9, 25, 9, 0), reasons)).unwrap_err(),
+                DomainError::Validation {
+                    field: "reasons",
+                    ..
+                }
+            ),
+            "{reasons:?}"
+        );
+    }
 }
 
 /// 第四十一条: MarkOverdue is refused up to the due instant, records the miss after it, and is idempotent; the

@@ -11,8 +11,8 @@ use std::path::PathBuf;
 use common::*;
 use cqrs_es::DomainEvent;
 use govshare_domain::grant::{GrantEvent, GrantViolationRecorded, UseViolation};
-use govshare_domain::objection::{ObjectionConcluded, ObjectionOutcome};
 use govshare_domain::rules::RuleSetRef;
+use govshare_domain::share_application::{ObjectionConcluded, ObjectionOutcome};
 use govshare_domain::share_application::{
     ProviderRefused, ShareApplicationSubmitted, ShareEvent, SharePath,
 };

@@ -11,12 +11,12 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use common::*;
 use govshare_domain::catalog::ShareAttribute;
-use govshare_domain::objection::{ConcludeObjection, ObjectionOutcome, RaiseObjection};
 use govshare_domain::share_application::{
     AgreeToShare, ForwardToProvider, ForwardToUpperAuthority, MarkOverdue, ProvideShare,
     RefuseToShare, RequestedEntry, ResubmitShareApplication, ReturnForSupplement, ShareApplication,
     ShareCommand, ShareEvent, WithdrawShareApplication, check_refusal_reasons,
 };
+use govshare_domain::share_application::{ConcludeObjection, ObjectionOutcome, RaiseObjection};
 use govshare_domain::{Actor, DeadlineId, DeadlineRule, DomainServices, RuleSet};
 use proptest::prelude::*;
 use share_fixtures::*;

@@ -325,10 +325,15 @@ fn art20_art41_late_answer_is_the_providers_miss() {
             deadline: DeadlineId::new(DeadlineRule::VerificationAnswer, 1),
         }),
     );
-    assert!(matches!(
-        run(given, mark.clone()).unwrap_err(),
-        DomainError::InvalidState { .. }
-    ));
+    let err = run(given, mark.clone()).unwrap_err();
+    assert_eq!(
+        err,
+        DomainError::ExtensionPending {
+            deadline: DeadlineId::new(DeadlineRule::VerificationAnswer, 1)
+        }
+    );
+    assert!(err.is_retryable());
+    assert_eq!(err.article(), Some("第二十条"));
     assert_eq!(run(forwarded(), mark).unwrap().len(), 1);
 }
 

@@ -5,7 +5,6 @@ use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use cqrs_es::Aggregate;
 use govshare_codec::{
     CalendarRef, CommandContext, Kind, StoredCommand, decode_event, encode_command, encode_event,
     store_actor, store_rule_set,

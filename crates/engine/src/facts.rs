@@ -16,7 +16,7 @@ use govshare_domain::grant::GrantCommand;
 use govshare_domain::incident::{IncidentCommand, ReportTargets};
 use govshare_domain::negative_list::{NegativeListCommand, UpperAuthority};
 use govshare_domain::organization::OrganizationRegistry;
-use govshare_domain::routing::DataHolder;
+use govshare_domain::share_application::DataHolder;
 use govshare_domain::share_application::{
     RequestedEntry, ShareApplication, ShareCommand, ShareStatus,
 };
@@ -97,7 +97,7 @@ pub(crate) async fn resolve(engine: &Engine, actor: &Actor, command: Command) ->
         }
         Command::NegativeList { id, mut command } => {
             if let NegativeListCommand::FileNegativeListing(c) = &mut command
-                && let UpperAuthority::Registered(upper) = &mut c.upper
+                && let UpperAuthority::Registered(upper) = &mut c.upper_authority
             {
                 *upper = r.department(upper)?;
             }

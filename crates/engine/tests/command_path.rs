@@ -49,7 +49,7 @@ mod cases {
     use chrono::Duration;
     use govshare_codec::{StoredCommand, decode_command};
     use govshare_domain::catalog::ShareAttribute;
-    use govshare_domain::routing::DataHolder;
+    use govshare_domain::share_application::DataHolder;
     use govshare_domain::share_application::{
         RefuseToShare, RefusalBasis, RefusalBasisKind, ShareApplication, ShareCommand,
         ShareStatus,

@@ -1,227 +1,23 @@
-//! The authorized-operation aggregate: commands, events and decisions.
+//! The authorized-operation aggregate.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use cqrs_es::Aggregate;
 use cqrs_es::event_sink::EventSink;
-use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
-use crate::actor::{Actor, DepartmentKind, DepartmentRef, Level};
+use crate::actor::{DepartmentKind, Level};
 use crate::authorization::{Action, Subject, authorize};
+use crate::authorized_operation::command::{AuthorizedOperationCommand, RecordOperationUse};
+use crate::authorized_operation::event::{
+    AuthorizedOperationEvent, OperationGranted, OperationRevoked, OperationUseRecorded,
+    OperationViolation, OperationViolationRecorded,
+};
 use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
 use crate::instant::beijing_date;
 use crate::services::DomainServices;
-
-/// 运营主体: the operator granted the use (a legal person outside government).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Operator {
-    /// Name.
-    pub name: String,
-    /// 统一社会信用代码 (18 characters).
-    pub credit_code: String,
-}
-
-/// 授权期限, in Beijing dates, both days included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OperationTerm {
-    /// First day.
-    pub starts_on: NaiveDate,
-    /// Last day.
-    pub ends_on: NaiveDate,
-}
-
-/// 授权运营: grant an operator the use of named entries for social use (第二十八条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GrantOperation {
-    /// The operator.
-    pub operator: Operator,
-    /// Catalog entries (aggregate ids) granted.
-    pub entries: Vec<String>,
-    /// The permitted use (应用场景) as a purpose code.
-    pub purpose_code: String,
-    /// The scope in words.
-    pub scope: String,
-    /// Term.
-    pub term: OperationTerm,
-}
-
-/// 撤销授权运营: revoke the grant (第二十八条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RevokeOperation {
-    /// Why.
-    pub reason: String,
-}
-
-/// 记录运营使用 (第二十八条): a use under the grant, from the provincial platform's log. Recorded whether or not it keeps
-/// within the grant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RecordOperationUse {
-    /// The use's id.
-    pub use_id: String,
-    /// The entry used.
-    pub entry_id: String,
-    /// The purpose code the use was made under.
-    pub purpose_code: String,
-    /// Records read.
-    pub record_count: u64,
-    /// When.
-    pub used_at: DateTime<Utc>,
-}
-
-/// Every command of an authorized operation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum AuthorizedOperationCommand {
-    /// See [`GrantOperation`].
-    GrantOperation(GrantOperation),
-    /// See [`RevokeOperation`].
-    RevokeOperation(RevokeOperation),
-    /// See [`RecordOperationUse`].
-    RecordOperationUse(RecordOperationUse),
-}
-
-/// 已授权运营 (第二十八条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OperationGranted {
-    /// The granting provincial authority.
-    pub authority: DepartmentRef,
-    /// The operator.
-    pub operator: Operator,
-    /// Entries granted.
-    pub entries: Vec<String>,
-    /// Purpose code.
-    pub purpose_code: String,
-    /// Scope.
-    pub scope: String,
-    /// Term.
-    pub term: OperationTerm,
-    /// Who granted it.
-    pub by: Actor,
-    /// When.
-    pub at: DateTime<Utc>,
-}
-
-/// 授权运营已撤销 (第二十八条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OperationRevoked {
-    /// Why.
-    pub reason: String,
-    /// Who revoked it.
-    pub by: Actor,
-    /// When (uses after this instant are violations).
-    pub at: DateTime<Utc>,
-}
-
-/// How a use departed from the grant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
-pub enum OperationViolation {
-    /// An entry not granted.
-    EntryNotGranted {
-        /// The entry used.
-        entry_id: String,
-    },
-    /// Another purpose than granted.
-    OtherPurpose {
-        /// Purpose code of the use.
-        used_for: String,
-        /// Purpose code granted.
-        granted_for: String,
-    },
-    /// Before the term.
-    BeforeTerm {
-        /// First day of the term.
-        starts_on: NaiveDate,
-    },
-    /// After the term.
-    AfterExpiry {
-        /// Last day of the term.
-        ends_on: NaiveDate,
-    },
-    /// After revocation.
-    AfterRevocation {
-        /// When revoked.
-        revoked_at: DateTime<Utc>,
-    },
-}
-
-/// 运营使用已记录 (第二十八条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OperationUseRecorded {
-    /// The use's id.
-    pub use_id: String,
-    /// Entry used.
-    pub entry_id: String,
-    /// Purpose code of the use.
-    pub purpose_code: String,
-    /// Records read.
-    pub record_count: u64,
-    /// When used.
-    pub used_at: DateTime<Utc>,
-    /// How it departed from the grant (empty: within it).
-    pub violations: Vec<OperationViolation>,
-    /// Who recorded it.
-    pub by: Actor,
-    /// When.
-    pub at: DateTime<Utc>,
-}
-
-/// 违规运营使用 (第二十八条; evidence for 第四十一条第五项 where the granting is at issue).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OperationViolationRecorded {
-    /// The use.
-    pub use_id: String,
-    /// The operator answerable.
-    pub operator: Operator,
-    /// How it departed.
-    pub violations: Vec<OperationViolation>,
-    /// When used.
-    pub used_at: DateTime<Utc>,
-    /// When recorded.
-    pub at: DateTime<Utc>,
-}
-
-/// Every event of an authorized operation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum AuthorizedOperationEvent {
-    /// See [`OperationGranted`].
-    OperationGranted(OperationGranted),
-    /// See [`OperationRevoked`].
-    OperationRevoked(OperationRevoked),
-    /// See [`OperationUseRecorded`].
-    OperationUseRecorded(OperationUseRecorded),
-    /// See [`OperationViolationRecorded`].
-    OperationViolationRecorded(OperationViolationRecorded),
-}
-
-impl AuthorizedOperationEvent {
-    /// The instant this event records an act at (`None` for the deadline facts that record none:
-    /// set, extended, recomputed).
-    pub fn at(&self) -> Option<DateTime<Utc>> {
-        match self {
-            AuthorizedOperationEvent::OperationGranted(e) => Some(e.at),
-            AuthorizedOperationEvent::OperationRevoked(e) => Some(e.at),
-            AuthorizedOperationEvent::OperationUseRecorded(e) => Some(e.at),
-            AuthorizedOperationEvent::OperationViolationRecorded(e) => Some(e.at),
-        }
-    }
-}
-
-impl DomainEvent for AuthorizedOperationEvent {
-    fn event_type(&self) -> String {
-        match self {
-            AuthorizedOperationEvent::OperationGranted(_) => "OperationGranted",
-            AuthorizedOperationEvent::OperationRevoked(_) => "OperationRevoked",
-            AuthorizedOperationEvent::OperationUseRecorded(_) => "OperationUseRecorded",
-            AuthorizedOperationEvent::OperationViolationRecorded(_) => "OperationViolationRecorded",
-        }
-        .to_owned()
-    }
-
-    fn event_version(&self) -> String {
-        "1".to_owned()
-    }
-}
+use crate::text::is_blank;
 
 /// Where an authorized operation stands.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -328,17 +124,13 @@ impl Decide for AuthorizedOperation {
                         "only the provincial data authority grants operation (第二十八条)",
                     ));
                 }
-                if c.operator.name.trim().is_empty() || c.operator.credit_code.chars().count() != 18
-                {
+                if is_blank(&c.operator.name) || c.operator.credit_code.chars().count() != 18 {
                     return Err(DomainError::validation(
                         "operator",
                         "name the operator and its 18-character unified social credit code",
                     ));
                 }
-                if c.entries.is_empty()
-                    || c.purpose_code.trim().is_empty()
-                    || c.scope.trim().is_empty()
-                {
+                if c.entries.is_empty() || is_blank(&c.purpose_code) || is_blank(&c.scope) {
                     return Err(DomainError::validation(
                         "scope",
                         "name the entries, the purpose and the scope",
@@ -389,7 +181,7 @@ impl Decide for AuthorizedOperation {
                     &actor,
                     &Subject::of(&grant.authority),
                 )?;
-                if c.use_id.trim().is_empty() || self.uses.contains(&c.use_id) {
+                if is_blank(&c.use_id) || self.uses.contains(&c.use_id) {
                     return Err(DomainError::validation(
                         "use_id",
                         "a use has a new, non-empty id",

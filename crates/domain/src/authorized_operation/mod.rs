@@ -6,9 +6,15 @@
 //! revocation is recorded with an [`OperationViolationRecorded`] fact. One aggregate per grant.
 
 mod aggregate;
+mod command;
+mod event;
 
-pub use aggregate::{
-    AuthorizedOperation, AuthorizedOperationCommand, AuthorizedOperationEvent, GrantOperation,
-    OperationGranted, OperationRevoked, OperationStatus, OperationTerm, OperationUseRecorded,
-    OperationViolation, OperationViolationRecorded, Operator, RecordOperationUse, RevokeOperation,
+pub use aggregate::{AuthorizedOperation, OperationStatus};
+pub use command::{
+    AuthorizedOperationCommand, GrantOperation, OperationTerm, Operator, RecordOperationUse,
+    RevokeOperation,
+};
+pub use event::{
+    AuthorizedOperationEvent, OperationGranted, OperationRevoked, OperationUseRecorded,
+    OperationViolation, OperationViolationRecorded,
 };

@@ -27,6 +27,7 @@ use crate::error::DomainError;
 use crate::instant::beijing_date;
 use crate::rules::DeadlineRule;
 use crate::services::{CategoryClass, DomainServices};
+use crate::text::is_blank;
 
 /// Where an entry is in its lifecycle.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +66,10 @@ pub struct OpenChange {
     pub update_deadline: DeadlineId,
     /// Whether an extension request awaits the authority.
     pub extension_pending: bool,
+    /// Extensions granted during this change, across every update deadline it opened: 第十一条 allows one
+    /// extension per change, and a return that restarts the clock does not renew it.
+    #[serde(default)]
+    pub extensions: u32,
 }
 
 /// A catalog entry (政务数据目录条目).
@@ -292,7 +297,7 @@ impl CatalogEntry {
                 format!("listed by {existing}"),
             ));
         }
-        if c.listing_id.trim().is_empty() || c.legal_basis.trim().is_empty() {
+        if is_blank(&c.listing_id) || is_blank(&c.legal_basis) {
             return Err(DomainError::validation(
                 "listing",
                 "names the listing and its legal basis (第十五条)",
@@ -613,6 +618,14 @@ impl Decide for CatalogEntry {
                     "an extension states its special reason (第十一条)",
                 )?;
                 let max = services.rules.deadlines.catalog_update_max_extensions;
+                // The limit is per change (第十一条: 延长一次), not per deadline: a return opens a fresh
+                // update deadline but not a fresh extension.
+                if change.extensions >= max {
+                    return Err(DomainError::ExtensionLimitReached {
+                        deadline: change.update_deadline.clone(),
+                        allowed: max,
+                    });
+                }
                 self.deadlines
                     .check_extension_request(&change.update_deadline, at, max)?;
                 let due_at = self
@@ -670,10 +683,9 @@ impl Decide for CatalogEntry {
                     && change.update_deadline == c.deadline
                     && self.deadlines.get(&c.deadline).is_some_and(|d| !d.missed)
                 {
-                    return Err(DomainError::invalid_state(
-                        "mark the update deadline overdue",
-                        "an extension asked for in time awaits the authority's answer",
-                    ));
+                    return Err(DomainError::ExtensionPending {
+                        deadline: c.deadline,
+                    });
                 }
                 self.deadlines.mark_overdue_events(&c.deadline, at)
             }
@@ -732,9 +744,17 @@ impl Aggregate for CatalogEntry {
                         self.update_deadlines + 1,
                     ),
                     extension_pending: false,
+                    extensions: 0,
                 });
             }
-            CatalogEvent::CatalogEntrySubmitted(_) => self.status = EntryStatus::Submitted,
+            CatalogEvent::CatalogEntrySubmitted(_) => {
+                self.status = EntryStatus::Submitted;
+                // Submission meets the update deadline a pending request asked to extend: the request lapses,
+                // so that a later consent cannot extend the deadline a return opens instead.
+                if let Some(change) = &mut self.change {
+                    change.extension_pending = false;
+                }
+            }
             CatalogEvent::CatalogEntryApproved(e) => {
                 if let Some(metadata) = self.working.clone() {
                     self.published = Some(PublishedVersion {
@@ -756,9 +776,15 @@ impl Aggregate for CatalogEntry {
                     change.extension_pending = true;
                 }
             }
-            CatalogEvent::UpdateExtensionRefused(_) | CatalogEvent::DeadlineExtended(_) => {
+            CatalogEvent::UpdateExtensionRefused(_) => {
                 if let Some(change) = &mut self.change {
                     change.extension_pending = false;
+                }
+            }
+            CatalogEvent::DeadlineExtended(_) => {
+                if let Some(change) = &mut self.change {
+                    change.extension_pending = false;
+                    change.extensions += 1;
                 }
             }
             CatalogEvent::NotSharedListingRecorded(e) => {

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::{DepartmentCode, DepartmentRef};
 use crate::catalog::metadata::{AggregationMethod, CatalogMetadata};
-use crate::deadline::{DeadlineId, RecomputeDeadlines};
+use crate::deadline::{MarkOverdue, RecomputeDeadlines};
 
 /// 编制目录: draft a new entry; the acting department becomes its provider (第九条).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,14 +116,6 @@ pub struct RegisterAggregation {
 pub struct RecordSync {
     /// When the provincial copy was brought up to date.
     pub synced_at: DateTime<Utc>,
-}
-
-/// 记录逾期: the scheduler records that a deadline passed (第四十一条). Idempotent; refused before the due
-/// instant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MarkOverdue {
-    /// The deadline.
-    pub deadline: DeadlineId,
 }
 
 /// Every command of a catalog entry.

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::DepartmentCode;
 use crate::error::DomainError;
+use crate::text::is_blank;
 
 /// 信息项: one data item of an entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -195,7 +196,7 @@ impl CatalogMetadata {
             ("summary", &self.summary),
             ("format", &self.format),
         ] {
-            if value.trim().is_empty() {
+            if is_blank(value) {
                 return Err(DomainError::validation(field, "required by 第九条"));
             }
         }
@@ -207,7 +208,7 @@ impl CatalogMetadata {
         }
         let mut names: Vec<&str> = Vec::with_capacity(self.items.len());
         for item in &self.items {
-            if item.name.trim().is_empty() || item.data_type.trim().is_empty() {
+            if is_blank(&item.name) || is_blank(&item.data_type) {
                 return Err(DomainError::validation(
                     "items",
                     "every data item has a name and a type",
@@ -222,7 +223,7 @@ impl CatalogMetadata {
             names.push(&item.name);
         }
         if let ShareAttribute::Conditional { conditions } = &self.share_attribute
-            && conditions.trim().is_empty()
+            && is_blank(conditions)
         {
             return Err(DomainError::validation(
                 "share_attribute",

@@ -15,13 +15,13 @@ mod command;
 mod event;
 mod metadata;
 
-pub use crate::deadline::RecomputeDeadlines;
+pub use crate::deadline::{MarkOverdue, RecomputeDeadlines};
 pub use aggregate::{CatalogEntry, EntryStatus, OpenChange, PublishedVersion};
 pub use command::{
     ApproveCatalogEntry, CatalogCommand, ChangeCause, ConsentToExtension, DraftCatalogEntry,
-    MarkOverdue, RecordCatalogChange, RecordDelisting, RecordNegativeListing, RecordSync,
-    RefuseExtension, RegisterAggregation, RequestUpdateExtension, ReturnCatalogEntry,
-    ReviseCatalogEntry, SubmitCatalogEntry,
+    RecordCatalogChange, RecordDelisting, RecordNegativeListing, RecordSync, RefuseExtension,
+    RegisterAggregation, RequestUpdateExtension, ReturnCatalogEntry, ReviseCatalogEntry,
+    SubmitCatalogEntry,
 };
 pub use event::{
     AggregationRegistered, AggregationSynced, CatalogChangeRecorded, CatalogEntryApproved,

@@ -1,205 +1,22 @@
-//! The city-platform aggregate: commands, events and decisions.
+//! The city-platform aggregate.
 
 use chrono::{DateTime, Utc};
+use cqrs_es::Aggregate;
 use cqrs_es::event_sink::EventSink;
-use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
-use crate::actor::{Actor, DepartmentKind, DepartmentRef, Level};
+use crate::actor::{DepartmentKind, DepartmentRef, Level};
 use crate::authorization::{Action, Subject, authorize};
+use crate::city_platform::command::CityPlatformCommand;
+use crate::city_platform::event::{
+    CityPlatformEvent, DataReturned, PlatformPlanApproved, PlatformPlanRejected,
+    PlatformPlanSubmitted, PlatformSynced,
+};
 use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
 use crate::services::DomainServices;
-
-/// 报送建设方案: the city's data authority submits its own platform's plan to the provincial authority
-/// (第三十一条: 确需自行建设的,应当将建设方案报省政务数据主管部门审核).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SubmitPlatformPlan {
-    /// Title of the plan.
-    pub title: String,
-    /// Why the city must build its own platform (确需自行建设).
-    pub necessity: String,
-    /// How it meets the province-wide standards and keeps the provincial platform's basic functions.
-    pub conformity: String,
-    /// The provincial data authority, as the engine resolved it.
-    pub provincial_authority: DepartmentRef,
-}
-
-/// 审核通过: the provincial authority approves the plan (第三十一条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApprovePlatformPlan {
-    /// Opinion.
-    pub opinion: String,
-}
-
-/// 审核不通过: the provincial authority rejects the plan with reasons (第三十一条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RejectPlatformPlan {
-    /// Reasons.
-    pub reasons: String,
-}
-
-/// 对接和数据同步: record a synchronisation of the city platform with the provincial platform (第三十一条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RecordPlatformSync {
-    /// When the synchronisation completed.
-    pub synced_at: DateTime<Utc>,
-    /// Catalog entries synchronised.
-    pub entries: Vec<String>,
-}
-
-/// 数据回流: record data returned from the provincial platform to the city platform (第三十一条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RecordDataReturn {
-    /// When it was returned.
-    pub returned_at: DateTime<Utc>,
-    /// Catalog entries returned.
-    pub entries: Vec<String>,
-    /// The city's request it answers (按照各地需求).
-    pub demand: String,
-}
-
-/// Every command of a city platform.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum CityPlatformCommand {
-    /// See [`SubmitPlatformPlan`].
-    SubmitPlatformPlan(SubmitPlatformPlan),
-    /// See [`ApprovePlatformPlan`].
-    ApprovePlatformPlan(ApprovePlatformPlan),
-    /// See [`RejectPlatformPlan`].
-    RejectPlatformPlan(RejectPlatformPlan),
-    /// See [`RecordPlatformSync`].
-    RecordPlatformSync(RecordPlatformSync),
-    /// See [`RecordDataReturn`].
-    RecordDataReturn(RecordDataReturn),
-}
-
-/// 建设方案已报送 (第三十一条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlatformPlanSubmitted {
-    /// Sequence number of the submission.
-    pub plan: u32,
-    /// The city's data authority.
-    pub city_authority: DepartmentRef,
-    /// Title.
-    pub title: String,
-    /// Necessity.
-    pub necessity: String,
-    /// Conformity with the provincial standards.
-    pub conformity: String,
-    /// The provincial authority it was submitted to.
-    pub provincial_authority: DepartmentRef,
-    /// Who submitted it.
-    pub by: Actor,
-    /// When.
-    pub at: DateTime<Utc>,
-}
-
-/// 建设方案已审核通过 (第三十一条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlatformPlanApproved {
-    /// The plan approved.
-    pub plan: u32,
-    /// Opinion.
-    pub opinion: String,
-    /// Who approved it.
-    pub by: Actor,
-    /// When.
-    pub at: DateTime<Utc>,
-}
-
-/// 建设方案未通过 (第三十一条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlatformPlanRejected {
-    /// The plan rejected.
-    pub plan: u32,
-    /// Reasons.
-    pub reasons: String,
-    /// Who rejected it.
-    pub by: Actor,
-    /// When.
-    pub at: DateTime<Utc>,
-}
-
-/// 已与省平台同步 (第三十一条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlatformSynced {
-    /// When.
-    pub synced_at: DateTime<Utc>,
-    /// Entries.
-    pub entries: Vec<String>,
-    /// Who recorded it.
-    pub by: Actor,
-    /// When recorded.
-    pub at: DateTime<Utc>,
-}
-
-/// 数据已回流 (第三十一条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DataReturned {
-    /// When.
-    pub returned_at: DateTime<Utc>,
-    /// Entries.
-    pub entries: Vec<String>,
-    /// The city's demand it answers.
-    pub demand: String,
-    /// Who recorded it.
-    pub by: Actor,
-    /// When recorded.
-    pub at: DateTime<Utc>,
-}
-
-/// Every event of a city platform.
-// The opening variant carries both authorities as resolved; events are built once and moved a few times.
-#[allow(
-    clippy::large_enum_variant,
-    reason = "the opening variant carries the resolved parties"
-)]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum CityPlatformEvent {
-    /// See [`PlatformPlanSubmitted`].
-    PlatformPlanSubmitted(PlatformPlanSubmitted),
-    /// See [`PlatformPlanApproved`].
-    PlatformPlanApproved(PlatformPlanApproved),
-    /// See [`PlatformPlanRejected`].
-    PlatformPlanRejected(PlatformPlanRejected),
-    /// See [`PlatformSynced`].
-    PlatformSynced(PlatformSynced),
-    /// See [`DataReturned`].
-    DataReturned(DataReturned),
-}
-
-impl CityPlatformEvent {
-    /// The instant this event records an act at (`None` for the deadline facts that record none:
-    /// set, extended, recomputed).
-    pub fn at(&self) -> Option<DateTime<Utc>> {
-        match self {
-            CityPlatformEvent::PlatformPlanSubmitted(e) => Some(e.at),
-            CityPlatformEvent::PlatformPlanApproved(e) => Some(e.at),
-            CityPlatformEvent::PlatformPlanRejected(e) => Some(e.at),
-            CityPlatformEvent::PlatformSynced(e) => Some(e.at),
-            CityPlatformEvent::DataReturned(e) => Some(e.at),
-        }
-    }
-}
-
-impl DomainEvent for CityPlatformEvent {
-    fn event_type(&self) -> String {
-        match self {
-            CityPlatformEvent::PlatformPlanSubmitted(_) => "PlatformPlanSubmitted",
-            CityPlatformEvent::PlatformPlanApproved(_) => "PlatformPlanApproved",
-            CityPlatformEvent::PlatformPlanRejected(_) => "PlatformPlanRejected",
-            CityPlatformEvent::PlatformSynced(_) => "PlatformSynced",
-            CityPlatformEvent::DataReturned(_) => "DataReturned",
-        }
-        .to_owned()
-    }
-
-    fn event_version(&self) -> String {
-        "1".to_owned()
-    }
-}
+use crate::text::is_blank;
 
 /// Where a city platform stands.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -306,7 +123,7 @@ impl Decide for CityPlatform {
                         ),
                     ));
                 }
-                if c.title.trim().is_empty() || c.necessity.trim().is_empty() {
+                if is_blank(&c.title) || is_blank(&c.necessity) {
                     return Err(DomainError::validation(
                         "plan",
                         "a plan has a title and states why the city must build its own (确需自行建设)",
@@ -385,7 +202,7 @@ impl Decide for CityPlatform {
                         "a return is recorded once it happened",
                     ));
                 }
-                if c.entries.is_empty() || c.demand.trim().is_empty() {
+                if c.entries.is_empty() || is_blank(&c.demand) {
                     return Err(DomainError::validation(
                         "entries",
                         "name the entries returned and the demand they answer (按照各地需求)",

@@ -7,9 +7,15 @@
 //! are recorded. One aggregate per city platform.
 
 mod aggregate;
+mod command;
+mod event;
 
-pub use aggregate::{
-    ApprovePlatformPlan, CityPlatform, CityPlatformCommand, CityPlatformEvent, DataReturned,
-    PlatformPlanApproved, PlatformPlanRejected, PlatformPlanSubmitted, PlatformStatus,
-    PlatformSynced, RecordDataReturn, RecordPlatformSync, RejectPlatformPlan, SubmitPlatformPlan,
+pub use aggregate::{CityPlatform, PlatformStatus};
+pub use command::{
+    ApprovePlatformPlan, CityPlatformCommand, RecordDataReturn, RecordPlatformSync,
+    RejectPlatformPlan, SubmitPlatformPlan,
+};
+pub use event::{
+    CityPlatformEvent, DataReturned, PlatformPlanApproved, PlatformPlanRejected,
+    PlatformPlanSubmitted, PlatformSynced,
 };

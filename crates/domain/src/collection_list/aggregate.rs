@@ -20,6 +20,7 @@ use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
 use crate::services::DomainServices;
+use crate::text::is_blank;
 
 /// A change awaiting the authority's decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,10 +116,7 @@ impl CollectionList {
 fn check_items(items: &[CollectionItem]) -> Result<(), DomainError> {
     let mut seen = BTreeSet::new();
     for item in items {
-        if item.data_item.trim().is_empty()
-            || item.entry_id.trim().is_empty()
-            || item.entry_version == 0
-        {
+        if is_blank(&item.data_item) || is_blank(&item.entry_id) || item.entry_version == 0 {
             return Err(DomainError::validation(
                 "items",
                 "each item names a data item of an approved entry (第十三条)",
@@ -161,7 +159,7 @@ fn check_duplicates(
         .filter(|o| {
             !justifications
                 .iter()
-                .any(|j| j.data_item == o.data_item && !j.justification.trim().is_empty())
+                .any(|j| j.data_item == o.data_item && !is_blank(&j.justification))
         })
         .map(|o| o.data_item.clone())
         .collect();
@@ -261,7 +259,7 @@ impl Decide for CollectionList {
                 let pending = self.pending.as_ref().ok_or_else(|| {
                     DomainError::invalid_state("decide a change", "no change awaits a decision")
                 })?;
-                if !c.approve && c.opinion.trim().is_empty() {
+                if !c.approve && is_blank(&c.opinion) {
                     return Err(DomainError::validation(
                         "opinion",
                         "a refusal states its reasons",

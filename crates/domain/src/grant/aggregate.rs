@@ -17,6 +17,7 @@ use crate::grant::event::{
 };
 use crate::instant::beijing_date;
 use crate::services::DomainServices;
+use crate::text::is_blank;
 
 /// Where a grant is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,7 +97,7 @@ impl Grant {
                 "the grant already exists",
             ));
         }
-        if c.application_id.trim().is_empty() || c.purpose_code.trim().is_empty() {
+        if is_blank(&c.application_id) || is_blank(&c.purpose_code) {
             return Err(DomainError::validation(
                 "grant",
                 "names the application and the scenario's purpose code (第二十二条)",
@@ -105,7 +106,7 @@ impl Grant {
         if c.entries.is_empty()
             || c.entries
                 .iter()
-                .any(|e| e.data_items.iter().all(|i| i.trim().is_empty()))
+                .any(|e| e.data_items.iter().all(|i| is_blank(i)))
         {
             return Err(DomainError::validation(
                 "entries",
@@ -146,7 +147,7 @@ impl Grant {
             &actor,
             &Subject::of(&issued.grantee),
         )?;
-        if c.use_id.trim().is_empty() || c.end_user.trim().is_empty() {
+        if is_blank(&c.use_id) || is_blank(&c.end_user) {
             return Err(DomainError::validation(
                 "use",
                 "a use names its id and its end user (第二十二条)",

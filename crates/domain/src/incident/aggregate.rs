@@ -49,6 +49,8 @@ pub enum IncidentStatus {
 pub struct SecurityIncident {
     status: IncidentStatus,
     reporter: Option<DepartmentRef>,
+    #[serde(default)]
+    detected_at: Option<DateTime<Utc>>,
     report_to: Option<ReportTargets>,
     personal_information: bool,
     providers_to_inform: Vec<DepartmentCode>,
@@ -408,6 +410,18 @@ impl Decide for SecurityIncident {
                         "measures are recorded once taken",
                     ));
                 }
+                // 第三十四条: measures answer the incident, so they follow its detection; an earlier instant
+                // would make the response look immediate when it was not.
+                if let Some(detected_at) = self.detected_at
+                    && c.taken_at < detected_at
+                {
+                    return Err(DomainError::validation(
+                        "taken_at",
+                        format!(
+                            "measures are taken after the incident was detected at {detected_at} (第三十四条)"
+                        ),
+                    ));
+                }
                 Ok(vec![IncidentEvent::ImmediateMeasuresRecorded(
                     ImmediateMeasuresRecorded {
                         measures: c.measures,
@@ -506,6 +520,7 @@ impl Aggregate for SecurityIncident {
         match event {
             IncidentEvent::IncidentReported(e) => {
                 self.reporter = Some(e.reporter);
+                self.detected_at = Some(e.detected_at);
                 self.report_to = Some(e.report_to);
                 self.personal_information = e.personal_information;
                 self.providers_to_inform = e.providers_to_inform;

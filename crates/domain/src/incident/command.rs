@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::actor::{DepartmentCode, DepartmentRef};
-use crate::deadline::DeadlineId;
+use crate::deadline::{DeadlineId, MarkOverdue};
 
 /// 事件级别: the severity of a data security incident; it sets the reporting window (第三十四条 Decision).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -192,14 +192,6 @@ pub struct RecordPostIncidentReview {
 /// 结案: close the incident; refused while an inform or report is outstanding (第三十四条).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CloseIncident {}
-
-/// 记录逾期: the scheduler records that an inform or report window passed (第四十一条). Idempotent; refused
-/// before the due instant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MarkOverdue {
-    /// The deadline.
-    pub deadline: DeadlineId,
-}
 
 /// Every command of a security incident.
 // The opening command carries the three bodies as resolved; commands are built once and moved once.

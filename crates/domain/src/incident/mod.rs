@@ -16,9 +16,10 @@ mod aggregate;
 mod command;
 mod event;
 
+pub use crate::deadline::MarkOverdue;
 pub use aggregate::{IncidentStatus, SecurityIncident};
 pub use command::{
-    AffectedEntry, CloseIncident, IncidentCategory, IncidentCommand, InformProvider, MarkOverdue,
+    AffectedEntry, CloseIncident, IncidentCategory, IncidentCommand, InformProvider,
     RecordImmediateMeasures, RecordInvestigation, RecordPostIncidentReview, ReportIncident,
     ReportTarget, ReportTargets, ReportToBody, ResolveIncident, ResponsibleParty, Severity,
 };

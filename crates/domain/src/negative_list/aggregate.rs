@@ -15,20 +15,11 @@ use crate::negative_list::command::{
     UpperAuthority,
 };
 use crate::negative_list::event::{
-    EntryDelisted, EntryListed, NegativeListEvent, NegativeListingApplied, NegativeListingDecided,
-    NegativeListingFiled, NegativeListingReviewed,
+    EntryDelisted, EntryListed, ListingPhase, NegativeListEvent, NegativeListingApplied,
+    NegativeListingDecided, NegativeListingFiled, NegativeListingReviewed,
 };
 use crate::services::DomainServices;
-
-/// Whether the application puts the entry on the list or takes it off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ListingPhase {
-    /// 列入.
-    Listing,
-    /// 移出.
-    Delisting,
-}
+use crate::text::is_blank;
 
 /// Where the application stands.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,13 +107,13 @@ impl NegativeListing {
                 "不予共享 needs a basis in law or administrative regulation (第十五条)",
             ));
         }
-        if c.legal_basis.instrument.trim().is_empty() || c.legal_basis.article.trim().is_empty() {
+        if is_blank(&c.legal_basis.instrument) || is_blank(&c.legal_basis.article) {
             return Err(DomainError::validation(
                 "legal_basis",
                 "names the instrument and the article",
             ));
         }
-        if c.entry.entry_id.trim().is_empty() || c.reason.trim().is_empty() {
+        if is_blank(&c.entry.entry_id) || is_blank(&c.reason) {
             return Err(DomainError::validation(
                 "entry",
                 "names the entry and the reason",
@@ -143,7 +134,7 @@ impl NegativeListing {
 
     fn check_upper(applicant: &DepartmentRef, upper: &UpperAuthority) -> Result<(), DomainError> {
         match (applicant.level.upper(), upper) {
-            (None, UpperAuthority::National { name }) if !name.trim().is_empty() => Ok(()),
+            (None, UpperAuthority::National { name }) if !is_blank(name) => Ok(()),
             (Some(level), UpperAuthority::Registered(d))
                 if d.kind == DepartmentKind::DataAuthority
                     && d.level == level
@@ -186,7 +177,7 @@ impl Decide for NegativeListing {
                 let ListingStatus::Applied(phase) = self.status else {
                     return Err(DomainError::invalid_state("review", self.label()));
                 };
-                if !c.endorse && c.opinion.trim().is_empty() {
+                if !c.endorse && is_blank(&c.opinion) {
                     return Err(DomainError::validation(
                         "opinion",
                         "a refusal states its reasons",

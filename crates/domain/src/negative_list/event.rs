@@ -5,8 +5,17 @@ use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, DepartmentRef, Level, RegionCode};
-use crate::negative_list::aggregate::ListingPhase;
 use crate::negative_list::command::{LegalBasis, ListedEntry, UpperAuthority};
+
+/// Whether the application puts the entry on the list or takes it off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListingPhase {
+    /// 列入.
+    Listing,
+    /// 移出.
+    Delisting,
+}
 
 /// 已申请 (列入 or 移出负面清单, 第十五条).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

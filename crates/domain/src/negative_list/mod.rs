@@ -10,13 +10,13 @@ mod aggregate;
 mod command;
 mod event;
 
-pub use aggregate::{ListingPhase, ListingStatus, NegativeListing};
+pub use aggregate::{ListingStatus, NegativeListing};
 pub use command::{
     ApplyForDelisting, ApplyForNegativeListing, BasisKind, DecideNegativeListing,
     FileNegativeListing, LegalBasis, ListedEntry, NegativeListCommand, ReviewNegativeListing,
     UpperAuthority,
 };
 pub use event::{
-    EntryDelisted, EntryListed, NegativeListEvent, NegativeListingApplied, NegativeListingDecided,
-    NegativeListingFiled, NegativeListingReviewed,
+    EntryDelisted, EntryListed, ListingPhase, NegativeListEvent, NegativeListingApplied,
+    NegativeListingDecided, NegativeListingFiled, NegativeListingReviewed,
 };

@@ -21,6 +21,7 @@ use crate::organization::event::{
     ResponsibleOfficeDesignated,
 };
 use crate::services::DomainServices;
+use crate::text::is_blank;
 
 /// A registered region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,6 +88,11 @@ impl OrganizationRegistry {
     /// A department by code.
     pub fn department(&self, code: &DepartmentCode) -> Option<&Department> {
         self.departments.get(code)
+    }
+
+    /// Every registered department, in code order.
+    pub fn departments(&self) -> impl Iterator<Item = &Department> {
+        self.departments.values()
     }
 
     /// What the engine puts in an [`crate::actor::Actor`] for this department.
@@ -308,7 +314,7 @@ impl Decide for OrganizationRegistry {
                     &actor,
                     &Subject::of(&existing.to_ref()),
                 )?;
-                if office.name.trim().is_empty() || office.head.trim().is_empty() {
+                if is_blank(&office.name) || is_blank(&office.head) {
                     return Err(DomainError::validation(
                         "office",
                         "name and head are required (第六条)",

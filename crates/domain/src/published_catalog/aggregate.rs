@@ -1,98 +1,21 @@
-//! The published-catalog aggregate, its command and its event.
+//! The published-catalog aggregate.
 
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use cqrs_es::Aggregate;
 use cqrs_es::event_sink::EventSink;
-use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
-use crate::actor::{Actor, DepartmentCode, DepartmentRef};
+use crate::actor::DepartmentRef;
 use crate::authorization::{Action, Subject, authorize};
 use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
 use crate::instant::beijing_date;
+use crate::published_catalog::command::PublishedCatalogCommand;
+use crate::published_catalog::event::{CatalogVersionPublished, PublishedCatalogEvent};
 use crate::services::DomainServices;
-
-/// One entry of a published catalog version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PublishedEntryRef {
-    /// Catalog entry aggregate id.
-    pub entry_id: String,
-    /// 资源代码.
-    pub code: String,
-    /// 资源名称.
-    pub name: String,
-    /// 提供单位.
-    pub provider: DepartmentCode,
-    /// The entry's approved version included.
-    pub version: u32,
-}
-
-/// 发布政务数据目录: publish the next numbered version of the level's catalog (第十条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PublishCatalogVersion {
-    /// The version number, one more than the last (1 for the first).
-    pub number: u32,
-    /// The entries and their versions.
-    pub entries: Vec<PublishedEntryRef>,
-}
-
-/// Every command of a published catalog.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum PublishedCatalogCommand {
-    /// See [`PublishCatalogVersion`].
-    PublishCatalogVersion(PublishCatalogVersion),
-}
-
-/// 目录已发布 (第十条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CatalogVersionPublished {
-    /// The publishing authority.
-    pub authority: DepartmentRef,
-    /// Version number.
-    pub number: u32,
-    /// 发布日期 (Beijing date).
-    pub published_on: NaiveDate,
-    /// Entries and their versions.
-    pub entries: Vec<PublishedEntryRef>,
-    /// Who published.
-    pub by: Actor,
-    /// When.
-    pub at: DateTime<Utc>,
-}
-
-/// Every event of a published catalog.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum PublishedCatalogEvent {
-    /// See [`CatalogVersionPublished`].
-    CatalogVersionPublished(CatalogVersionPublished),
-}
-
-impl PublishedCatalogEvent {
-    /// The instant this event records an act at (`None` for the deadline facts that record none:
-    /// set, extended, recomputed).
-    pub fn at(&self) -> Option<DateTime<Utc>> {
-        match self {
-            PublishedCatalogEvent::CatalogVersionPublished(e) => Some(e.at),
-        }
-    }
-}
-
-impl DomainEvent for PublishedCatalogEvent {
-    fn event_type(&self) -> String {
-        match self {
-            PublishedCatalogEvent::CatalogVersionPublished(_) => {
-                "CatalogVersionPublished".to_owned()
-            }
-        }
-    }
-
-    fn event_version(&self) -> String {
-        "1".to_owned()
-    }
-}
 
 /// A version as remembered by the aggregate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

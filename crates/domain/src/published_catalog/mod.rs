@@ -2,8 +2,9 @@
 //! version naming the entries and their versions. One aggregate per authority.
 
 mod aggregate;
+mod command;
+mod event;
 
-pub use aggregate::{
-    CatalogVersionPublished, PublishCatalogVersion, PublishedCatalog, PublishedCatalogCommand,
-    PublishedCatalogEvent, PublishedEntryRef, VersionSummary,
-};
+pub use aggregate::{PublishedCatalog, VersionSummary};
+pub use command::{PublishCatalogVersion, PublishedCatalogCommand, PublishedEntryRef};
+pub use event::{CatalogVersionPublished, PublishedCatalogEvent};

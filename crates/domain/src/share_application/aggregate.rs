@@ -12,10 +12,6 @@ use crate::deadline::{DeadlineId, Deadlines, Obligation};
 use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
-use crate::objection::{
-    ConcludeObjection, ObjectionConcluded, ObjectionOutcome, ObjectionRaised, RaiseObjection,
-};
-use crate::routing::{DataHolder, check_route};
 use crate::rules::{DeadlineRule, RuleOptions};
 use crate::services::DomainServices;
 use crate::share_application::command::{
@@ -28,6 +24,11 @@ use crate::share_application::event::{
     ShareApplicationResubmitted, ShareApplicationSubmitted, ShareApplicationWithdrawn, ShareEvent,
     SharePath, ShareProvided,
 };
+use crate::share_application::objection::{
+    ConcludeObjection, ObjectionConcluded, ObjectionOutcome, ObjectionRaised, RaiseObjection,
+};
+use crate::share_application::routing::{DataHolder, check_route};
+use crate::text::{is_blank, is_invisible, trim_invisible, visible_chars};
 
 /// Where an application is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -386,11 +387,7 @@ impl ShareApplication {
                 ShareStatus::UnderReview,
             ],
         )?;
-        let missing: Vec<String> = c
-            .missing
-            .into_iter()
-            .filter(|m| !m.trim().is_empty())
-            .collect();
+        let missing: Vec<String> = c.missing.into_iter().filter(|m| !is_blank(m)).collect();
         if missing.is_empty() {
             return Err(DomainError::validation(
                 "missing",
@@ -449,7 +446,7 @@ impl ShareApplication {
         let (_, auth_action, subject) = self.provider_party(action)?;
         authorize(auth_action, &actor, &subject)?;
         self.require(action, &[ShareStatus::AwaitingProviderReply])?;
-        if c.conditions.as_ref().is_some_and(|s| s.trim().is_empty()) {
+        if c.conditions.as_ref().is_some_and(|s| is_blank(s)) {
             return Err(DomainError::validation(
                 "conditions",
                 "state the conditions or give none",
@@ -477,7 +474,7 @@ impl ShareApplication {
         authorize(auth_action, &actor, &subject)?;
         self.require(action, &[ShareStatus::AwaitingProviderReply])?;
         check_refusal_reasons(&c.reasons, options)?;
-        if c.basis.instrument.trim().is_empty() || c.basis.provision.trim().is_empty() {
+        if is_blank(&c.basis.instrument) || is_blank(&c.basis.provision) {
             return Err(DomainError::validation(
                 "basis",
                 "a refusal names the law, regulation or national policy and the provision relied on \
@@ -701,7 +698,7 @@ fn check_scenario(
     if let Some(item) = scenario
         .data_items
         .iter()
-        .filter(|i| !i.trim().is_empty())
+        .filter(|i| !is_blank(i))
         .find(|i| !entries.iter().any(|e| e.items.contains(i)))
     {
         return Err(DomainError::validation(
@@ -755,31 +752,31 @@ fn share_path(entries: &[RequestedEntry]) -> Result<SharePath, DomainError> {
     Ok(SharePath::Conditional)
 }
 
-/// 第十九条: a refusal states real reasons. Refused: blank, one of the rule set's stock phrases, or shorter
-/// than the rule set's minimum.
+/// 第十九条: a refusal states real reasons. Refused: blank (white space and invisible characters only), one of
+/// the rule set's stock phrases, or fewer visible characters than the rule set's minimum.
+///
+/// A stock phrase is recognised ignoring case, white space and invisible characters anywhere (a zero-width
+/// space inside 不同意 does not make it a reason) and trailing punctuation (不予共享。 is 不予共享).
 pub fn check_refusal_reasons(reasons: &str, options: &RuleOptions) -> Result<(), DomainError> {
-    let trimmed = reasons.trim();
-    if trimmed.is_empty() {
+    if is_blank(reasons) {
         return Err(DomainError::validation(
             "reasons",
             "a refusal states its reasons (第十九条)",
         ));
     }
-    let normalized = trimmed
-        .trim_end_matches(|c: char| c.is_ascii_punctuation() || "。！，；、：".contains(c))
-        .trim()
-        .to_lowercase();
+    let shown = trim_invisible(reasons);
+    let normalized = stock_form(reasons);
     if options
         .refusal_stock_phrases
         .iter()
-        .any(|p| p.trim().to_lowercase() == normalized)
+        .any(|p| stock_form(p) == normalized)
     {
         return Err(DomainError::validation(
             "reasons",
-            format!("「{trimmed}」 is a stock phrase, not a reason (第十九条)"),
+            format!("「{shown}」 is a stock phrase, not a reason (第十九条)"),
         ));
     }
-    let content = trimmed.chars().filter(|c| !c.is_whitespace()).count();
+    let content = visible_chars(reasons);
     let min = usize::try_from(options.refusal_reason_min_chars).unwrap_or(usize::MAX);
     if content < min {
         return Err(DomainError::validation(
@@ -788,6 +785,15 @@ pub fn check_refusal_reasons(reasons: &str, options: &RuleOptions) -> Result<(),
         ));
     }
     Ok(())
+}
+
+/// The form a text is compared with the stock phrases in: without white space and invisible characters,
+/// without trailing punctuation, lower case.
+fn stock_form(text: &str) -> String {
+    let visible: String = text.chars().filter(|c| !is_invisible(*c)).collect();
+    visible
+        .trim_end_matches(|c: char| c.is_ascii_punctuation() || "。！，；、：？".contains(c))
+        .to_lowercase()
 }
 
 impl Decide for ShareApplication {
@@ -840,6 +846,11 @@ impl Decide for ShareApplication {
                 if self.status == ShareStatus::New || self.status.is_final() {
                     return Err(DomainError::invalid_state("withdraw", self.state_label()));
                 }
+                DomainError::require_text(
+                    "reason",
+                    &c.reason,
+                    "a withdrawal states its reason (第十九条)",
+                )?;
                 Ok(vec![ShareEvent::ShareApplicationWithdrawn(
                     ShareApplicationWithdrawn {
                         reason: c.reason,
@@ -857,6 +868,11 @@ impl Decide for ShareApplication {
                 )?;
                 self.require(action, &[ShareStatus::UnderReview])?;
                 self.require_complete_scenario(action)?;
+                DomainError::require_text(
+                    "review_opinion",
+                    &c.review_opinion,
+                    "the authority states its review opinion (第十九条: 审核)",
+                )?;
                 let (provider, _, _) = self.provider_party(action)?;
                 let mut events = vec![ShareEvent::ForwardedToProvider(ForwardedToProvider {
                     provider,
@@ -897,6 +913,11 @@ impl Decide for ShareApplication {
             ShareCommand::RecomputeDeadlines(_) => {
                 let subject = self.requester_subject("recompute deadlines")?;
                 authorize(Action::RecomputeDeadlines, &actor, &subject)?;
+                // A finished application owes no further step: its open deadlines (a withdrawal leaves the
+                // step then owed unmet in the ledger) are no longer open, so nothing is recomputed.
+                if self.status.is_final() {
+                    return Ok(Vec::new());
+                }
                 self.deadlines.recompute_events(services)
             }
         }

@@ -5,9 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::DepartmentRef;
 use crate::catalog::ShareAttribute;
-use crate::deadline::{DeadlineId, RecomputeDeadlines};
-use crate::objection::{ConcludeObjection, RaiseObjection};
-use crate::routing::DataHolder;
+use crate::deadline::{MarkOverdue, RecomputeDeadlines};
+use crate::share_application::objection::{ConcludeObjection, RaiseObjection};
+use crate::share_application::routing::DataHolder;
+use crate::text::is_blank;
 
 /// 应用场景: what the data is for (第十九条: 申请应当明确政务数据的应用场景). Use of the data is bound to it
 /// (第二十二条).
@@ -43,10 +44,10 @@ impl ApplicationScenario {
         ];
         let mut missing: Vec<String> = text
             .iter()
-            .filter(|(_, v)| v.trim().is_empty())
+            .filter(|(_, v)| is_blank(v))
             .map(|(k, _)| (*k).to_owned())
             .collect();
-        if self.data_items.iter().all(|i| i.trim().is_empty()) {
+        if self.data_items.iter().all(|i| is_blank(i)) {
             missing.push("data_items".to_owned());
         }
         missing
@@ -177,14 +178,6 @@ pub struct RefuseToShare {
 pub struct ProvideShare {
     /// The id of the grant the engine will issue.
     pub grant_id: String,
-}
-
-/// 记录逾期: the scheduler records that a deadline passed (第四十一条). Idempotent; refused before the due
-/// instant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MarkOverdue {
-    /// The deadline.
-    pub deadline: DeadlineId,
 }
 
 /// Every command of a share application.

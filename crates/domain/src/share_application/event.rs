@@ -8,9 +8,9 @@ use crate::actor::{Actor, DepartmentCode, DepartmentRef};
 use crate::deadline::{
     DeadlineExtended, DeadlineFact, DeadlineMet, DeadlineMissed, DeadlineRecomputed, DeadlineSet,
 };
-use crate::objection::{ObjectionConcluded, ObjectionRaised};
 use crate::rules::RuleSetRef;
 use crate::share_application::command::{ApplicationScenario, RefusalBasis, RequestedEntry};
+use crate::share_application::objection::{ObjectionConcluded, ObjectionRaised};
 
 /// Which path of 第十九条 the application follows, decided from the entries' facts at submission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

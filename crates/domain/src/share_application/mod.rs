@@ -1,5 +1,4 @@
-//! Share applications (共享申请, 第十九、二十一条), with their objections (异议, [`crate::objection`]) and
-//! cross-level routes ([`crate::routing`]).
+//! Share applications (共享申请, 第十九、二十一条), with their objections (异议) and cross-level routes.
 //!
 //! A department applies through the platform naming catalog entries and the application scenario (应用场景);
 //! the facts of each entry at submission (share attribute, holder, data items, negative listing) come in the
@@ -18,18 +17,32 @@
 //! Every step's deadline is owed by the party that performs it; a late step is still recorded, late, with
 //! the miss attributed to that party (第四十一条). Provision names the grant the engine then issues
 //! ([`crate::grant`], 第二十二条).
+//!
+//! **Objections** (`objection.rs`): an objection is a phase of the application it contests, so that the
+//! refusal, the objection, the conclusion and the provision stand in one record: [`RaiseObjection`] with
+//! reasons, to the requester's own authority (本级政务数据主管部门), which coordinates within
+//! `objection_coordination` (Decision, 10) and issues [`ConcludeObjection`]; upheld → the serving authority
+//! provides within `objection_provide` (Decision, 3) of the conclusion.
+//!
+//! **Routes** (`routing.rs`, 第二十一条): a city or county department applies through its own authority, which
+//! applies to the upper-level authority; State Council data (国务院有关部门, [`DataHolder::StateCouncil`]) is
+//! obtained through the provincial authority. A route is the chain of authorities the application passes, the
+//! requester's own first and the serving authority last; the engine resolves it and passes it in the
+//! submission, the domain checks it ([`check_route`]) and records it. Each hop is a step owed by the
+//! forwarding authority (`share_route_forward`, Decision, 3 working days).
 
 mod aggregate;
 mod command;
 mod event;
+mod objection;
+mod routing;
 
-pub use crate::deadline::RecomputeDeadlines;
+pub use crate::deadline::{MarkOverdue, RecomputeDeadlines};
 pub use aggregate::{ShareApplication, ShareStatus, check_refusal_reasons};
 pub use command::{
-    AgreeToShare, ApplicationScenario, ForwardToProvider, ForwardToUpperAuthority, MarkOverdue,
-    ProvideShare, RefusalBasis, RefusalBasisKind, RefuseToShare, RequestedEntry,
-    ResubmitShareApplication, ReturnForSupplement, ShareCommand, SubmitShareApplication,
-    WithdrawShareApplication,
+    AgreeToShare, ApplicationScenario, ForwardToProvider, ForwardToUpperAuthority, ProvideShare,
+    RefusalBasis, RefusalBasisKind, RefuseToShare, RequestedEntry, ResubmitShareApplication,
+    ReturnForSupplement, ShareCommand, SubmitShareApplication, WithdrawShareApplication,
 };
 pub use event::{
     ForwardedToProvider, ForwardedToUpperAuthority, ListedEntryCited, ProviderAgreed,
@@ -37,3 +50,7 @@ pub use event::{
     ShareApplicationResubmitted, ShareApplicationSubmitted, ShareApplicationWithdrawn, ShareEvent,
     SharePath, ShareProvided,
 };
+pub use objection::{
+    ConcludeObjection, ObjectionConcluded, ObjectionOutcome, ObjectionRaised, RaiseObjection,
+};
+pub use routing::{DataHolder, check_route};

@@ -1,308 +1,25 @@
-//! The supervision aggregate: commands, events and decisions.
+//! The supervision aggregate.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
+use cqrs_es::Aggregate;
 use cqrs_es::event_sink::EventSink;
-use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
-use crate::actor::{Actor, DepartmentRef};
+use crate::actor::DepartmentRef;
 use crate::authorization::{Action, Subject, authorize};
-use crate::deadline::{
-    DeadlineExtended, DeadlineFact, DeadlineId, DeadlineMet, DeadlineMissed, DeadlineRecomputed,
-    DeadlineSet, Deadlines, Obligation, RecomputeDeadlines,
-};
+use crate::deadline::{DeadlineId, Deadlines, Obligation};
 use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
 use crate::instant::beijing_date;
 use crate::rules::DeadlineRule;
 use crate::services::DomainServices;
-
-/// 监督检查: record an inspection of a department's data-sharing work and its findings (第三十九条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RecordInspection {
-    /// The inspected department as the engine resolved it.
-    pub inspected: DepartmentRef,
-    /// The Beijing date of the inspection.
-    pub inspected_on: NaiveDate,
-    /// Findings: the problems found (empty when none were found).
-    pub findings: Vec<String>,
-}
-
-/// 督促整改: order rectification of the findings (第三十九条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrderRectification {
-    /// What must be rectified.
-    pub requirements: String,
-    /// Working days allowed, if the order sets its own length; otherwise the rule set's `rectification`.
-    pub working_days: Option<u32>,
-}
-
-/// 报告整改情况: the department reports what it did (第三十九条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReportRectification {
-    /// What was done.
-    pub measures: String,
-}
-
-/// 整改验收通过: the authority accepts the rectification (第三十九条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AcceptRectification {
-    /// Opinion.
-    pub opinion: String,
-}
-
-/// 整改不通过: the authority rejects the rectification with reasons (第三十九条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RejectRectification {
-    /// Reasons.
-    pub reasons: String,
-}
-
-/// 通报批评: issue public criticism after an overdue or rejected rectification (第三十九条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IssuePublicCriticism {
-    /// The notice's reference (文号).
-    pub reference: String,
-    /// Its content.
-    pub content: String,
-}
-
-/// 记录逾期: the scheduler records that a rectification deadline passed (第四十一条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MarkOverdue {
-    /// The deadline.
-    pub deadline: DeadlineId,
-}
-
-/// Every command of a supervision case.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SupervisionCommand {
-    /// See [`RecordInspection`].
-    RecordInspection(RecordInspection),
-    /// See [`OrderRectification`].
-    OrderRectification(OrderRectification),
-    /// See [`ReportRectification`].
-    ReportRectification(ReportRectification),
-    /// See [`AcceptRectification`].
-    AcceptRectification(AcceptRectification),
-    /// See [`RejectRectification`].
-    RejectRectification(RejectRectification),
-    /// See [`IssuePublicCriticism`].
-    IssuePublicCriticism(IssuePublicCriticism),
-    /// See [`MarkOverdue`].
-    MarkOverdue(MarkOverdue),
-    /// See [`RecomputeDeadlines`]: 重新计算期限, the scheduler's recomputation of the open provisional deadlines
-    /// after a year's holiday arrangement is loaded (digest Decision, "Counting working days").
-    RecomputeDeadlines(RecomputeDeadlines),
-}
-
-/// 监督检查已记录 (第三十九条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InspectionRecorded {
-    /// The inspected department.
-    pub inspected: DepartmentRef,
-    /// Date of the inspection.
-    pub inspected_on: NaiveDate,
-    /// Findings.
-    pub findings: Vec<String>,
-    /// Who recorded it (the authority).
-    pub by: Actor,
-    /// When.
-    pub at: DateTime<Utc>,
-}
-
-/// 已责令整改 (第三十九条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RectificationOrdered {
-    /// Sequence number of the order in the case.
-    pub order: u32,
-    /// What must be rectified.
-    pub requirements: String,
-    /// Working days allowed.
-    pub working_days: u32,
-    /// Whether the order set its own length (otherwise the rule set's `rectification`).
-    pub length_set_by_order: bool,
-    /// The deadline it opens.
-    pub deadline: DeadlineId,
-    /// Who ordered it.
-    pub by: Actor,
-    /// When (the deadline counts from here).
-    pub at: DateTime<Utc>,
-}
-
-/// 整改情况已报告 (第三十九条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RectificationReported {
-    /// The order answered.
-    pub order: u32,
-    /// What was done.
-    pub measures: String,
-    /// Whether it came after the deadline.
-    pub late: bool,
-    /// Who reported.
-    pub by: Actor,
-    /// When.
-    pub at: DateTime<Utc>,
-}
-
-/// 整改已验收 (第三十九条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RectificationAccepted {
-    /// The order.
-    pub order: u32,
-    /// Opinion.
-    pub opinion: String,
-    /// Who accepted.
-    pub by: Actor,
-    /// When.
-    pub at: DateTime<Utc>,
-}
-
-/// 整改未通过 (evidence for 第四十一条第七项, 拒不整改).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RectificationRejected {
-    /// The order.
-    pub order: u32,
-    /// Reasons.
-    pub reasons: String,
-    /// Who rejected.
-    pub by: Actor,
-    /// When.
-    pub at: DateTime<Utc>,
-}
-
-/// A recorded fact that allows public criticism.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CriticismGround {
-    /// A rectification deadline was missed.
-    Overdue {
-        /// The deadline.
-        deadline: DeadlineId,
-        /// Its due instant.
-        due_at: DateTime<Utc>,
-    },
-    /// A rectification was rejected.
-    Rejected {
-        /// The order whose rectification was rejected.
-        order: u32,
-    },
-}
-
-/// 已通报批评 (第三十九条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PublicCriticismIssued {
-    /// The criticised department.
-    pub department: DepartmentRef,
-    /// The grounds found in the record.
-    pub grounds: Vec<CriticismGround>,
-    /// Reference.
-    pub reference: String,
-    /// Content.
-    pub content: String,
-    /// Who issued it (the authority or the government).
-    pub by: Actor,
-    /// When.
-    pub at: DateTime<Utc>,
-}
-
-/// Every event of a supervision case.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SupervisionEvent {
-    /// See [`InspectionRecorded`].
-    InspectionRecorded(InspectionRecorded),
-    /// See [`RectificationOrdered`].
-    RectificationOrdered(RectificationOrdered),
-    /// See [`RectificationReported`].
-    RectificationReported(RectificationReported),
-    /// See [`RectificationAccepted`].
-    RectificationAccepted(RectificationAccepted),
-    /// See [`RectificationRejected`].
-    RectificationRejected(RectificationRejected),
-    /// See [`PublicCriticismIssued`].
-    PublicCriticismIssued(PublicCriticismIssued),
-    /// See [`DeadlineSet`].
-    DeadlineSet(DeadlineSet),
-    /// See [`DeadlineMet`].
-    DeadlineMet(DeadlineMet),
-    /// See [`DeadlineExtended`] (not emitted by this aggregate).
-    DeadlineExtended(DeadlineExtended),
-    /// See [`DeadlineMissed`].
-    DeadlineMissed(DeadlineMissed),
-    /// See [`DeadlineRecomputed`] (digest Decision: provisional deadlines recomputed once a year's holiday
-    /// arrangement is loaded).
-    DeadlineRecomputed(DeadlineRecomputed),
-}
-
-impl From<DeadlineFact> for SupervisionEvent {
-    fn from(fact: DeadlineFact) -> Self {
-        match fact {
-            DeadlineFact::Set(e) => SupervisionEvent::DeadlineSet(e),
-            DeadlineFact::Met(e) => SupervisionEvent::DeadlineMet(e),
-            DeadlineFact::Extended(e) => SupervisionEvent::DeadlineExtended(e),
-            DeadlineFact::Missed(e) => SupervisionEvent::DeadlineMissed(e),
-            DeadlineFact::Recomputed(e) => SupervisionEvent::DeadlineRecomputed(e),
-        }
-    }
-}
-
-impl SupervisionEvent {
-    /// The deadline fact this event is, if it is one.
-    pub fn deadline_fact(&self) -> Option<DeadlineFact> {
-        match self {
-            SupervisionEvent::DeadlineSet(e) => Some(DeadlineFact::Set(e.clone())),
-            SupervisionEvent::DeadlineMet(e) => Some(DeadlineFact::Met(e.clone())),
-            SupervisionEvent::DeadlineExtended(e) => Some(DeadlineFact::Extended(e.clone())),
-            SupervisionEvent::DeadlineMissed(e) => Some(DeadlineFact::Missed(e.clone())),
-            SupervisionEvent::DeadlineRecomputed(e) => Some(DeadlineFact::Recomputed(e.clone())),
-            _ => None,
-        }
-    }
-}
-
-impl SupervisionEvent {
-    /// The instant this event records an act at (`None` for the deadline facts that record none:
-    /// set, extended, recomputed).
-    pub fn at(&self) -> Option<DateTime<Utc>> {
-        match self {
-            SupervisionEvent::InspectionRecorded(e) => Some(e.at),
-            SupervisionEvent::RectificationOrdered(e) => Some(e.at),
-            SupervisionEvent::RectificationReported(e) => Some(e.at),
-            SupervisionEvent::RectificationAccepted(e) => Some(e.at),
-            SupervisionEvent::RectificationRejected(e) => Some(e.at),
-            SupervisionEvent::PublicCriticismIssued(e) => Some(e.at),
-            SupervisionEvent::DeadlineSet(_) => None,
-            SupervisionEvent::DeadlineMet(e) => Some(e.at),
-            SupervisionEvent::DeadlineExtended(_) => None,
-            SupervisionEvent::DeadlineMissed(e) => Some(e.marked_at),
-            SupervisionEvent::DeadlineRecomputed(_) => None,
-        }
-    }
-}
-
-impl DomainEvent for SupervisionEvent {
-    fn event_type(&self) -> String {
-        match self {
-            SupervisionEvent::InspectionRecorded(_) => "InspectionRecorded",
-            SupervisionEvent::RectificationOrdered(_) => "RectificationOrdered",
-            SupervisionEvent::RectificationReported(_) => "RectificationReported",
-            SupervisionEvent::RectificationAccepted(_) => "RectificationAccepted",
-            SupervisionEvent::RectificationRejected(_) => "RectificationRejected",
-            SupervisionEvent::PublicCriticismIssued(_) => "PublicCriticismIssued",
-            SupervisionEvent::DeadlineSet(_) => "DeadlineSet",
-            SupervisionEvent::DeadlineMet(_) => "DeadlineMet",
-            SupervisionEvent::DeadlineExtended(_) => "DeadlineExtended",
-            SupervisionEvent::DeadlineMissed(_) => "DeadlineMissed",
-            SupervisionEvent::DeadlineRecomputed(_) => "DeadlineRecomputed",
-        }
-        .to_owned()
-    }
-
-    fn event_version(&self) -> String {
-        "1".to_owned()
-    }
-}
+use crate::supervision::command::SupervisionCommand;
+use crate::supervision::event::{
+    CriticismGround, InspectionRecorded, PublicCriticismIssued, RectificationAccepted,
+    RectificationOrdered, RectificationRejected, RectificationReported, SupervisionEvent,
+};
+use crate::text::is_blank;
 
 /// Where a supervision case stands.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -418,7 +135,7 @@ impl Decide for Supervision {
                         "an inspection is recorded once it has taken place",
                     ));
                 }
-                if c.findings.iter().any(|f| f.trim().is_empty()) {
+                if c.findings.iter().any(|f| is_blank(f)) {
                     return Err(DomainError::validation(
                         "findings",
                         "a finding states the problem",
@@ -579,7 +296,7 @@ impl Decide for Supervision {
                         "no rectification is overdue or rejected (第三十九条: 情节严重)",
                     ));
                 }
-                if c.reference.trim().is_empty() || c.content.trim().is_empty() {
+                if is_blank(&c.reference) || is_blank(&c.content) {
                     return Err(DomainError::validation(
                         "criticism",
                         "a notice has a reference and content",

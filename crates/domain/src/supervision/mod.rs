@@ -10,11 +10,16 @@
 //! ordering authority or the people's government of that region and level (AUTH-13).
 
 mod aggregate;
+mod command;
+mod event;
 
-pub use crate::deadline::RecomputeDeadlines;
-pub use aggregate::{
-    AcceptRectification, CriticismGround, InspectionRecorded, IssuePublicCriticism, MarkOverdue,
-    OrderRectification, PublicCriticismIssued, RecordInspection, RectificationAccepted,
-    RectificationOrdered, RectificationRejected, RectificationReported, RejectRectification,
-    ReportRectification, Supervision, SupervisionCommand, SupervisionEvent, SupervisionStatus,
+pub use crate::deadline::{MarkOverdue, RecomputeDeadlines};
+pub use aggregate::{Supervision, SupervisionStatus};
+pub use command::{
+    AcceptRectification, IssuePublicCriticism, OrderRectification, RecordInspection,
+    RejectRectification, ReportRectification, SupervisionCommand,
+};
+pub use event::{
+    CriticismGround, InspectionRecorded, PublicCriticismIssued, RectificationAccepted,
+    RectificationOrdered, RectificationRejected, RectificationReported, SupervisionEvent,
 };

@@ -1,263 +1,25 @@
-//! The third-party engagement aggregate: commands, events and decisions.
+//! The third-party engagement aggregate.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use cqrs_es::Aggregate;
 use cqrs_es::event_sink::EventSink;
-use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
-use crate::actor::{Actor, DepartmentCode, DepartmentKind, DepartmentRef};
+use crate::actor::{Actor, DepartmentKind, DepartmentRef};
 use crate::authorization::{Action, Subject, authorize};
 use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
 use crate::instant::beijing_date;
-use crate::organization::ResponsibleOffice;
 use crate::services::DomainServices;
-
-/// 委托期限: the term of an engagement, in Beijing dates, both days included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EngagementTerm {
-    /// First day.
-    pub starts_on: NaiveDate,
-    /// Last day.
-    pub ends_on: NaiveDate,
-}
-
-impl EngagementTerm {
-    /// Whether `day` lies within the term.
-    pub fn covers(&self, day: NaiveDate) -> bool {
-        self.starts_on <= day && day <= self.ends_on
-    }
-}
-
-/// 事前审核: record the responsible office's prior review of a proposed engagement (第三十七条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RecordPriorReview {
-    /// The contractor as the engine resolved it (kind `third_party`, principal the engaging department).
-    pub contractor: DepartmentRef,
-    /// 工作范围: what the contractor builds or maintains.
-    pub scope: String,
-    /// The information systems concerned.
-    pub systems: Vec<String>,
-    /// The catalog entries (aggregate ids) whose data it touches.
-    pub data: Vec<String>,
-    /// The term.
-    pub term: EngagementTerm,
-    /// The department's responsible office (第六条) as the registry holds it.
-    pub office: ResponsibleOffice,
-    /// Whether the office approves.
-    pub approved: bool,
-    /// 审核意见.
-    pub opinion: String,
-}
-
-/// 委托第三方: engage the contractor on the approved review's terms (第三十七条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EngageThirdParty {
-    /// Contract reference (合同编号).
-    pub contract_reference: String,
-}
-
-/// 事中留痕: record one use of shared data by the contractor (第三十七条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RecordContractorUse {
-    /// The catalog entry whose data was used.
-    pub entry_id: String,
-    /// What for (the operation performed).
-    pub purpose: String,
-    /// When the data was used.
-    pub used_at: DateTime<Utc>,
-}
-
-/// 终止委托: end the engagement (第三十七条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EndEngagement {
-    /// Why (contract completed, terminated …).
-    pub reason: String,
-}
-
-/// Every command of an engagement.
-// The prior review carries the contractor and office as resolved; commands are built once and moved once.
-#[allow(
-    clippy::large_enum_variant,
-    reason = "the review carries the resolved contractor and office"
-)]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ThirdPartyCommand {
-    /// See [`RecordPriorReview`].
-    RecordPriorReview(RecordPriorReview),
-    /// See [`EngageThirdParty`].
-    EngageThirdParty(EngageThirdParty),
-    /// See [`RecordContractorUse`].
-    RecordContractorUse(RecordContractorUse),
-    /// See [`EndEngagement`].
-    EndEngagement(EndEngagement),
-}
-
-/// 事前审核已记录 (第三十七条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PriorReviewRecorded {
-    /// Sequence number of the review within the engagement.
-    pub review: u32,
-    /// The engaging department.
-    pub engaging: DepartmentRef,
-    /// The contractor.
-    pub contractor: DepartmentRef,
-    /// Scope.
-    pub scope: String,
-    /// Systems.
-    pub systems: Vec<String>,
-    /// Data touched (catalog entry ids).
-    pub data: Vec<String>,
-    /// Term.
-    pub term: EngagementTerm,
-    /// The reviewing responsible office.
-    pub office: ResponsibleOffice,
-    /// Whether approved.
-    pub approved: bool,
-    /// Opinion.
-    pub opinion: String,
-    /// Who recorded it.
-    pub by: Actor,
-    /// When.
-    pub at: DateTime<Utc>,
-}
-
-/// 已委托第三方 (第三十七条): the engagement on the terms of the approved review.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ThirdPartyEngaged {
-    /// The approved review it rests on.
-    pub review: u32,
-    /// The contractor.
-    pub contractor: DepartmentRef,
-    /// Scope.
-    pub scope: String,
-    /// Systems.
-    pub systems: Vec<String>,
-    /// Data touched.
-    pub data: Vec<String>,
-    /// Term.
-    pub term: EngagementTerm,
-    /// Contract reference.
-    pub contract_reference: String,
-    /// Who engaged it.
-    pub by: Actor,
-    /// When.
-    pub at: DateTime<Utc>,
-}
-
-/// Why a contractor's use was outside its engagement (第三十七条: 不得擅自使用).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ViolationReason {
-    /// No engagement was in force at the time (never engaged, or the prior review not approved).
-    NotEngaged,
-    /// Used before the term started.
-    BeforeTerm,
-    /// Used after the term expired.
-    Expired,
-    /// Used after the engagement was ended.
-    AfterEnd,
-    /// The data is not among the data the engagement covers.
-    OutsideScope,
-}
-
-/// 第三方使用已留痕 (第三十七条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContractorUseRecorded {
-    /// Sequence number of the use.
-    pub use_seq: u32,
-    /// The contractor.
-    pub contractor: DepartmentCode,
-    /// The entry used.
-    pub entry_id: String,
-    /// Purpose.
-    pub purpose: String,
-    /// When used.
-    pub used_at: DateTime<Utc>,
-    /// Whether it was within an approved, unexpired, unended engagement covering the data.
-    pub within_engagement: bool,
-    /// Who recorded it.
-    pub by: Actor,
-    /// When.
-    pub at: DateTime<Utc>,
-}
-
-/// 第三方违规使用 (第三十七条; 第四十一条第五、六项, 第四十三条): a use outside the engagement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ThirdPartyViolationRecorded {
-    /// The use it concerns.
-    pub use_seq: u32,
-    /// The contractor.
-    pub contractor: DepartmentCode,
-    /// The engaging (principal) department, answerable under 第四十一条.
-    pub engaging: DepartmentCode,
-    /// Why.
-    pub reason: ViolationReason,
-    /// The entry used.
-    pub entry_id: String,
-    /// When used.
-    pub used_at: DateTime<Utc>,
-    /// When recorded.
-    pub at: DateTime<Utc>,
-}
-
-/// 委托已终止 (第三十七条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EngagementEnded {
-    /// Why.
-    pub reason: String,
-    /// Who ended it.
-    pub by: Actor,
-    /// When (uses after this instant are violations).
-    pub at: DateTime<Utc>,
-}
-
-/// Every event of an engagement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ThirdPartyEvent {
-    /// See [`PriorReviewRecorded`].
-    PriorReviewRecorded(PriorReviewRecorded),
-    /// See [`ThirdPartyEngaged`].
-    ThirdPartyEngaged(ThirdPartyEngaged),
-    /// See [`ContractorUseRecorded`].
-    ContractorUseRecorded(ContractorUseRecorded),
-    /// See [`ThirdPartyViolationRecorded`].
-    ThirdPartyViolationRecorded(ThirdPartyViolationRecorded),
-    /// See [`EngagementEnded`].
-    EngagementEnded(EngagementEnded),
-}
-
-impl ThirdPartyEvent {
-    /// The instant this event records an act at (`None` for the deadline facts that record none:
-    /// set, extended, recomputed).
-    pub fn at(&self) -> Option<DateTime<Utc>> {
-        match self {
-            ThirdPartyEvent::PriorReviewRecorded(e) => Some(e.at),
-            ThirdPartyEvent::ThirdPartyEngaged(e) => Some(e.at),
-            ThirdPartyEvent::ContractorUseRecorded(e) => Some(e.at),
-            ThirdPartyEvent::ThirdPartyViolationRecorded(e) => Some(e.at),
-            ThirdPartyEvent::EngagementEnded(e) => Some(e.at),
-        }
-    }
-}
-
-impl DomainEvent for ThirdPartyEvent {
-    fn event_type(&self) -> String {
-        match self {
-            ThirdPartyEvent::PriorReviewRecorded(_) => "PriorReviewRecorded",
-            ThirdPartyEvent::ThirdPartyEngaged(_) => "ThirdPartyEngaged",
-            ThirdPartyEvent::ContractorUseRecorded(_) => "ContractorUseRecorded",
-            ThirdPartyEvent::ThirdPartyViolationRecorded(_) => "ThirdPartyViolationRecorded",
-            ThirdPartyEvent::EngagementEnded(_) => "EngagementEnded",
-        }
-        .to_owned()
-    }
-
-    fn event_version(&self) -> String {
-        "1".to_owned()
-    }
-}
+use crate::text::is_blank;
+use crate::third_party::command::{
+    EngagementTerm, RecordContractorUse, RecordPriorReview, ThirdPartyCommand,
+};
+use crate::third_party::event::{
+    ContractorUseRecorded, EngagementEnded, PriorReviewRecorded, ThirdPartyEngaged,
+    ThirdPartyEvent, ThirdPartyViolationRecorded, ViolationReason,
+};
 
 /// Where an engagement stands.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -356,7 +118,7 @@ impl ThirdPartyEngagement {
                 ),
             ));
         }
-        if c.scope.trim().is_empty() || c.data.is_empty() || c.systems.is_empty() {
+        if is_blank(&c.scope) || c.data.is_empty() || c.systems.is_empty() {
             return Err(DomainError::validation(
                 "scope",
                 "state the scope, the systems and the data touched (第三十七条: 明确工作规范)",
@@ -424,7 +186,7 @@ impl ThirdPartyEngagement {
                 "a use is recorded once it has happened",
             ));
         }
-        if c.entry_id.trim().is_empty() || c.purpose.trim().is_empty() {
+        if is_blank(&c.entry_id) || is_blank(&c.purpose) {
             return Err(DomainError::validation(
                 "use",
                 "name the entry used and the purpose (事中留痕)",

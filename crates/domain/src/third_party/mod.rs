@@ -11,10 +11,15 @@
 //! 第四十三条). The department ends the engagement.
 
 mod aggregate;
+mod command;
+mod event;
 
-pub use aggregate::{
-    ContractorUseRecorded, EndEngagement, EngageThirdParty, EngagementEnded, EngagementStatus,
-    EngagementTerm, PriorReviewRecorded, RecordContractorUse, RecordPriorReview, ThirdPartyCommand,
-    ThirdPartyEngaged, ThirdPartyEngagement, ThirdPartyEvent, ThirdPartyViolationRecorded,
-    ViolationReason,
+pub use aggregate::{EngagementStatus, ThirdPartyEngagement};
+pub use command::{
+    EndEngagement, EngageThirdParty, EngagementTerm, RecordContractorUse, RecordPriorReview,
+    ThirdPartyCommand,
+};
+pub use event::{
+    ContractorUseRecorded, EngagementEnded, PriorReviewRecorded, ThirdPartyEngaged,
+    ThirdPartyEvent, ThirdPartyViolationRecorded, ViolationReason,
 };

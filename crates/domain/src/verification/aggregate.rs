@@ -13,6 +13,7 @@ use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
 use crate::rules::DeadlineRule;
 use crate::services::DomainServices;
+use crate::text::is_blank;
 use crate::verification::command::{
     FileVerificationRequest, RequestVerificationExtension, VerificationCommand, VerificationOutcome,
 };
@@ -288,9 +289,9 @@ impl Decide for Verification {
                 authorize(Action::ReplyToShareRequest, &actor, &Subject::of(provider))?;
                 self.require("answer", VerificationStatus::Forwarded)?;
                 let blank = match &c.outcome {
-                    VerificationOutcome::Explained { explanation } => explanation.trim().is_empty(),
+                    VerificationOutcome::Explained { explanation } => is_blank(explanation),
                     VerificationOutcome::Corrected { corrections, .. } => {
-                        corrections.iter().all(|x| x.trim().is_empty())
+                        corrections.iter().all(|x| is_blank(x))
                     }
                 };
                 if blank {
@@ -356,10 +357,9 @@ impl Decide for Verification {
                     && self.answer_deadline.as_ref() == Some(&c.deadline)
                     && self.deadlines.get(&c.deadline).is_some_and(|d| !d.missed)
                 {
-                    return Err(DomainError::invalid_state(
-                        "mark the answer deadline overdue",
-                        "an extension asked for in time awaits the authority's decision",
-                    ));
+                    return Err(DomainError::ExtensionPending {
+                        deadline: c.deadline,
+                    });
                 }
                 self.deadlines.mark_overdue_events(&c.deadline, at)
             }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::actor::DepartmentRef;
-use crate::deadline::{DeadlineId, RecomputeDeadlines};
+use crate::deadline::{MarkOverdue, RecomputeDeadlines};
 
 /// What the request concerns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,14 +106,6 @@ pub struct ConcludeVerificationDispute {
     pub conclusion: String,
     /// Whether the provider must correct the data.
     pub correction_required: bool,
-}
-
-/// 记录逾期: the scheduler records that a deadline passed (第四十一条). Idempotent; refused before the due
-/// instant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MarkOverdue {
-    /// The deadline.
-    pub deadline: DeadlineId,
 }
 
 /// Every command of a verification request.

@@ -12,13 +12,13 @@ mod aggregate;
 mod command;
 mod event;
 
-pub use crate::deadline::RecomputeDeadlines;
+pub use crate::deadline::{MarkOverdue, RecomputeDeadlines};
 pub use aggregate::{Verification, VerificationStatus};
 pub use command::{
     AcceptVerificationResult, AnswerVerification, ApproveVerificationExtension,
     ConcludeVerificationDispute, DisputeVerificationResult, FileVerificationRequest,
-    ForwardVerificationRequest, MarkOverdue, RefuseVerificationExtension,
-    RequestVerificationExtension, VerificationCommand, VerificationOutcome, VerificationSubject,
+    ForwardVerificationRequest, RefuseVerificationExtension, RequestVerificationExtension,
+    VerificationCommand, VerificationOutcome, VerificationSubject,
 };
 pub use event::{
     VerificationAnswered, VerificationDisputeConcluded, VerificationEvent,

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use govshare_domain::catalog::ShareAttribute;
-use govshare_domain::routing::DataHolder;
+use govshare_domain::share_application::DataHolder;
 use govshare_domain::share_application::{
     AgreeToShare, ApplicationScenario, ForwardToProvider, ProvideShare, RefusalBasis,
     RefusalBasisKind, RefuseToShare, RequestedEntry, ShareApplication, ShareCommand, ShareEvent,

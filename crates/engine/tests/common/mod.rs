@@ -15,7 +15,7 @@ use govshare_domain::share_application::{
     AgreeToShare, ApplicationScenario, ForwardToProvider, ProvideShare, RequestedEntry,
     ShareCommand, SubmitShareApplication,
 };
-use govshare_domain::routing::DataHolder;
+use govshare_domain::share_application::DataHolder;
 use govshare_domain::{
     DepartmentCode, DepartmentKind, DepartmentRef, Level, PersonId, RegionCode, Role,
 };
