@@ -10,8 +10,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use common::*;
 use govshare_domain::catalog::ShareMode;
 use govshare_domain::grant::{
-    Grant, GrantCommand, GrantEvent, GrantedEntry, IssueGrant, RecordGrantUse, RevokeGrant,
-    UseViolation,
+    Grant, GrantCommand, GrantEvent, GrantedEntry, IssueGrant, ProvisionFacts, RecordGrantUse,
+    RevokeGrant, UseViolation,
 };
 use govshare_domain::incident::{
     AffectedEntry, IncidentCategory, IncidentCommand, IncidentEvent, InformProvider,
@@ -596,7 +596,23 @@ proptest! {
             services(),
             vec![],
             cmd(reviewer(province_authority()), issued_at, GrantCommand::IssueGrant(IssueGrant {
-                application_id: "share-2026-000123".to_owned(),
+                provision: ProvisionFacts {
+                    application_id: "share-2026-000123".to_owned(),
+                    grant_id: "grant-2026-000123".to_owned(),
+                    requester: province_health().code,
+                    provided_by: province_authority().code,
+                    entries: vec![
+                        "catalog-130000-public-security-0001".to_owned(),
+                        "catalog-130000-human-resources-0012".to_owned(),
+                    ],
+                    data_items: items_of(u8::MAX),
+                    purpose: "医疗救助对象身份核验".to_owned(),
+                    purpose_code: PURPOSE.to_owned(),
+                    use_from: date(2026, 3, 1),
+                    use_until: date(2026, 12, 31),
+                    conditions: None,
+                    provided_at: issued_at,
+                },
                 grantee: province_health(),
                 authority: province_authority(),
                 entries,

@@ -9,7 +9,9 @@ use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use common::*;
 use cqrs_es::Aggregate;
 use govshare_domain::catalog::ShareMode;
-use govshare_domain::grant::{Grant, GrantCommand, GrantedEntry, IssueGrant, RecordGrantUse};
+use govshare_domain::grant::{
+    Grant, GrantCommand, GrantedEntry, IssueGrant, ProvisionFacts, RecordGrantUse,
+};
 use govshare_domain::incident::{
     IncidentCategory, IncidentCommand, RecordImmediateMeasures, ReportIncident, ReportTargets,
     SecurityIncident, Severity,
@@ -203,7 +205,10 @@ fn art34_extreme_detection_instant_is_refused() {
 
 fn grant_issue() -> IssueGrant {
     IssueGrant {
-        application_id: APP.to_owned(),
+        provision: ProvisionFacts {
+            conditions: None,
+            ..provision()
+        },
         grantee: province_health(),
         authority: province_authority(),
         entries: vec![GrantedEntry {

@@ -9,14 +9,15 @@ use cqrs_es::test::TestFramework;
 use govshare_domain::catalog::ShareMode;
 use govshare_domain::grant::{
     Grant, GrantCommand, GrantEvent, GrantStatus, GrantUseRecorded, GrantViolationRecorded,
-    GrantedEntry, IssueGrant, RecordGrantExpiry, RecordGrantUse, RevokeGrant, UseViolation,
+    GrantedEntry, IssueGrant, ProvisionFacts, RecordGrantExpiry, RecordGrantUse, RevokeGrant,
+    UseViolation,
 };
 use govshare_domain::{Actor, DomainError, Rule};
 use share_fixtures::*;
 
 fn issue() -> IssueGrant {
     IssueGrant {
-        application_id: APP.to_owned(),
+        provision: provision(),
         grantee: province_health(),
         authority: province_authority(),
         entries: vec![GrantedEntry {
@@ -64,6 +65,17 @@ fn use_of(
     )
 }
 
+/// The same use under another use id.
+fn numbered(
+    use_id: &str,
+    mut c: govshare_domain::CommandEnvelope<GrantCommand>,
+) -> govshare_domain::CommandEnvelope<GrantCommand> {
+    if let GrantCommand::RecordGrantUse(u) = &mut c.body {
+        u.use_id = use_id.to_owned();
+    }
+    c
+}
+
 fn run(
     given: Vec<GrantEvent>,
     c: govshare_domain::CommandEnvelope<GrantCommand>,
@@ -77,6 +89,8 @@ fn art22_grant_is_bound_to_the_scenario() {
     let events = issued();
     match &events[0] {
         GrantEvent::GrantIssued(g) => {
+            assert_eq!(g.provision, provision());
+            assert_eq!(g.application_id(), APP);
             assert_eq!(g.purpose_code, PURPOSE);
             assert_eq!(g.valid_until, date(2026, 12, 31));
             assert_eq!(g.access_mode, ShareMode::Interface);
@@ -321,7 +335,7 @@ fn art22_who_records_uses_and_issues_grants() {
     }
 }
 
-/// A grant keeps counters, not the uses, so recording scales.
+/// A grant keeps counters of its uses (and their ids, each recorded once).
 #[test]
 fn art22_grant_counts_uses_and_violations() {
     let mut given = issued();
@@ -340,11 +354,14 @@ fn art22_grant_counts_uses_and_violations() {
     given.extend(
         run(
             given.clone(),
-            use_of(
-                clerk(province_health()),
-                &["姓名"],
-                "OTHER",
-                bj(2026, 4, 2, 10, 0),
+            numbered(
+                "use-000002",
+                use_of(
+                    clerk(province_health()),
+                    &["姓名"],
+                    "OTHER",
+                    bj(2026, 4, 2, 10, 0),
+                ),
             ),
         )
         .unwrap(),
@@ -357,4 +374,144 @@ fn art22_grant_counts_uses_and_violations() {
         (grant.uses(), grant.violations(), grant.records()),
         (2, 1, 2)
     );
+}
+
+/// 第二十二条: a use id names one use; a second record under the same id is refused (not absorbed), so one
+/// use can never count as two uses and two violations against the grantee.
+#[test]
+fn art22_a_use_id_is_recorded_once() {
+    let mut given = issued();
+    let outside = use_of(
+        clerk(province_health()),
+        &["出生日期"],
+        "OTHER",
+        bj(2026, 4, 1, 10, 0),
+    );
+    let first = run(given.clone(), outside.clone()).unwrap();
+    assert!(matches!(&first[1], GrantEvent::GrantViolationRecorded(_)));
+    given.extend(first);
+    let err = run(given.clone(), outside).unwrap_err();
+    assert_eq!(
+        err,
+        DomainError::DuplicateUse {
+            use_id: "use-000001".to_owned()
+        }
+    );
+    assert_eq!(err.article(), Some("第二十二条"));
+    // Even a use within the grant cannot reuse the id.
+    let within = use_of(
+        clerk(province_health()),
+        &["姓名"],
+        PURPOSE,
+        bj(2026, 4, 2, 10, 0),
+    );
+    assert!(matches!(
+        run(given.clone(), within.clone()).unwrap_err(),
+        DomainError::DuplicateUse { .. }
+    ));
+    assert!(run(given, numbered("use-000002", within)).is_ok());
+}
+
+fn issue_at(body: IssueGrant) -> Result<Vec<GrantEvent>, DomainError> {
+    run(
+        vec![],
+        cmd(
+            reviewer(province_authority()),
+            bj(2026, 3, 18, 9, 0),
+            GrantCommand::IssueGrant(body),
+        ),
+    )
+}
+
+fn refused_field(result: Result<Vec<GrantEvent>, DomainError>) -> &'static str {
+    match result {
+        Err(DomainError::Validation { field, .. }) => field,
+        other => panic!("expected a validation refusal, got {other:?}"),
+    }
+}
+
+/// 第十九、二十二条: a grant is tied to the provision of its application: it refuses data items the scenario
+/// did not request, an entry not provided, a blank purpose, another purpose code, validity beyond the
+/// requested period of use, another grantee or issuer, other conditions, and issue before the provision.
+#[test]
+fn art22_grant_is_bound_to_the_provision_of_its_application() {
+    assert!(issue_at(issue()).is_ok());
+
+    let mut wider = issue();
+    wider.entries[0].data_items.push("出生日期".to_owned());
+    assert_eq!(refused_field(issue_at(wider)), "entries");
+
+    let mut other_entry = issue();
+    other_entry.entries[0].entry_id = social_security_entry().entry_id;
+    assert_eq!(refused_field(issue_at(other_entry)), "entries");
+
+    for blank in ["", " \u{3000}", "\u{200B}\u{FEFF}"] {
+        let mut silent = issue();
+        silent.purpose = blank.to_owned();
+        assert_eq!(refused_field(issue_at(silent)), "purpose", "{blank:?}");
+    }
+
+    let mut other_purpose = issue();
+    other_purpose.purpose_code = "SC-130000-WJ-2026-999".to_owned();
+    assert_eq!(refused_field(issue_at(other_purpose)), "purpose_code");
+
+    let mut longer = issue();
+    longer.valid_until = date(2027, 1, 31);
+    assert_eq!(refused_field(issue_at(longer)), "valid_until");
+    let mut earlier = issue();
+    earlier.valid_from = date(2026, 2, 1);
+    assert_eq!(refused_field(issue_at(earlier)), "valid_until");
+
+    let mut other_grantee = issue();
+    other_grantee.grantee = province_market();
+    assert_eq!(refused_field(issue_at(other_grantee)), "grantee");
+
+    let mut other_issuer = issue();
+    other_issuer.provision.provided_by = city_authority().code;
+    assert_eq!(refused_field(issue_at(other_issuer)), "authority");
+
+    let mut dropped_conditions = issue();
+    dropped_conditions.conditions = None;
+    assert_eq!(refused_field(issue_at(dropped_conditions)), "conditions");
+
+    let mut before = issue();
+    before.provision.provided_at = bj(2026, 3, 18, 10, 0);
+    assert_eq!(refused_field(issue_at(before)), "provision.provided_at");
+}
+
+/// 第十九、二十二条: the grant that follows a recorded provision is built from its `ShareProvided` and records
+/// the application, scenario and period of use it is bound to.
+#[test]
+fn art19_art22_grant_follows_the_provision_recorded_on_the_application() {
+    let application = share_history(
+        services,
+        vec![
+            submit_conditional(bj(2026, 3, 9, 9, 0)),
+            forward_to_provider(bj(2026, 3, 10, 9, 0)),
+            agree(bj(2026, 3, 12, 9, 0)),
+            provide(bj(2026, 3, 13, 9, 0)),
+        ],
+    );
+    let provided = application
+        .iter()
+        .find_map(|e| match e {
+            govshare_domain::share_application::ShareEvent::ShareProvided(p) => Some(p),
+            _ => None,
+        })
+        .expect("provided");
+    let facts = ProvisionFacts::from(provided);
+    assert_eq!(facts, provision_on(bj(2026, 3, 13, 9, 0)));
+    let events = issue_at(IssueGrant {
+        provision: facts.clone(),
+        ..issue()
+    })
+    .unwrap();
+    assert!(matches!(&events[..], [GrantEvent::GrantIssued(g)] if g.provision == facts));
+}
+
+fn provision_on(provided_at: chrono::DateTime<chrono::Utc>) -> ProvisionFacts {
+    ProvisionFacts {
+        provided_at,
+        ..provision()
+    }
 }

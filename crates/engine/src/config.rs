@@ -28,6 +28,19 @@ impl Default for RuleSetSource {
     }
 }
 
+/// Where the 第十二条 category assignments (which departments compile which base and thematic categories)
+/// come from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum CategorySource {
+    /// None configured: entries may name no base or thematic category (AUTH-11).
+    #[default]
+    Unrestricted,
+    /// Given in code.
+    Inline(CategoryAssignments),
+    /// A JSON file (`{"categories": {"人口": {"class": "base", "departments": [...]}}}`).
+    File(PathBuf),
+}
+
 /// The engine's configuration. [`EngineConfig::default`] opens `govshare.db` in the working directory
 /// with the `hebei-2022` rules, the official calendar, the system clock and UUIDv7 ids.
 ///
@@ -47,8 +60,8 @@ pub struct EngineConfig {
     pub calendar_files: Vec<PathBuf>,
     /// The rule set.
     pub rule_set: RuleSetSource,
-    /// 第十二条 category assignments; `None` leaves categories unrestricted.
-    pub categories: Option<PathBuf>,
+    /// 第十二条 category assignments.
+    pub categories: CategorySource,
     /// The clock.
     pub clock: Arc<dyn Clock>,
     /// The id generator.
@@ -101,7 +114,7 @@ impl EngineConfig {
             store_config: StoreConfig::default(),
             calendar_files: Vec::new(),
             rule_set: RuleSetSource::default(),
-            categories: None,
+            categories: CategorySource::Unrestricted,
             clock: Arc::new(SystemClock),
             ids: Arc::new(UuidV7),
             snapshot_every: 100,
@@ -113,6 +126,12 @@ impl EngineConfig {
     /// Uses `clock` instead of the system clock.
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// Uses these category assignments (第十二条).
+    pub fn with_categories(mut self, categories: CategoryAssignments) -> Self {
+        self.categories = CategorySource::Inline(categories);
         self
     }
 
@@ -140,8 +159,9 @@ impl EngineConfig {
                 .map_err(|e| EngineError::Config(format!("{}: {e}", path.display())))?,
         };
         let categories = match &self.categories {
-            None => CategoryAssignments::default(),
-            Some(path) => CategoryAssignments::from_json(&read(path, "category file")?)
+            CategorySource::Unrestricted => CategoryAssignments::default(),
+            CategorySource::Inline(assignments) => assignments.clone(),
+            CategorySource::File(path) => CategoryAssignments::from_json(&read(path, "category file")?)
                 .map_err(|e| EngineError::Config(format!("{}: {e}", path.display())))?,
         };
         let years = calendar.arrangements().years();

@@ -307,21 +307,38 @@ impl Engine {
             });
         }
         let digest = request_digest(&request)?;
-        if let Some(recorded) = self
-            .replay_if_recorded(request.command_id, Some(&digest))
-            .await?
-        {
-            return Ok(recorded);
+        // A retried command id is recognised where it matters, without a read on the common path: when the
+        // rules refuse or produce nothing (the state moved on since the original), and when the store
+        // reports the id as already appended.
+        match self.decide_fresh(&request, actor, &digest).await {
+            Ok(recorded) if !recorded.events.is_empty() || recorded.retry => Ok(recorded),
+            Err(EngineError::Unavailable(e)) => Err(EngineError::Unavailable(e)),
+            other => match self
+                .replay_if_recorded(request.command_id, Some(&digest))
+                .await?
+            {
+                Some(original) => Ok(original),
+                None => other,
+            },
         }
+    }
+
+    async fn decide_fresh(
+        &self,
+        request: &CommandRequest,
+        actor: Option<Actor>,
+        digest: &str,
+    ) -> Result<Recorded> {
+        let registry = self.registry().await?;
         let actor = match actor {
             Some(actor) => actor,
-            None => self.resolve_actor(&request).await?,
+            None => resolve_actor(&registry, request)?,
         };
-        let command = facts::resolve(self, &actor, request.command.clone()).await?;
+        let command = facts::resolve(self, &registry, &actor, request.command.clone()).await?;
         let ctx = Ctx {
-            request: &request,
+            request,
             actor,
-            digest,
+            digest: digest.to_owned(),
         };
         match command {
             Command::Organization { command } => {
@@ -397,27 +414,6 @@ impl Engine {
                 .await
             }
         }
-    }
-
-    /// The actor of a request, as the registry knows its department now.
-    async fn resolve_actor(&self, request: &CommandRequest) -> Result<Actor> {
-        let registry = self.registry().await?;
-        let department = registry.department_ref(&request.department).ok_or_else(|| {
-            EngineError::UnknownActor {
-                department: request.department.as_str().to_owned(),
-            }
-        })?;
-        if request.person.0.chars().all(is_blank_char) {
-            return Err(EngineError::InvalidRequest {
-                field: "person",
-                reason: "names the acting person".into(),
-            });
-        }
-        Ok(Actor {
-            department,
-            person: request.person.clone(),
-            role: request.role,
-        })
     }
 
     /// The organization registry as of now (caught up with the log).
@@ -777,6 +773,26 @@ where
         version = event.sequence;
     }
     Ok((state, version))
+}
+
+/// The actor of a request, as the registry knows its department now.
+fn resolve_actor(registry: &OrganizationRegistry, request: &CommandRequest) -> Result<Actor> {
+    let department = registry.department_ref(&request.department).ok_or_else(|| {
+        EngineError::UnknownActor {
+            department: request.department.as_str().to_owned(),
+        }
+    })?;
+    if request.person.0.chars().all(is_blank_char) {
+        return Err(EngineError::InvalidRequest {
+            field: "person",
+            reason: "names the acting person".into(),
+        });
+    }
+    Ok(Actor {
+        department,
+        person: request.person.clone(),
+        role: request.role,
+    })
 }
 
 fn later(clock: DateTime<Utc>, last: Option<DateTime<Utc>>) -> DateTime<Utc> {

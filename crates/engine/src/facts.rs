@@ -80,11 +80,15 @@ pub fn requested_entry(entry_id: &str) -> RequestedEntry {
 }
 
 /// The command with every fact the domain trusts resolved from the log.
-pub(crate) async fn resolve(engine: &Engine, actor: &Actor, command: Command) -> Result<Command> {
-    let registry = engine.registry().await?;
+pub(crate) async fn resolve(
+    engine: &Engine,
+    registry: &OrganizationRegistry,
+    actor: &Actor,
+    command: Command,
+) -> Result<Command> {
     let r = Resolver {
         engine,
-        registry: &registry,
+        registry,
         actor,
     };
     Ok(match command {

@@ -35,7 +35,7 @@ mod ids;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use command::{Command, CommandRequest, REGISTRY_ID, Recorded};
-pub use config::{EngineConfig, RuleSetSource};
+pub use config::{CategorySource, EngineConfig, RuleSetSource};
 pub use engine::Engine;
 pub use error::EngineError;
 pub use facts::{named_department, requested_entry};

@@ -55,7 +55,7 @@ mod cases {
         ShareStatus,
     };
     use govshare_domain::Role;
-    use govshare_engine::{EngineError, ManualClock};
+    use govshare_engine::{Clock, EngineError, ManualClock};
     use govshare_store::{StreamId, StreamRead};
 
     use super::*;

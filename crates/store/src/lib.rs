@@ -12,6 +12,7 @@
 
 mod aggregate;
 mod canonical;
+mod commands;
 #[cfg(feature = "cqrs-repository")]
 mod cqrs;
 mod error;

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::canonical::canonical_json;
+use crate::commands::Tamper;
 use crate::error::{Result, StoreError};
 use crate::hash::{HashInput, format_timestamp};
 use crate::types::{
@@ -58,9 +59,9 @@ pub(crate) struct PreparedAppend {
     pub events: Vec<PreparedEvent>,
 }
 
-/// What the log remembers about an appended command.
+/// The outcome of an appended command, as its record gives it.
 #[derive(Clone, Debug)]
-pub(crate) struct CommandRecord {
+pub(crate) struct KnownCommand {
     pub first_position: Position,
     pub last_position: Position,
     pub stream_version: u64,
@@ -167,8 +168,9 @@ pub(crate) fn keys<'a>(jobs: impl IntoIterator<Item = &'a PreparedAppend>) -> Ke
 /// What the database holds about the keys of a batch.
 #[derive(Debug, Default)]
 pub(crate) struct Lookups {
-    /// Already appended commands among the batch's command ids.
-    pub commands: HashMap<Uuid, CommandRecord>,
+    /// Already appended commands among the batch's command ids, each with its record checked
+    /// against the events it points at (see [`crate::commands`]); a forged record is an error.
+    pub commands: HashMap<Uuid, std::result::Result<KnownCommand, Tamper>>,
     /// Current version of each stream of the batch (absent means 0).
     pub versions: HashMap<StreamId, u64>,
     /// Event ids of the batch that are already recorded.
@@ -200,22 +202,30 @@ pub(crate) fn plan_batch(head: Checkpoint, jobs: &[PreparedAppend], lookups: &Lo
     let mut head = head;
     let mut results = Vec::with_capacity(jobs.len());
     let mut accepted = Vec::with_capacity(jobs.len());
-    let mut batch_commands: HashMap<Uuid, CommandRecord> = HashMap::new();
+    let mut batch_commands: HashMap<Uuid, KnownCommand> = HashMap::new();
     let mut batch_versions: HashMap<StreamId, u64> = HashMap::new();
     let mut batch_event_ids: HashSet<Uuid> = HashSet::new();
 
     for (index, job) in jobs.iter().enumerate() {
-        if let Some(done) = batch_commands
-            .get(&job.command_id)
-            .or_else(|| lookups.commands.get(&job.command_id))
-        {
-            results.push(Ok(AppendOutcome {
-                first_position: done.first_position,
-                last_position: done.last_position,
-                stream_version: done.stream_version,
-                deduplicated: true,
-            }));
-            continue;
+        let known = match batch_commands.get(&job.command_id) {
+            Some(done) => Some(Ok(done)),
+            None => lookups.commands.get(&job.command_id).map(|r| r.as_ref()),
+        };
+        match known {
+            Some(Ok(done)) => {
+                results.push(Ok(AppendOutcome {
+                    first_position: done.first_position,
+                    last_position: done.last_position,
+                    stream_version: done.stream_version,
+                    deduplicated: true,
+                }));
+                continue;
+            }
+            Some(Err(forged)) => {
+                results.push(Err(forged.clone().into()));
+                continue;
+            }
+            None => {}
         }
         let actual = batch_versions
             .get(&job.stream)
@@ -271,7 +281,7 @@ pub(crate) fn plan_batch(head: Checkpoint, jobs: &[PreparedAppend], lookups: &Lo
         batch_versions.insert(job.stream.clone(), outcome.stream_version);
         batch_commands.insert(
             job.command_id,
-            CommandRecord {
+            KnownCommand {
                 first_position,
                 last_position: outcome.last_position,
                 stream_version: outcome.stream_version,

@@ -7,6 +7,7 @@ use chrono::DateTime;
 use futures::stream::{self, BoxStream, StreamExt};
 use uuid::Uuid;
 
+use crate::commands::{CommandWalk, EventRef, StoredCommand};
 use crate::error::{Result, StoreError};
 use crate::hash::{GENESIS_HASH, HashInput, format_timestamp};
 use crate::types::{
@@ -157,6 +158,16 @@ impl RawEvent {
         .chain_hash(prev)
     }
 
+    fn command_key(&self) -> EventRef<'_> {
+        EventRef {
+            position: self.position,
+            aggregate_type: &self.aggregate_type,
+            aggregate_id: &self.aggregate_id,
+            sequence: self.sequence,
+            command_id: self.command_id,
+        }
+    }
+
     pub(crate) fn into_recorded(self) -> RecordedEvent {
         let payload = Payload::from_stored(self.payload);
         RecordedEvent {
@@ -231,12 +242,17 @@ pub(crate) fn decode_rule_set(
 pub(crate) trait RawLog: Send + Sync {
     /// Rows with `from <= position <= to`, in position order, at most `max`.
     async fn raw_range(&self, from: Position, to: Position, max: usize) -> Result<Vec<RawEvent>>;
+    /// Command records whose first position is in `from..=to`, in first-position order.
+    async fn raw_commands(&self, from: Position, to: Position) -> Result<Vec<StoredCommand>>;
+    /// The record of one command.
+    async fn raw_command(&self, command_id: Uuid) -> Result<Option<StoredCommand>>;
     /// Stored hash of one position.
     async fn stored_hash(&self, position: Position) -> Result<Option<[u8; 32]>>;
-    /// Largest stored position (0 when empty).
-    async fn last_position(&self) -> Result<Position>;
     /// The recorded head.
     async fn stored_head(&self) -> Result<Checkpoint>;
+    /// The recorded head and the largest stored position (0 when empty), read together in one
+    /// statement, i.e. from one consistent state of the database.
+    async fn head_and_last(&self) -> Result<(Checkpoint, Position)>;
 }
 
 fn as_tamper(err: StoreError) -> StoreError {
@@ -246,8 +262,12 @@ fn as_tamper(err: StoreError) -> StoreError {
     }
 }
 
-/// Recomputes the chain over `from..=to`; with `to = None` up to the last stored event, checking
-/// the recorded head as well; with a checkpoint, also that the chain passes through it.
+/// Recomputes the chain over `from..=to`; with `to = None` up to the recorded head, checking that
+/// the chain ends exactly at it; with a checkpoint, also that the chain passes through it.
+///
+/// The head is read first, together with the largest stored position, in one statement: on a
+/// live log everything up to that head is committed, and appends that commit while the scan runs
+/// lie beyond it and are left for the next verification.
 #[tracing::instrument(level = "debug", skip(log), err)]
 pub(crate) async fn verify_chain(
     log: &dyn RawLog,
@@ -256,14 +276,34 @@ pub(crate) async fn verify_chain(
     checkpoint: Option<Checkpoint>,
 ) -> Result<VerifyReport> {
     let from = from.max(1);
-    let last = log.last_position().await?;
-    if let Some(cp) = checkpoint {
-        if last < cp.position {
+    let (head, last) = log.head_and_last().await?;
+    if to.is_none() {
+        if last < head.position {
             return Err(StoreError::TamperDetected {
                 position: last + 1,
                 detail: format!(
-                    "log ends at position {last} but the checkpoint covers position {}",
-                    cp.position
+                    "recorded head is position {} but the log ends at {last}",
+                    head.position
+                ),
+            });
+        }
+        if last > head.position {
+            return Err(StoreError::TamperDetected {
+                position: head.position + 1,
+                detail: format!(
+                    "events are stored up to position {last} but the recorded head is position {}",
+                    head.position
+                ),
+            });
+        }
+    }
+    if let Some(cp) = checkpoint {
+        if head.position < cp.position {
+            return Err(StoreError::TamperDetected {
+                position: head.position + 1,
+                detail: format!(
+                    "log ends at position {} but the checkpoint covers position {}",
+                    head.position, cp.position
                 ),
             });
         }
@@ -274,7 +314,7 @@ pub(crate) async fn verify_chain(
             });
         }
     }
-    let end = to.unwrap_or(last);
+    let end = to.unwrap_or(head.position);
     let mut prev = if from == 1 {
         GENESIS_HASH
     } else {
@@ -286,17 +326,35 @@ pub(crate) async fn verify_chain(
             })?
     };
     let mut expected = from;
+    let mut walk: Option<CommandWalk> = None;
     while expected <= end {
         let batch = log
             .raw_range(expected, end, VERIFY_BATCH)
             .await
             .map_err(as_tamper)?;
-        if batch.is_empty() {
+        let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
             return Err(StoreError::TamperDetected {
                 position: expected,
                 detail: "event is missing".into(),
             });
-        }
+        };
+        let walk = match &mut walk {
+            Some(walk) => walk,
+            None => {
+                // An append may have begun before `from`: its record is found by command id.
+                let carried = if from > 1 {
+                    log.raw_command(first.command_id).await.map_err(as_tamper)?
+                } else {
+                    None
+                };
+                walk.insert(CommandWalk::new(from, carried))
+            }
+        };
+        walk.add_records(
+            log.raw_commands(expected, last.position.clamp(expected, end))
+                .await
+                .map_err(as_tamper)?,
+        );
         for event in batch {
             if event.position != expected {
                 return Err(StoreError::TamperDetected {
@@ -304,6 +362,7 @@ pub(crate) async fn verify_chain(
                     detail: "event is missing".into(),
                 });
             }
+            walk.step(event.command_key())?;
             let computed = event.chain_hash(&prev);
             if computed != event.hash {
                 return Err(StoreError::TamperDetected {
@@ -332,17 +391,18 @@ pub(crate) async fn verify_chain(
             expected += 1;
         }
     }
-    if to.is_none() {
-        let head = log.stored_head().await?;
-        if head.position != end || head.hash != prev {
-            return Err(StoreError::TamperDetected {
-                position: end + 1,
-                detail: format!(
-                    "recorded head is position {} but the log ends at {end}",
-                    head.position
-                ),
-            });
-        }
+    if let Some(walk) = walk {
+        walk.finish(end, to.is_none() || end >= head.position)?;
+    }
+    if to.is_none() && prev != head.hash {
+        return Err(StoreError::TamperDetected {
+            position: end,
+            detail: format!(
+                "the chain hash at position {end} is {} but the recorded head has {}",
+                hex::encode(prev),
+                hex::encode(head.hash)
+            ),
+        });
     }
     Ok(VerifyReport {
         from,

@@ -44,6 +44,9 @@ conformance!(
     rewritten_history_is_caught_against_checkpoint,
     global_log_streams_in_batches,
     snapshots_round_trip,
+    verify_never_false_alarms_on_a_live_log,
+    edited_command_record_is_caught_by_retry_and_verify,
+    schema_1_store_migrates_on_open,
 );
 
 mod cases {
@@ -600,5 +603,206 @@ mod cases {
         // Snapshots are not part of the log.
         assert_eq!(f.store.head().await.unwrap().position, 3);
         f.store.verify(1, None).await.unwrap();
+    }
+
+    pub async fn verify_never_false_alarms_on_a_live_log(f: &Fixture) {
+        const WRITERS: usize = 16;
+        // The writers stop once the log has this many events, or when verification is done.
+        const CAP: u64 = 4000;
+        const MAX_ROUNDS: usize = 40;
+        let stop = Arc::new(AtomicBool::new(false));
+        let writers: Vec<_> = (0..WRITERS)
+            .map(|w| {
+                let store = f.store.clone();
+                let stop = stop.clone();
+                tokio::spawn(async move {
+                    let own = stream(&format!("live-{w}"));
+                    let mut c = 0usize;
+                    while !stop.load(Ordering::SeqCst) {
+                        let req = if c.is_multiple_of(5) {
+                            request(&stream("live-shared"), ExpectedVersion::Any, 1 + c % 3)
+                        } else {
+                            request(&own, ExpectedVersion::Any, 1 + c % 3)
+                        };
+                        if store.append(req).await.unwrap().last_position >= CAP {
+                            return;
+                        }
+                        c += 1;
+                        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                    }
+                })
+            })
+            .collect();
+        while f.store.head().await.unwrap().position < 100 {
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        let first_checkpoint = f.store.checkpoint().await.unwrap();
+        // Rounds during which the log grew while verification ran.
+        let mut overlapped = 0;
+        let mut rounds = 0;
+        while rounds < MAX_ROUNDS && !writers.iter().all(|w| w.is_finished()) {
+            rounds += 1;
+            let before = f.store.head().await.unwrap();
+            let report = f
+                .store
+                .verify(1, None)
+                .await
+                .unwrap_or_else(|e| panic!("false alarm in round {rounds}: {e}"));
+            assert!(report.to >= before.position);
+            let checkpoint = f.store.checkpoint().await.unwrap();
+            for kept in [first_checkpoint, checkpoint] {
+                let report = f
+                    .store
+                    .verify_against(&kept)
+                    .await
+                    .unwrap_or_else(|e| panic!("false alarm against {kept:?}: {e}"));
+                assert!(report.to >= kept.position);
+            }
+            // A range inside what is committed, and a range ending at the moving head.
+            let middle = checkpoint.position / 2;
+            f.store
+                .verify(middle, Some(checkpoint.position))
+                .await
+                .unwrap();
+            f.store.verify(middle, None).await.unwrap();
+            if f.store.head().await.unwrap().position > before.position {
+                overlapped += 1;
+            }
+        }
+        stop.store(true, Ordering::SeqCst);
+        for w in writers {
+            w.await.unwrap();
+        }
+        assert!(
+            overlapped > 0,
+            "the writers never appended during verification"
+        );
+        let head = f.store.head().await.unwrap();
+        let report = f.store.verify(1, None).await.unwrap();
+        assert_eq!((report.to, report.last_hash), (head.position, head.hash));
+    }
+
+    pub async fn edited_command_record_is_caught_by_retry_and_verify(f: &Fixture) {
+        // Five commands of two events each, one stream each: command k holds 2k+1..=2k+2.
+        let mut requests = Vec::new();
+        for i in 0..5 {
+            let req = request(&stream(&format!("cr{i}")), ExpectedVersion::NoStream, 2);
+            f.store.append(req.clone()).await.unwrap();
+            requests.push(req);
+        }
+        f.store.verify(1, None).await.unwrap();
+        let target = &requests[1];
+        let id = uuid_lit(&f.raw, target.command_id);
+        let restore = format!(
+            "UPDATE govshare_commands SET aggregate_id = 'cr1', first_position = 3, \
+             last_position = 4, stream_version = 2 WHERE command_id = {id}"
+        );
+        // (edit, position named by the retry, position named by verify)
+        let edits = [
+            // The range reaches into the next command's events.
+            ("last_position = 5, stream_version = 3", 5, 5),
+            // The range is moved onto the next command's events.
+            ("first_position = 5, last_position = 6", 4, 3),
+            // The range is cut short.
+            ("last_position = 3, stream_version = 1", 4, 4),
+            // Another stream.
+            ("aggregate_id = 'cr4'", 3, 3),
+            // Another stream version.
+            ("stream_version = 7", 4, 4),
+        ];
+        for (edit, retry_at, verify_at) in edits {
+            f.exec_tampering(&format!(
+                "UPDATE govshare_commands SET {edit} WHERE command_id = {id}"
+            ))
+            .await;
+            assert_tamper_at(f.store.append(target.clone()).await, retry_at, edit);
+            assert_tamper_at(f.store.verify(1, None).await, verify_at, edit);
+            assert_tamper_at(
+                f.store
+                    .verify_against(&f.store.checkpoint().await.unwrap())
+                    .await,
+                verify_at,
+                edit,
+            );
+            f.exec_tampering(&restore).await;
+            f.store.verify(1, None).await.unwrap();
+        }
+        // The retry is believed again once the record is true.
+        let retry = f.store.append(target.clone()).await.unwrap();
+        assert!(retry.deduplicated);
+        assert_eq!((retry.first_position, retry.last_position), (3, 4));
+
+        // A ranged verification checks the records of the appends it covers, including one
+        // that began before its first position.
+        f.exec_tampering(&format!(
+            "UPDATE govshare_commands SET stream_version = 9 WHERE command_id = {id}"
+        ))
+        .await;
+        assert_tamper_at(
+            f.store.verify(4, Some(6)).await,
+            4,
+            "range from inside the append",
+        );
+        f.store.verify(5, Some(10)).await.unwrap();
+        f.exec_tampering(&restore).await;
+
+        // A forged record for a command that never ran.
+        let forged = uuid_lit(&f.raw, Uuid::new_v4());
+        f.exec_tampering(&format!(
+            "INSERT INTO govshare_commands (command_id, aggregate_type, aggregate_id, \
+             first_position, last_position, stream_version) \
+             VALUES ({forged}, 'SharingRequest', 'cr3', 7, 8, 2)"
+        ))
+        .await;
+        assert_tamper_at(f.store.verify(1, None).await, 7, "forged extra record");
+        // Without the forged record the log verifies again.
+        f.exec_tampering(&format!(
+            "DELETE FROM govshare_commands WHERE command_id = {forged}"
+        ))
+        .await;
+        f.store.verify(1, None).await.unwrap();
+    }
+
+    /// Turns a store of the current schema back into one of schema version 1, which is exactly
+    /// what `0001_init.sql` creates, with its data.
+    fn downgrade_to_schema_1(raw: &Raw) -> &'static str {
+        match raw {
+            Raw::Sqlite(_) => {
+                "DROP INDEX govshare_commands_first_position; \
+                 PRAGMA user_version = 1;"
+            }
+            Raw::Postgres(_) => {
+                "DROP INDEX govshare_commands_first_position; \
+                 DELETE FROM govshare_schema WHERE version > 1;"
+            }
+        }
+    }
+
+    pub async fn schema_1_store_migrates_on_open(f: &Fixture) {
+        let g = f.another().await;
+        let s = stream("m1");
+        let first = request(&s, ExpectedVersion::NoStream, 2);
+        g.store.append(first.clone()).await.unwrap();
+        g.store
+            .append(request(&stream("m2"), ExpectedVersion::NoStream, 3))
+            .await
+            .unwrap();
+        let kept = g.store.checkpoint().await.unwrap();
+        let current = g.schema_version().await;
+        let sql = downgrade_to_schema_1(&g.raw);
+        let g = g.reopened_after(sql).await;
+        assert_eq!(g.schema_version().await, current);
+        g.store.verify_against(&kept).await.unwrap();
+        let retry = g.store.append(first).await.unwrap();
+        assert!(retry.deduplicated);
+        assert_eq!((retry.first_position, retry.last_position), (1, 2));
+        let next = g
+            .store
+            .append(request(&s, ExpectedVersion::Exact(2), 1))
+            .await
+            .unwrap();
+        assert_eq!((next.first_position, next.stream_version), (6, 3));
+        g.store.verify_against(&kept).await.unwrap();
+        g.store.verify(1, None).await.unwrap();
     }
 }

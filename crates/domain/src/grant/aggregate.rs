@@ -1,5 +1,7 @@
 //! The grant aggregate.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::Aggregate;
 use cqrs_es::event_sink::EventSink;
@@ -34,7 +36,8 @@ pub enum GrantStatus {
     Expired,
 }
 
-/// A grant of shared data bound to its scenario (第二十二条). Keeps counters of uses, not the uses.
+/// A grant of shared data bound to its scenario (第二十二条). Keeps counters of uses and their ids, not the
+/// uses.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Grant {
     issued: Option<GrantIssued>,
@@ -43,6 +46,9 @@ pub struct Grant {
     uses: u64,
     records: u64,
     violations: u64,
+    /// The ids of the uses recorded (each is recorded once).
+    #[serde(default)]
+    use_ids: BTreeSet<String>,
     /// The instant of the latest recorded fact (see `Decide::last_instant`).
     #[serde(default)]
     last_at: Option<DateTime<Utc>>,
@@ -97,30 +103,9 @@ impl Grant {
                 "the grant already exists",
             ));
         }
-        if is_blank(&c.application_id) || is_blank(&c.purpose_code) {
-            return Err(DomainError::validation(
-                "grant",
-                "names the application and the scenario's purpose code (第二十二条)",
-            ));
-        }
-        if c.entries.is_empty()
-            || c.entries
-                .iter()
-                .any(|e| e.data_items.iter().all(|i| is_blank(i)))
-        {
-            return Err(DomainError::validation(
-                "entries",
-                "a grant names each entry's data items (第二十二条)",
-            ));
-        }
-        if c.valid_from > c.valid_until {
-            return Err(DomainError::validation(
-                "valid_until",
-                "the validity period ends before it starts",
-            ));
-        }
+        check_against_provision(&c, at)?;
         Ok(vec![GrantEvent::GrantIssued(GrantIssued {
-            application_id: c.application_id,
+            provision: c.provision,
             grantee: c.grantee,
             authority: c.authority,
             entries: c.entries,
@@ -147,6 +132,13 @@ impl Grant {
             &actor,
             &Subject::of(&issued.grantee),
         )?;
+        // A duplicated use id is refused, not absorbed: the id names one entry of the platform's log, so a
+        // second record under it either counts one use twice (two uses, two violations against the grantee,
+        // 第四十一条) or hides a different use behind it. A retried command is absorbed earlier, by the
+        // engine's idempotency on the command id; a second command with the same use id is a second claim.
+        if self.use_ids.contains(&c.use_id) {
+            return Err(DomainError::DuplicateUse { use_id: c.use_id });
+        }
         if is_blank(&c.use_id) || is_blank(&c.end_user) {
             return Err(DomainError::validation(
                 "use",
@@ -235,6 +227,116 @@ impl Grant {
     pub fn grantee(&self) -> Option<&DepartmentRef> {
         self.issued.as_ref().map(|i| &i.grantee)
     }
+}
+
+/// 第十九、二十二条: a grant follows the provision of its application and is bound to its scenario: the
+/// requester and the serving authority that provided, the entries provided, the data items requested, the
+/// scenario's purpose code, the provider's conditions, and the requested period of use.
+fn check_against_provision(c: &IssueGrant, at: DateTime<Utc>) -> Result<(), DomainError> {
+    let p = &c.provision;
+    DomainError::require_text(
+        "provision.application_id",
+        &p.application_id,
+        "names the application provided (第二十二条)",
+    )?;
+    DomainError::require_text(
+        "purpose",
+        &c.purpose,
+        "a grant states the scenario's purpose (第二十二条)",
+    )?;
+    DomainError::require_text(
+        "purpose_code",
+        &c.purpose_code,
+        "a grant names the scenario's purpose code (第二十二条)",
+    )?;
+    if at < p.provided_at {
+        return Err(DomainError::validation(
+            "provision.provided_at",
+            "a grant follows the provision (第十九条)",
+        ));
+    }
+    if c.grantee.code != p.requester {
+        return Err(DomainError::validation(
+            "grantee",
+            format!(
+                "{} did not request {} (第二十二条)",
+                c.grantee.code, p.application_id
+            ),
+        ));
+    }
+    if c.authority.code != p.provided_by {
+        return Err(DomainError::validation(
+            "authority",
+            format!(
+                "{} did not provide {} (第十九条)",
+                c.authority.code, p.application_id
+            ),
+        ));
+    }
+    if c.purpose_code != p.purpose_code {
+        return Err(DomainError::validation(
+            "purpose_code",
+            format!(
+                "the scenario's purpose code is {} (第二十二条: 不得改变使用用途)",
+                p.purpose_code
+            ),
+        ));
+    }
+    if c.conditions != p.conditions {
+        return Err(DomainError::validation(
+            "conditions",
+            "a grant carries the provider's conditions as agreed (第十九条)",
+        ));
+    }
+    if c.entries.is_empty() {
+        return Err(DomainError::validation(
+            "entries",
+            "a grant names each entry's data items (第二十二条)",
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    for entry in &c.entries {
+        if !p.entries.contains(&entry.entry_id) {
+            return Err(DomainError::validation(
+                "entries",
+                format!("{} was not provided (第二十二条)", entry.entry_id),
+            ));
+        }
+        if !seen.insert(entry.entry_id.as_str()) {
+            return Err(DomainError::validation(
+                "entries",
+                format!("{} is named twice", entry.entry_id),
+            ));
+        }
+        if entry.data_items.is_empty() || entry.data_items.iter().any(|i| is_blank(i)) {
+            return Err(DomainError::validation(
+                "entries",
+                "a grant names each entry's data items (第二十二条)",
+            ));
+        }
+        if let Some(item) = entry.data_items.iter().find(|i| !p.data_items.contains(i)) {
+            return Err(DomainError::validation(
+                "entries",
+                format!("{item} was not requested (第二十二条: 不得扩大使用范围)"),
+            ));
+        }
+    }
+    if c.valid_from > c.valid_until {
+        return Err(DomainError::validation(
+            "valid_until",
+            "the validity period ends before it starts",
+        ));
+    }
+    if c.valid_from < p.use_from || c.valid_until > p.use_until {
+        return Err(DomainError::validation(
+            "valid_until",
+            format!(
+                "validity lies within the requested period of use {} to {} (第二十二条)",
+                p.use_from, p.use_until
+            ),
+        ));
+    }
+    Ok(())
 }
 
 impl Decide for Grant {
@@ -326,6 +428,7 @@ impl Aggregate for Grant {
                 self.status = GrantStatus::Active;
             }
             GrantEvent::GrantUseRecorded(e) => {
+                self.use_ids.insert(e.use_id);
                 self.uses += 1;
                 self.records = self.records.saturating_add(e.record_count);
             }

@@ -6,13 +6,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, DepartmentCode, DepartmentRef};
 use crate::catalog::ShareMode;
-use crate::grant::command::GrantedEntry;
+use crate::grant::command::{GrantedEntry, ProvisionFacts};
 
 /// 已授权使用 (第十九、二十二条).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GrantIssued {
-    /// The share application provided.
-    pub application_id: String,
+    /// The provision it follows, as seen (application, scenario, period of use).
+    pub provision: ProvisionFacts,
     /// The grantee.
     pub grantee: DepartmentRef,
     /// The issuing authority.
@@ -35,6 +35,13 @@ pub struct GrantIssued {
     pub by: Actor,
     /// When.
     pub at: DateTime<Utc>,
+}
+
+impl GrantIssued {
+    /// The share application the grant follows.
+    pub fn application_id(&self) -> &str {
+        &self.provision.application_id
+    }
 }
 
 /// How a use departed from its grant (第二十二条: 不得扩大使用范围、改变使用用途).
@@ -131,6 +138,12 @@ pub struct GrantExpired {
 }
 
 /// Every event of a grant.
+// The opening event records the provision and the parties as resolved; events are built once and moved a few
+// times, so boxing it would only obscure the record types.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "the opening event carries the provision and the resolved parties"
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum GrantEvent {
     /// See [`GrantIssued`].

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use govshare_domain::catalog::ShareAttribute;
+use govshare_domain::grant::ProvisionFacts;
 use govshare_domain::share_application::DataHolder;
 use govshare_domain::share_application::{
     AgreeToShare, ApplicationScenario, ForwardToProvider, ProvideShare, RefusalBasis,
@@ -235,6 +236,25 @@ pub fn share_history(
     commands: Vec<CommandEnvelope<ShareCommand>>,
 ) -> Vec<ShareEvent> {
     history::<ShareApplication>(services, commands)
+}
+
+/// The provision of [`APP`] as the engine resolves it from its `ShareProvided` (第十九、二十二条): 人口基础信息
+/// provided to 河北省卫生健康委员会 by the provincial authority on 2026-03-17, with the provider's conditions.
+pub fn provision() -> ProvisionFacts {
+    ProvisionFacts {
+        application_id: APP.to_owned(),
+        grant_id: GRANT.to_owned(),
+        requester: province_health().code,
+        provided_by: province_authority().code,
+        entries: vec![population_entry().entry_id],
+        data_items: vec!["公民身份号码".to_owned(), "姓名".to_owned()],
+        purpose: "医疗救助对象身份核验".to_owned(),
+        purpose_code: PURPOSE.to_owned(),
+        use_from: date(2026, 3, 1),
+        use_until: date(2026, 12, 31),
+        conditions: Some("仅限核验, 不得留存".to_owned()),
+        provided_at: bj(2026, 3, 17, 15, 0),
+    }
 }
 
 pub fn national() -> DomainServices {

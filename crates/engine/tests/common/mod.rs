@@ -17,7 +17,7 @@ use govshare_domain::share_application::{
 };
 use govshare_domain::share_application::DataHolder;
 use govshare_domain::{
-    DepartmentCode, DepartmentKind, DepartmentRef, Level, PersonId, RegionCode, Role,
+    CategoryAssignments, DepartmentCode, DepartmentKind, DepartmentRef, Level, PersonId, RegionCode, Role,
 };
 use govshare_engine::{Command, CommandRequest, Engine, EngineConfig, ManualClock, Recorded};
 use govshare_store::{EventStore, PostgresStore, StoreConfig};
@@ -54,7 +54,16 @@ pub fn bj(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
 }
 
 pub fn config(clock: Arc<ManualClock>) -> EngineConfig {
-    EngineConfig::new("unused").with_clock(clock)
+    let categories = CategoryAssignments::from_json(
+        r#"{"categories": {
+            "人口": {"class": "base", "departments": ["130000-public-security"]},
+            "社会保障": {"class": "thematic", "departments": ["130000-human-resources"]}
+        }}"#,
+    )
+    .unwrap();
+    EngineConfig::new("unused")
+        .with_clock(clock)
+        .with_categories(categories)
 }
 
 pub async fn fresh_database() -> String {

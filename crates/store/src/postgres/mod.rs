@@ -15,9 +15,10 @@ use sqlx::{Connection, Executor, PgConnection, PgPool, Row};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
+use crate::commands::{EventKey, StoredCommand};
 use crate::error::{Result, StoreError};
 use crate::plan::{
-    CommandRecord, Keys, Lookups, Plan, PreparedAppend, StoreConfig, keys, plan_batch, prepare,
+    Keys, KnownCommand, Lookups, Plan, PreparedAppend, StoreConfig, keys, plan_batch, prepare,
 };
 use crate::store::{
     EventStore, RawEvent, RawLog, decode_hash, decode_rule_set, decode_u32, decode_u64,
@@ -29,7 +30,10 @@ use crate::types::{
 };
 
 /// Schema migrations, applied in order and recorded in `govshare_schema`.
-const MIGRATIONS: &[&str] = &[include_str!("0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("0001_init.sql"),
+    include_str!("0002_commands.sql"),
+];
 
 /// Advisory lock key taken while migrating ("govshare" in ASCII).
 const MIGRATION_LOCK: i64 = 0x676f_7673_6861_7265;
@@ -37,6 +41,10 @@ const MIGRATION_LOCK: i64 = 0x676f_7673_6861_7265;
 const EVENT_COLUMNS: &str = "position, aggregate_type, aggregate_id, sequence, event_type, \
      schema_version, payload, event_id, command_id, correlation_id, causation_id, \
      actor_department, actor_person, actor_role, rule_set_id, rule_set_version, recorded_at_ns, hash";
+
+/// The recorded head and the largest stored position, from one statement's snapshot.
+const HEAD_AND_LAST_SQL: &str = "SELECT h.position, h.hash, (SELECT max(position) FROM govshare_events) \
+     FROM govshare_head h WHERE h.id = 1";
 
 /// The PostgreSQL event store. Cheap to clone; all clones share one writer task.
 #[derive(Clone, Debug)]
@@ -356,48 +364,77 @@ async fn lookup(conn: &mut PgConnection, keys: &Keys) -> Result<Lookups> {
         .fetch_all(&mut *conn)
         .await?;
     let mut lookups = Lookups::default();
+    let mut records = Vec::new();
+    let mut around: HashMap<Uuid, Vec<EventKey>> = HashMap::new();
     for row in rows {
         match row.try_get::<i32, _>(0)? {
-            0 => {
-                lookups.commands.insert(
-                    row.try_get(1)?,
-                    CommandRecord {
-                        first_position: decode_u64(row.try_get(4)?, 0, "first_position")?,
-                        last_position: decode_u64(row.try_get(5)?, 0, "last_position")?,
-                        stream_version: decode_u64(row.try_get(6)?, 0, "stream_version")?,
-                    },
-                );
-            }
+            0 => records.push(StoredCommand {
+                command_id: row.try_get(1)?,
+                stream: StreamId::new(row.try_get::<String, _>(3)?, row.try_get::<String, _>(4)?),
+                first_position: decode_u64(row.try_get(5)?, 0, "first_position")?,
+                last_position: decode_u64(row.try_get(6)?, 0, "last_position")?,
+                stream_version: decode_u64(row.try_get(7)?, 0, "stream_version")?,
+            }),
             1 => {
-                if let Some(v) = row.try_get::<Option<i64>, _>(6)? {
+                if let Some(v) = row.try_get::<Option<i64>, _>(7)? {
                     lookups.versions.insert(
-                        StreamId::new(row.try_get::<String, _>(2)?, row.try_get::<String, _>(3)?),
+                        StreamId::new(row.try_get::<String, _>(3)?, row.try_get::<String, _>(4)?),
                         decode_u64(v, 0, "sequence")?,
                     );
                 }
             }
-            _ => {
+            2 => {
                 lookups.event_ids.insert(row.try_get(1)?);
             }
+            _ => {
+                let position = decode_u64(row.try_get(5)?, 0, "position")?;
+                around.entry(row.try_get(1)?).or_default().push(EventKey {
+                    position,
+                    stream: StreamId::new(
+                        row.try_get::<String, _>(3)?,
+                        row.try_get::<String, _>(4)?,
+                    ),
+                    sequence: decode_u64(row.try_get(6)?, position, "sequence")?,
+                    command_id: row.try_get(2)?,
+                });
+            }
         }
+    }
+    for record in records {
+        let mut events = around.remove(&record.command_id).unwrap_or_default();
+        events.sort_by_key(|e| e.position);
+        let verdict = record
+            .check_against(events.into_iter().map(Ok))?
+            .map(|()| KnownCommand {
+                first_position: record.first_position,
+                last_position: record.last_position,
+                stream_version: record.stream_version,
+            });
+        lookups.commands.insert(record.command_id, verdict);
     }
     Ok(lookups)
 }
 
 /// Lookups of a batch's keys in one round trip: kind 0 = known command, 1 = stream version,
-/// 2 = recorded event id.
+/// 2 = recorded event id, 3 = an event in or next to the range of a known command (`id` is the
+/// command, `id2` the event's command id), against which the command's record is checked.
 const LOOKUP_SQL: &str = "\
-SELECT 0 AS kind, c.command_id AS id, NULL::text AS t, NULL::text AS i, \
-       c.first_position AS a, c.last_position AS b, c.stream_version AS v \
+SELECT 0 AS kind, c.command_id AS id, NULL::uuid AS id2, c.aggregate_type AS t, \
+       c.aggregate_id AS i, c.first_position AS a, c.last_position AS b, c.stream_version AS v \
   FROM govshare_commands c WHERE c.command_id = ANY($1) \
 UNION ALL \
-SELECT 1, NULL, s.t, s.i, NULL, NULL, \
+SELECT 1, NULL, NULL, s.t, s.i, NULL, NULL, \
        (SELECT max(e.sequence) FROM govshare_events e \
          WHERE e.aggregate_type = s.t AND e.aggregate_id = s.i) \
   FROM UNNEST($2::text[], $3::text[]) AS s(t, i) \
 UNION ALL \
-SELECT 2, e.event_id, NULL, NULL, NULL, NULL, NULL \
-  FROM govshare_events e WHERE e.event_id = ANY($4)";
+SELECT 2, e.event_id, NULL, NULL, NULL, NULL, NULL, NULL \
+  FROM govshare_events e WHERE e.event_id = ANY($4) \
+UNION ALL \
+SELECT 3, c.command_id, e.command_id, e.aggregate_type, e.aggregate_id, e.position, e.sequence, NULL \
+  FROM govshare_commands c JOIN govshare_events e \
+    ON e.position BETWEEN c.first_position - 1 AND c.last_position + 1 \
+ WHERE c.command_id = ANY($1) AND c.first_position <= c.last_position";
 
 /// Inserts events and command records and advances the head in one statement.
 fn insert_sql() -> String {
@@ -573,6 +610,27 @@ fn raw_from_row(row: &PgRow) -> Result<RawEvent> {
     })
 }
 
+const COMMAND_COLUMNS: &str =
+    "command_id, aggregate_type, aggregate_id, first_position, last_position, stream_version";
+
+fn command_from_row(row: &PgRow) -> Result<StoredCommand> {
+    let first_position = decode_u64(row.try_get(3)?, 0, "first_position")?;
+    let c = |e: sqlx::Error| StoreError::Corrupt {
+        position: first_position,
+        detail: e.to_string(),
+    };
+    Ok(StoredCommand {
+        command_id: row.try_get(0).map_err(c)?,
+        stream: StreamId::new(
+            row.try_get::<String, _>(1).map_err(c)?,
+            row.try_get::<String, _>(2).map_err(c)?,
+        ),
+        first_position,
+        last_position: decode_u64(row.try_get(4).map_err(c)?, first_position, "last_position")?,
+        stream_version: decode_u64(row.try_get(5).map_err(c)?, first_position, "stream_version")?,
+    })
+}
+
 fn clamp(position: u64) -> i64 {
     i64::try_from(position).unwrap_or(i64::MAX)
 }
@@ -612,6 +670,28 @@ impl RawLog for PostgresStore {
         .await
     }
 
+    async fn raw_commands(&self, from: Position, to: Position) -> Result<Vec<StoredCommand>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COMMAND_COLUMNS} FROM govshare_commands \
+             WHERE first_position >= $1 AND first_position <= $2 ORDER BY first_position"
+        ))
+        .bind(clamp(from))
+        .bind(clamp(to))
+        .fetch_all(&self.inner.pool)
+        .await?;
+        rows.iter().map(command_from_row).collect()
+    }
+
+    async fn raw_command(&self, command_id: Uuid) -> Result<Option<StoredCommand>> {
+        let row = sqlx::query(&format!(
+            "SELECT {COMMAND_COLUMNS} FROM govshare_commands WHERE command_id = $1"
+        ))
+        .bind(command_id)
+        .fetch_optional(&self.inner.pool)
+        .await?;
+        row.as_ref().map(command_from_row).transpose()
+    }
+
     async fn stored_hash(&self, position: Position) -> Result<Option<[u8; 32]>> {
         let hash: Option<Vec<u8>> =
             sqlx::query_scalar("SELECT hash FROM govshare_events WHERE position = $1")
@@ -621,11 +701,16 @@ impl RawLog for PostgresStore {
         hash.map(|h| decode_hash(&h, position)).transpose()
     }
 
-    async fn last_position(&self) -> Result<Position> {
-        let last: Option<i64> = sqlx::query_scalar("SELECT max(position) FROM govshare_events")
+    async fn head_and_last(&self) -> Result<(Checkpoint, Position)> {
+        let (position, hash, last): (i64, Vec<u8>, Option<i64>) = sqlx::query_as(HEAD_AND_LAST_SQL)
             .fetch_one(&self.inner.pool)
             .await?;
-        decode_u64(last.unwrap_or(0), 0, "position")
+        let position = decode_u64(position, 0, "head position")?;
+        let head = Checkpoint {
+            position,
+            hash: decode_hash(&hash, position)?,
+        };
+        Ok((head, decode_u64(last.unwrap_or(0), 0, "position")?))
     }
 
     async fn stored_head(&self) -> Result<Checkpoint> {

@@ -13,9 +13,10 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
+use crate::commands::{EventKey, StoredCommand, Tamper};
 use crate::error::{Result, StoreError};
 use crate::plan::{
-    CommandRecord, Lookups, Plan, PreparedAppend, StoreConfig, keys, plan_batch, prepare,
+    KnownCommand, Lookups, Plan, PreparedAppend, StoreConfig, keys, plan_batch, prepare,
 };
 use crate::store::{
     EventStore, RawEvent, RawLog, decode_hash, decode_rule_set, decode_u32, decode_u64,
@@ -30,11 +31,18 @@ use crate::types::{
 pub const APPLICATION_ID: i32 = 0x4753_4553;
 
 /// Schema migrations, applied in order; `PRAGMA user_version` is the number applied.
-const MIGRATIONS: &[&str] = &[include_str!("0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("0001_init.sql"),
+    include_str!("0002_commands.sql"),
+];
 
 const EVENT_COLUMNS: &str = "position, aggregate_type, aggregate_id, sequence, event_type, \
      schema_version, payload, event_id, command_id, correlation_id, causation_id, \
      actor_department, actor_person, actor_role, rule_set_id, rule_set_version, recorded_at_ns, hash";
+
+/// The recorded head and the largest stored position, from one consistent read.
+const HEAD_AND_LAST_SQL: &str = "SELECT h.position, h.hash, (SELECT max(position) FROM govshare_events) \
+     FROM govshare_head h WHERE h.id = 1";
 
 /// The SQLite event store. Cheap to clone; all clones share one writer.
 #[derive(Clone, Debug)]
@@ -320,29 +328,14 @@ fn commit_batch(
     let keys = keys(&jobs);
     let mut lookups = Lookups::default();
     {
-        let mut st = tx.prepare_cached(
-            "SELECT first_position, last_position, stream_version \
-             FROM govshare_commands WHERE command_id = ?1",
-        )?;
         for id in keys.command_ids {
-            let found = st
-                .query_row([&id.as_bytes()[..]], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, i64>(2)?,
-                    ))
-                })
-                .optional()?;
-            if let Some((first, last, version)) = found {
-                lookups.commands.insert(
-                    id,
-                    CommandRecord {
-                        first_position: decode_u64(first, 0, "first_position")?,
-                        last_position: decode_u64(last, 0, "last_position")?,
-                        stream_version: decode_u64(version, 0, "stream_version")?,
-                    },
-                );
+            if let Some(record) = load_command(&tx, id)? {
+                let verdict = check_command(&tx, &record)?.map(|()| KnownCommand {
+                    first_position: record.first_position,
+                    last_position: record.last_position,
+                    stream_version: record.stream_version,
+                });
+                lookups.commands.insert(id, verdict);
             }
         }
         let mut st = tx.prepare_cached(
@@ -450,6 +443,68 @@ fn commit_batch(
     }
     tx.commit()?;
     Ok((plan, snapshot_results))
+}
+
+const COMMAND_COLUMNS: &str =
+    "command_id, aggregate_type, aggregate_id, first_position, last_position, stream_version";
+
+fn command_from_row(row: &rusqlite::Row<'_>) -> Result<StoredCommand> {
+    let first_position = decode_u64(row.get(3)?, 0, "first_position")?;
+    let c = corrupt(first_position);
+    Ok(StoredCommand {
+        command_id: uuid_at(row, 0, first_position)?,
+        stream: StreamId::new(
+            row.get::<_, String>(1).map_err(&c)?,
+            row.get::<_, String>(2).map_err(&c)?,
+        ),
+        first_position,
+        last_position: decode_u64(row.get(4).map_err(&c)?, first_position, "last_position")?,
+        stream_version: decode_u64(row.get(5).map_err(&c)?, first_position, "stream_version")?,
+    })
+}
+
+/// The record of one command, unchecked.
+fn load_command(conn: &Connection, id: Uuid) -> Result<Option<StoredCommand>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {COMMAND_COLUMNS} FROM govshare_commands WHERE command_id = ?1"
+    ))?;
+    let mut rows = st.query([&id.as_bytes()[..]])?;
+    rows.next()?.map(command_from_row).transpose()
+}
+
+/// Checks a command record against the events it points at, reading them lazily.
+fn check_command(
+    conn: &Connection,
+    record: &StoredCommand,
+) -> Result<std::result::Result<(), Tamper>> {
+    let Some((lo, hi)) = record.neighbourhood() else {
+        return record.check_against(std::iter::empty());
+    };
+    let mut st = conn.prepare_cached(
+        "SELECT position, aggregate_type, aggregate_id, sequence, command_id \
+         FROM govshare_events WHERE position >= ?1 AND position <= ?2 ORDER BY position",
+    )?;
+    let mut rows = st.query(params![clamp(lo), clamp(hi)])?;
+    let events = std::iter::from_fn(|| match rows.next() {
+        Ok(Some(row)) => Some(event_key_from_row(row)),
+        Ok(None) => None,
+        Err(e) => Some(Err(e.into())),
+    });
+    record.check_against(events)
+}
+
+fn event_key_from_row(row: &rusqlite::Row<'_>) -> Result<EventKey> {
+    let position = decode_u64(row.get(0)?, 0, "position")?;
+    let c = corrupt(position);
+    Ok(EventKey {
+        position,
+        stream: StreamId::new(
+            row.get::<_, String>(1).map_err(&c)?,
+            row.get::<_, String>(2).map_err(&c)?,
+        ),
+        sequence: decode_u64(row.get(3).map_err(&c)?, position, "sequence")?,
+        command_id: uuid_at(row, 4, position)?,
+    })
 }
 
 fn corrupt(position: Position) -> impl Fn(rusqlite::Error) -> StoreError {
@@ -567,6 +622,26 @@ impl RawLog for SqliteStore {
         .await
     }
 
+    async fn raw_commands(&self, from: Position, to: Position) -> Result<Vec<StoredCommand>> {
+        self.read(move |conn| {
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT {COMMAND_COLUMNS} FROM govshare_commands \
+                 WHERE first_position >= ?1 AND first_position <= ?2 ORDER BY first_position"
+            ))?;
+            let mut rows = st.query(params![clamp(from), clamp(to)])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(command_from_row(row)?);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn raw_command(&self, command_id: Uuid) -> Result<Option<StoredCommand>> {
+        self.read(move |conn| load_command(conn, command_id)).await
+    }
+
     async fn stored_hash(&self, position: Position) -> Result<Option<[u8; 32]>> {
         self.read(move |conn| {
             let hash: Option<Vec<u8>> = conn
@@ -578,12 +653,17 @@ impl RawLog for SqliteStore {
         .await
     }
 
-    async fn last_position(&self) -> Result<Position> {
+    async fn head_and_last(&self) -> Result<(Checkpoint, Position)> {
         self.read(|conn| {
-            let last: Option<i64> = conn
-                .prepare_cached("SELECT max(position) FROM govshare_events")?
-                .query_row([], |r| r.get(0))?;
-            decode_u64(last.unwrap_or(0), 0, "position")
+            let (position, hash, last): (i64, Vec<u8>, Option<i64>) = conn
+                .prepare_cached(HEAD_AND_LAST_SQL)?
+                .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            let position = decode_u64(position, 0, "head position")?;
+            let head = Checkpoint {
+                position,
+                hash: decode_hash(&hash, position)?,
+            };
+            Ok((head, decode_u64(last.unwrap_or(0), 0, "position")?))
         })
         .await
     }

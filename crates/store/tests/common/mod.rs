@@ -62,6 +62,65 @@ impl Fixture {
         }
     }
 
+    /// A fresh fixture of the same backend.
+    pub async fn another(&self) -> Fixture {
+        match &self.raw {
+            Raw::Sqlite(_) => Fixture::sqlite().await,
+            Raw::Postgres(_) => Fixture::postgres().await,
+        }
+    }
+
+    /// Closes the store, runs `sql` directly on its database (SQLite: through rusqlite;
+    /// PostgreSQL: through sqlx), and opens the store again, which migrates it if needed.
+    pub async fn reopened_after(self, sql: &str) -> Fixture {
+        let Fixture {
+            store,
+            raw,
+            config,
+            _dir,
+        } = self;
+        // The SQLite store releases its file lock once its last handle is gone.
+        assert_eq!(Arc::strong_count(&store), 1, "the store is still in use");
+        drop(store);
+        let store: Arc<dyn EventStore> = match &raw {
+            Raw::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                conn.execute_batch(sql).unwrap();
+                drop(conn);
+                Arc::new(SqliteStore::open(path, config.clone()).await.unwrap())
+            }
+            Raw::Postgres(url) => {
+                let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+                sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+                Arc::new(PostgresStore::connect(url, config.clone()).await.unwrap())
+            }
+        };
+        Fixture {
+            store,
+            raw,
+            config,
+            _dir,
+        }
+    }
+
+    /// The schema version recorded in the database.
+    pub async fn schema_version(&self) -> i64 {
+        match &self.raw {
+            Raw::Sqlite(path) => rusqlite::Connection::open(path)
+                .unwrap()
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .unwrap(),
+            Raw::Postgres(url) => {
+                let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+                let v: i32 = sqlx::query_scalar("SELECT max(version) FROM govshare_schema")
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap();
+                i64::from(v)
+            }
+        }
+    }
+
     /// Opens another store handle on the same data (same process).
     pub async fn reopen_postgres(&self) -> Arc<dyn EventStore> {
         match &self.raw {
@@ -83,7 +142,9 @@ impl Fixture {
                         .unwrap();
                     conn.execute_batch(
                         "DROP TRIGGER IF EXISTS govshare_events_no_update; \
-                         DROP TRIGGER IF EXISTS govshare_events_no_delete;",
+                         DROP TRIGGER IF EXISTS govshare_events_no_delete; \
+                         DROP TRIGGER IF EXISTS govshare_commands_no_update; \
+                         DROP TRIGGER IF EXISTS govshare_commands_no_delete;",
                     )
                     .unwrap();
                     conn.execute_batch(&sql).unwrap();
@@ -93,10 +154,13 @@ impl Fixture {
             }
             Raw::Postgres(url) => {
                 let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
-                sqlx::raw_sql("ALTER TABLE govshare_events DISABLE TRIGGER USER")
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
+                sqlx::raw_sql(
+                    "ALTER TABLE govshare_events DISABLE TRIGGER USER; \
+                     DROP TRIGGER IF EXISTS govshare_commands_append_only ON govshare_commands;",
+                )
+                .execute(&mut conn)
+                .await
+                .unwrap();
                 sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
             }
         }
@@ -141,6 +205,31 @@ pub fn blob(raw: &Raw, bytes: &[u8]) -> String {
     match raw {
         Raw::Sqlite(_) => format!("X'{}'", hex::encode(bytes)),
         Raw::Postgres(_) => format!("'\\x{}'::bytea", hex::encode(bytes)),
+    }
+}
+
+/// UUID literal for the fixture's dialect (16-byte blob or `uuid`).
+pub fn uuid_lit(raw: &Raw, id: Uuid) -> String {
+    match raw {
+        Raw::Sqlite(_) => format!("X'{}'", hex::encode(id.as_bytes())),
+        Raw::Postgres(_) => format!("'{id}'::uuid"),
+    }
+}
+
+/// Asserts that a result is `TamperDetected` at `position`.
+pub fn assert_tamper_at<T: std::fmt::Debug>(
+    result: Result<T, govshare_store::StoreError>,
+    position: u64,
+    what: &str,
+) {
+    match result {
+        Err(govshare_store::StoreError::TamperDetected {
+            position: p,
+            detail,
+        }) => {
+            assert_eq!(p, position, "{what}: {detail}");
+        }
+        other => panic!("{what}: expected tampering at {position}, got {other:?}"),
     }
 }
 
