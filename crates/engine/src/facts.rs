@@ -12,13 +12,14 @@ use std::collections::BTreeSet;
 use futures::StreamExt as _;
 use govshare_domain::catalog::{CatalogEntry, ShareAttribute};
 use govshare_domain::collection_list::{CollectionListCommand, SharedSource};
-use govshare_domain::grant::GrantCommand;
+use govshare_codec::Kind as _;
+use govshare_domain::grant::{GrantCommand, IssueGrant, ProvisionFacts};
 use govshare_domain::incident::{IncidentCommand, ReportTargets};
 use govshare_domain::negative_list::{NegativeListCommand, UpperAuthority};
 use govshare_domain::organization::OrganizationRegistry;
 use govshare_domain::share_application::DataHolder;
 use govshare_domain::share_application::{
-    RequestedEntry, ShareApplication, ShareCommand, ShareStatus,
+    RequestedEntry, ShareApplication, ShareCommand, ShareEvent, ShareStatus,
 };
 use govshare_domain::{Actor, DepartmentCode, DepartmentKind, DepartmentRef, Level, RegionCode};
 
@@ -136,27 +137,7 @@ pub(crate) async fn resolve(
         }
         Command::Grant { id, mut command } => {
             if let GrantCommand::IssueGrant(c) = &mut command {
-                let (application, _) = engine
-                    .load::<ShareApplication>(&c.application_id)
-                    .await?;
-                if application.status() != ShareStatus::Provided {
-                    return Err(EngineError::InvalidRequest {
-                        field: "application_id",
-                        reason: format!(
-                            "application {} has not been provided; a grant follows provision (第二十二条)",
-                            c.application_id
-                        ),
-                    });
-                }
-                c.grantee = application
-                    .requester()
-                    .cloned()
-                    .ok_or_else(|| not_found("share application", &c.application_id))?;
-                c.authority = application
-                    .route()
-                    .last()
-                    .cloned()
-                    .ok_or_else(|| not_found("share application", &c.application_id))?;
+                r.issue_grant(c).await?;
             }
             Command::Grant { id, command }
         }
@@ -223,6 +204,50 @@ struct Resolver<'a> {
 }
 
 impl Resolver<'_> {
+    /// 第二十二条: a grant follows the provision of its application; its facts are the provision's as
+    /// recorded (`ShareProvided`), whatever the caller sent.
+    async fn issue_grant(&self, c: &mut IssueGrant) -> Result<()> {
+        let application_id = c.provision.application_id.clone();
+        let (application, _) = self
+            .engine
+            .load::<ShareApplication>(&application_id)
+            .await?;
+        if application.status() != ShareStatus::Provided {
+            return Err(EngineError::InvalidRequest {
+                field: "provision",
+                reason: format!(
+                    "application {application_id} has not been provided; a grant follows provision (第二十二条)"
+                ),
+            });
+        }
+        let history = self
+            .engine
+            .history(&ShareApplication::stream(&application_id))
+            .await?;
+        let upcasters = ShareApplication::upcasters();
+        let mut provided = None;
+        for record in history.iter().rev().filter(|e| e.event_type == "ShareProvided") {
+            if let ShareEvent::ShareProvided(p) =
+                govshare_codec::decode_event::<ShareApplication>(record, &upcasters)?
+            {
+                provided = Some(p);
+                break;
+            }
+        }
+        let provided = provided.ok_or_else(|| not_found("provision of application", &application_id))?;
+        c.provision = ProvisionFacts::from(&provided);
+        c.grantee = application
+            .requester()
+            .cloned()
+            .ok_or_else(|| not_found("share application", &application_id))?;
+        c.authority = application
+            .route()
+            .last()
+            .cloned()
+            .ok_or_else(|| not_found("share application", &application_id))?;
+        Ok(())
+    }
+
     /// The registry's record of the department a command names by its code.
     fn department(&self, named: &DepartmentRef) -> Result<DepartmentRef> {
         self.registry

@@ -41,6 +41,8 @@ suite!(
     art41_a_lagging_clock_never_dates_a_step_before_the_last,
     state_rebuilt_from_snapshot_and_tail_equals_the_cached_state,
     the_command_is_recorded_with_its_events,
+    art22_a_grant_carries_the_recorded_provision_not_the_callers_facts,
+    art22_a_grant_before_provision_is_refused_with_nothing_written,
 );
 
 mod cases {
@@ -55,7 +57,7 @@ mod cases {
         ShareStatus,
     };
     use govshare_domain::Role;
-    use govshare_engine::{Clock, EngineError, ManualClock};
+    use govshare_engine::{Clock, Command, EngineError, ManualClock};
     use govshare_store::{StreamId, StreamRead};
 
     use super::*;
@@ -319,5 +321,92 @@ mod cases {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    fn issue_grant(application_id: &str, items: &[&str]) -> Command {
+        use govshare_domain::grant::{GrantCommand, GrantedEntry, IssueGrant, ProvisionFacts};
+        let nothing = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+        Command::Grant {
+            id: "GR-2026-0001".into(),
+            command: GrantCommand::IssueGrant(IssueGrant {
+                // Whatever the caller claims about the provision is replaced by the record.
+                provision: ProvisionFacts {
+                    application_id: application_id.into(),
+                    grant_id: "GR-2026-0001".into(),
+                    requester: code("130000-human-resources"),
+                    provided_by: code("130000-human-resources"),
+                    entries: vec![],
+                    data_items: vec!["全部".into()],
+                    purpose: "任意".into(),
+                    purpose_code: "X".into(),
+                    use_from: nothing,
+                    use_until: chrono::NaiveDate::from_ymd_opt(2099, 12, 31).unwrap(),
+                    conditions: None,
+                    provided_at: start(),
+                },
+                grantee: placeholder(),
+                authority: placeholder(),
+                entries: vec![GrantedEntry {
+                    entry_id: POPULATION.into(),
+                    provider: code("130000-public-security"),
+                    data_items: items.iter().map(|s| (*s).to_owned()).collect(),
+                }],
+                purpose: "医疗救助对象身份核验".into(),
+                purpose_code: "SC-130000-WJ-2026-001".into(),
+                valid_from: chrono::NaiveDate::from_ymd_opt(2026, 3, 3).unwrap(),
+                valid_until: chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+                access_mode: govshare_domain::catalog::ShareMode::Interface,
+                conditions: Some("仅限身份核验，不得留存".into()),
+            }),
+        }
+    }
+
+    pub async fn art22_a_grant_carries_the_recorded_provision_not_the_callers_facts(f: &Fixture) {
+        f.run("130000-health", Role::Clerk, submit_conditional()).await;
+        f.run("130000-data-authority", Role::Reviewer, forward()).await;
+        f.run("130000-public-security", Role::Leader, agree()).await;
+        f.run("130000-data-authority", Role::Reviewer, provide()).await;
+        let issued = f
+            .run(
+                "130000-data-authority",
+                Role::Reviewer,
+                issue_grant(APP, &["公民身份号码", "姓名"]),
+            )
+            .await;
+        let payload = issued.events[0].payload.to_value().unwrap();
+        assert_eq!(payload["provision"]["requester"], "130000-health");
+        assert_eq!(payload["provision"]["use_until"], "2026-12-31");
+        assert_eq!(payload["provision"]["data_items"], serde_json::json!(["公民身份号码", "姓名"]));
+        assert_eq!(payload["grantee"]["code"], "130000-health");
+        assert_eq!(payload["authority"]["code"], "130000-data-authority");
+        // 第二十二条: items beyond what was requested are refused.
+        let before = head(f).await;
+        let mut wider = issue_grant(APP, &["公民身份号码", "出生日期"]);
+        if let Command::Grant { id, .. } = &mut wider {
+            *id = "GR-2026-0002".into();
+        }
+        let err = f
+            .engine
+            .execute(f.request("130000-data-authority", Role::Reviewer, wider))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, EngineError::Refused { .. }), "{err:?}");
+        assert_eq!(head(f).await, before);
+    }
+
+    pub async fn art22_a_grant_before_provision_is_refused_with_nothing_written(f: &Fixture) {
+        f.run("130000-health", Role::Clerk, submit_conditional()).await;
+        let before = head(f).await;
+        let err = f
+            .engine
+            .execute(f.request(
+                "130000-data-authority",
+                Role::Reviewer,
+                issue_grant(APP, &["公民身份号码"]),
+            ))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, EngineError::InvalidRequest { .. }), "{err:?}");
+        assert_eq!(head(f).await, before);
     }
 }

@@ -143,6 +143,7 @@ impl Appender for Ours {
                 expected_version: ExpectedVersion::Exact(command * events as u64),
                 command_id,
                 recorded_at: Utc::now(),
+                command: None,
                 events: (0..events)
                     .map(|e| NewEvent {
                         event_type: "DataShared".into(),

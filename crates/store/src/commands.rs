@@ -10,10 +10,13 @@
 
 use std::collections::BTreeMap;
 
+use chrono::DateTime;
 use uuid::Uuid;
 
+use crate::decode::decode_u32;
 use crate::error::{Result, StoreError};
-use crate::types::{Position, StreamId};
+use crate::hash::{CommandInput, format_timestamp};
+use crate::types::{CommandRecord, Position, RecordedCommand, StreamId};
 
 /// One row of `govshare_commands`, as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,6 +26,85 @@ pub(crate) struct StoredCommand {
     pub first_position: Position,
     pub last_position: Position,
     pub stream_version: u64,
+    /// The command itself, when the append recorded it.
+    pub body: Option<StoredBody>,
+}
+
+/// The recorded command, columns as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct StoredBody {
+    pub command_type: String,
+    pub schema_version: u32,
+    /// Canonical JSON text, exactly as hashed.
+    pub payload: String,
+    pub issued_at_ns: i64,
+}
+
+impl StoredBody {
+    /// Decodes the four command columns of a row: all absent (no command recorded) or all
+    /// present.
+    pub(crate) fn from_columns(
+        command_type: Option<String>,
+        schema_version: Option<i64>,
+        payload: Option<String>,
+        issued_at_ns: Option<i64>,
+        position: Position,
+    ) -> Result<Option<Self>> {
+        match (command_type, schema_version, payload, issued_at_ns) {
+            (None, None, None, None) => Ok(None),
+            (Some(command_type), Some(schema_version), Some(payload), Some(issued_at_ns)) => {
+                Ok(Some(Self {
+                    command_type,
+                    schema_version: decode_u32(schema_version, position, "command_schema_version")?,
+                    payload,
+                    issued_at_ns,
+                }))
+            }
+            _ => Err(StoreError::Corrupt {
+                position,
+                detail: "the command columns must be all present or all absent".into(),
+            }),
+        }
+    }
+
+    /// Back to the public form; the payload is parsed.
+    pub(crate) fn to_record(&self) -> Result<CommandRecord> {
+        Ok(CommandRecord {
+            command_type: self.command_type.clone(),
+            schema_version: self.schema_version,
+            payload: serde_json::from_str(&self.payload)?,
+            issued_at: DateTime::from_timestamp_nanos(self.issued_at_ns),
+        })
+    }
+}
+
+impl StoredCommand {
+    /// The digest that the hashes of the append's events include, if a command was recorded.
+    pub(crate) fn digest(&self) -> Option<[u8; 32]> {
+        self.body.as_ref().map(|b| {
+            let issued_at = format_timestamp(&DateTime::from_timestamp_nanos(b.issued_at_ns));
+            CommandInput {
+                command_type: &b.command_type,
+                schema_version: b.schema_version,
+                payload: &b.payload,
+                issued_at: &issued_at,
+                command_id: self.command_id.as_bytes(),
+            }
+            .digest()
+        })
+    }
+
+    /// The public form.
+    pub(crate) fn to_recorded(&self) -> Result<RecordedCommand> {
+        Ok(RecordedCommand {
+            command_id: self.command_id,
+            stream: self.stream.clone(),
+            first_position: self.first_position,
+            last_position: self.last_position,
+            stream_version: self.stream_version,
+            command: self.body.as_ref().map(StoredBody::to_record).transpose()?,
+        })
+    }
 }
 
 /// What a command record is checked against: the identifying columns of one stored event.
@@ -206,6 +288,7 @@ pub(crate) struct CommandWalk {
 #[derive(Debug)]
 struct Run {
     record: StoredCommand,
+    digest: Option<[u8; 32]>,
     last: Position,
     last_sequence: u64,
 }
@@ -230,8 +313,12 @@ impl CommandWalk {
         }
     }
 
-    /// Takes the next event (in position order) and returns the record of its append.
-    pub(crate) fn step(&mut self, e: EventRef<'_>) -> std::result::Result<&StoredCommand, Tamper> {
+    /// Takes the next event (in position order) and returns the digest of its append's command,
+    /// which its hash includes (`None` when the append recorded no command).
+    pub(crate) fn step(
+        &mut self,
+        e: EventRef<'_>,
+    ) -> std::result::Result<Option<&[u8; 32]>, Tamper> {
         let continues = self
             .run
             .as_ref()
@@ -292,6 +379,7 @@ impl CommandWalk {
                 ));
             }
             self.run = Some(Run {
+                digest: record.digest(),
                 record,
                 last: e.position,
                 last_sequence: e.sequence,
@@ -317,7 +405,7 @@ impl CommandWalk {
                     e.position, e.command_id, run.record.last_position
                 ),
             )),
-            Some(run) => Ok(&run.record),
+            Some(run) => Ok(run.digest.as_ref()),
             None => Err(Tamper::new(e.position, "no command record")),
         }
     }
@@ -400,6 +488,7 @@ mod tests {
             first_position: first,
             last_position: last,
             stream_version: version,
+            body: None,
         }
     }
 

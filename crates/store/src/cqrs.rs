@@ -273,6 +273,7 @@ impl CqrsEventRepository {
             expected_version: expected,
             command_id,
             recorded_at: (self.clock)(),
+            command: None,
             events: new_events,
         })
     }

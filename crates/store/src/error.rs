@@ -17,7 +17,8 @@ pub enum StoreError {
         /// The stream's actual version.
         actual: u64,
     },
-    /// An event payload's canonical encoding exceeds the configured limit.
+    /// An event payload's (or the command body's) canonical encoding exceeds the configured
+    /// limit.
     #[error("payload of {size} bytes exceeds the limit of {limit} bytes")]
     PayloadTooLarge {
         /// Size of the canonical payload in bytes.
@@ -34,6 +35,10 @@ pub enum StoreError {
     /// The request is malformed (e.g. no events, mismatching command id, bad timestamp).
     #[error("invalid append: {0}")]
     InvalidEvent(String),
+    /// The request's command record is malformed (blank command type, `issued_at` outside
+    /// 1677–2262); nothing was appended.
+    #[error("invalid command record: {0}")]
+    InvalidCommand(String),
     /// An event id is already present in the log.
     #[error("event id {0} is already recorded")]
     DuplicateEventId(uuid::Uuid),

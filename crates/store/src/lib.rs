@@ -15,6 +15,7 @@ mod canonical;
 mod commands;
 #[cfg(feature = "cqrs-repository")]
 mod cqrs;
+mod decode;
 mod error;
 pub mod hash;
 mod open;
@@ -35,7 +36,8 @@ pub use postgres::PostgresStore;
 pub use sqlite::{APPLICATION_ID, SqliteStore};
 pub use store::{EventStore, log_stream};
 pub use types::{
-    Actor, AppendOutcome, AppendRequest, Checkpoint, EventMetadata, ExpectedVersion, NewEvent,
-    Payload, Position, RecordedEvent, RuleSetRef, Snapshot, StreamId, StreamRead, VerifyReport,
+    Actor, AppendOutcome, AppendRequest, Checkpoint, CommandRecord, EventMetadata, ExpectedVersion,
+    NewEvent, Payload, Position, RecordedCommand, RecordedEvent, RuleSetRef, Snapshot, StreamId,
+    StreamRead, VerifyReport,
 };
 pub use upcast::{UpcastedEvent, Upcaster, Upcasters};

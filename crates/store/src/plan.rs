@@ -13,9 +13,10 @@ use uuid::Uuid;
 use crate::canonical::canonical_json;
 use crate::commands::Tamper;
 use crate::error::{Result, StoreError};
-use crate::hash::{HashInput, format_timestamp};
+use crate::hash::{CommandInput, HashInput, format_timestamp};
 use crate::types::{
-    AppendOutcome, AppendRequest, Checkpoint, EventMetadata, ExpectedVersion, Position, StreamId,
+    AppendOutcome, AppendRequest, Checkpoint, CommandRecord, EventMetadata, ExpectedVersion,
+    Position, StreamId,
 };
 
 /// Limits and tuning of a store.
@@ -48,6 +49,16 @@ pub(crate) struct PreparedEvent {
     pub metadata: EventMetadata,
 }
 
+/// A validated command record, its body canonicalised and its digest computed.
+#[derive(Debug)]
+pub(crate) struct PreparedCommand {
+    pub command_type: String,
+    pub schema_version: u32,
+    pub payload: String,
+    pub issued_at_ns: i64,
+    pub digest: [u8; 32],
+}
+
 /// A validated append request.
 #[derive(Debug)]
 pub(crate) struct PreparedAppend {
@@ -56,6 +67,7 @@ pub(crate) struct PreparedAppend {
     pub command_id: Uuid,
     pub recorded_at_ns: i64,
     pub recorded_at: String,
+    pub command: Option<PreparedCommand>,
     pub events: Vec<PreparedEvent>,
 }
 
@@ -67,8 +79,33 @@ pub(crate) struct KnownCommand {
     pub stream_version: u64,
 }
 
+/// Empty, or nothing but white space and characters that print as nothing: zero-width space,
+/// non-joiner and joiner (U+200B–U+200D), word joiner (U+2060) and the other invisible operators
+/// (U+2061–U+2064), the byte-order mark / zero-width no-break space (U+FEFF), soft hyphen
+/// (U+00AD), Mongolian vowel separator (U+180E), the direction marks and controls (U+200E,
+/// U+200F, U+202A–U+202E, U+2066–U+2069, U+061C), combining grapheme joiner (U+034F) and the
+/// Hangul fillers (U+115F, U+1160, U+3164, U+FFA0).
 fn blank(s: &str) -> bool {
-    s.trim().is_empty()
+    s.chars().all(|c| c.is_whitespace() || invisible(c))
+}
+
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{3164}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+    )
 }
 
 /// Converts an instant to the stored nanosecond count, refusing instants it cannot represent.
@@ -133,13 +170,58 @@ pub(crate) fn prepare(req: AppendRequest, config: &StoreConfig) -> Result<Prepar
             metadata: event.metadata,
         });
     }
+    let command = req
+        .command
+        .map(|c| prepare_command(c, &req.command_id, config))
+        .transpose()?;
     Ok(PreparedAppend {
         stream: req.stream,
         expected: req.expected_version,
         command_id: req.command_id,
         recorded_at_ns,
         recorded_at,
+        command,
         events,
+    })
+}
+
+fn prepare_command(
+    command: CommandRecord,
+    command_id: &Uuid,
+    config: &StoreConfig,
+) -> Result<PreparedCommand> {
+    if blank(&command.command_type) {
+        return Err(StoreError::InvalidCommand("blank command type".into()));
+    }
+    let payload = canonical_json(&command.payload);
+    if payload.len() > config.max_payload_bytes {
+        return Err(StoreError::PayloadTooLarge {
+            size: payload.len(),
+            limit: config.max_payload_bytes,
+        });
+    }
+    let issued_at_ns = command.issued_at.timestamp_nanos_opt().ok_or_else(|| {
+        StoreError::InvalidCommand(format!(
+            "issued_at {} is outside 1677..2262",
+            command.issued_at
+        ))
+    })?;
+    // Like `recorded_at`, hashed as the text of the stored nanoseconds.
+    let issued_at = format_timestamp(&DateTime::from_timestamp_nanos(issued_at_ns));
+    let digest = CommandInput {
+        command_type: &command.command_type,
+        schema_version: command.schema_version,
+        payload: &payload,
+        issued_at: &issued_at,
+        command_id: command_id.as_bytes(),
+    }
+    .digest();
+    Ok(PreparedCommand {
+        command_type: command.command_type,
+        schema_version: command.schema_version,
+        payload,
+        issued_at_ns,
+        digest,
     })
 }
 
@@ -330,5 +412,30 @@ fn hash_input<'a>(
             .as_ref()
             .map(|r| (r.id.as_str(), r.version.as_str())),
         recorded_at: &job.recorded_at,
+        command_digest: job.command.as_ref().map(|c| &c.digest),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::blank;
+
+    #[test]
+    fn invisible_characters_are_blank() {
+        for s in [
+            "",
+            " \t\n",
+            "\u{200B}",
+            "\u{200C}\u{200D}",
+            "\u{2060}",
+            "\u{FEFF}",
+            " \u{200B} \u{FEFF}\u{3000}",
+            "\u{00AD}\u{202E}\u{2066}\u{3164}",
+        ] {
+            assert!(blank(s), "{s:?}");
+        }
+        for s in ["a", "\u{200B}李", "x\u{FEFF}", "0"] {
+            assert!(!blank(s), "{s:?}");
+        }
     }
 }

@@ -7,12 +7,12 @@ use chrono::DateTime;
 use futures::stream::{self, BoxStream, StreamExt};
 use uuid::Uuid;
 
-use crate::commands::{CommandWalk, EventRef, StoredCommand};
+use crate::commands::{CommandWalk, EventKey, EventRef, StoredCommand};
 use crate::error::{Result, StoreError};
 use crate::hash::{GENESIS_HASH, HashInput, format_timestamp};
 use crate::types::{
     Actor, AppendOutcome, AppendRequest, Checkpoint, EventMetadata, Payload, Position,
-    RecordedEvent, RuleSetRef, Snapshot, StreamId, StreamRead, VerifyReport,
+    RecordedCommand, RecordedEvent, RuleSetRef, Snapshot, StreamId, StreamRead, VerifyReport,
 };
 
 /// Events fetched per round trip by [`EventStore::verify`].
@@ -34,6 +34,15 @@ pub trait EventStore: Send + Sync + fmt::Debug {
 
     /// Reads one stream in sequence order, within the given bounds.
     async fn read_stream(&self, stream: &StreamId, read: StreamRead) -> Result<Vec<RecordedEvent>>;
+
+    /// What the log holds about an appended command: its stream, positions, resulting stream
+    /// version and, if the append recorded it, the command itself. `None` if the command id was
+    /// never appended.
+    ///
+    /// The record is checked against the events it points at, including that their stored hashes
+    /// are what the recorded command's digest gives; a record or command body that does not
+    /// match fails with [`StoreError::TamperDetected`].
+    async fn read_command(&self, command_id: Uuid) -> Result<Option<RecordedCommand>>;
 
     /// Reads at most `max` events of the global log, starting at position `from`, in position
     /// order. See [`log_stream`] for reading the whole log with bounded memory.
@@ -132,7 +141,7 @@ pub(crate) struct RawEvent {
 }
 
 impl RawEvent {
-    fn chain_hash(&self, prev: &[u8; 32]) -> [u8; 32] {
+    fn chain_hash(&self, prev: &[u8; 32], command_digest: Option<&[u8; 32]>) -> [u8; 32] {
         let recorded_at = format_timestamp(&DateTime::from_timestamp_nanos(self.recorded_at_ns));
         HashInput {
             position: self.position,
@@ -154,6 +163,7 @@ impl RawEvent {
                 .as_ref()
                 .map(|(id, version)| (id.as_str(), version.as_str())),
             recorded_at: &recorded_at,
+            command_digest,
         }
         .chain_hash(prev)
     }
@@ -197,43 +207,6 @@ impl RawEvent {
             recorded_at: DateTime::from_timestamp_nanos(self.recorded_at_ns),
             hash: self.hash,
         }
-    }
-}
-
-/// Decoding helpers for stored columns.
-pub(crate) fn decode_u64(value: i64, position: Position, column: &str) -> Result<u64> {
-    u64::try_from(value).map_err(|_| StoreError::Corrupt {
-        position,
-        detail: format!("{column} is negative"),
-    })
-}
-
-pub(crate) fn decode_u32(value: i64, position: Position, column: &str) -> Result<u32> {
-    u32::try_from(value).map_err(|_| StoreError::Corrupt {
-        position,
-        detail: format!("{column} is out of range"),
-    })
-}
-
-pub(crate) fn decode_hash(bytes: &[u8], position: Position) -> Result<[u8; 32]> {
-    <[u8; 32]>::try_from(bytes).map_err(|_| StoreError::Corrupt {
-        position,
-        detail: format!("stored hash has {} bytes", bytes.len()),
-    })
-}
-
-pub(crate) fn decode_rule_set(
-    id: Option<String>,
-    version: Option<String>,
-    position: Position,
-) -> Result<Option<(String, String)>> {
-    match (id, version) {
-        (None, None) => Ok(None),
-        (Some(id), Some(version)) => Ok(Some((id, version))),
-        _ => Err(StoreError::Corrupt {
-            position,
-            detail: "rule set id and version must both be present or both absent".into(),
-        }),
     }
 }
 
@@ -362,8 +335,8 @@ pub(crate) async fn verify_chain(
                     detail: "event is missing".into(),
                 });
             }
-            walk.step(event.command_key())?;
-            let computed = event.chain_hash(&prev);
+            let digest = walk.step(event.command_key())?;
+            let computed = event.chain_hash(&prev, digest);
             if computed != event.hash {
                 return Err(StoreError::TamperDetected {
                     position: expected,
@@ -409,4 +382,87 @@ pub(crate) async fn verify_chain(
         to: end,
         last_hash: prev,
     })
+}
+
+/// [`EventStore::read_command`] over a backend's stored data: the record, checked against the
+/// events around its range (stopping at the first event that is not the command's, so that a
+/// forged range is not read whole) and against their stored hashes.
+pub(crate) async fn read_command(
+    log: &dyn RawLog,
+    command_id: Uuid,
+) -> Result<Option<RecordedCommand>> {
+    let Some(record) = log.raw_command(command_id).await.map_err(as_tamper)? else {
+        return Ok(None);
+    };
+    let recorded = record.to_recorded().map_err(as_tamper)?;
+    let Some((lo, hi)) = record.neighbourhood() else {
+        record
+            .check_against(std::iter::empty())?
+            .map_err(StoreError::from)?;
+        return Ok(Some(recorded));
+    };
+    let mut events = Vec::new();
+    let mut next = lo;
+    'fetch: while next <= hi {
+        let batch = log
+            .raw_range(next, hi, VERIFY_BATCH)
+            .await
+            .map_err(as_tamper)?;
+        let Some(last) = batch.last().map(|e| e.position) else {
+            break;
+        };
+        for event in batch {
+            let foreign = event.position >= record.first_position && event.command_id != command_id;
+            events.push(event);
+            if foreign {
+                break 'fetch;
+            }
+        }
+        next = last + 1;
+    }
+    record
+        .check_against(events.iter().map(|e| {
+            Ok(EventKey {
+                position: e.position,
+                stream: StreamId::new(e.aggregate_type.clone(), e.aggregate_id.clone()),
+                sequence: e.sequence,
+                command_id: e.command_id,
+            })
+        }))?
+        .map_err(StoreError::from)?;
+    // The events are exactly the command's: their hashes must include its digest.
+    let digest = record.digest();
+    let mut prev = match record.first_position {
+        1 => GENESIS_HASH,
+        p => match events.first() {
+            Some(e) if e.position == p - 1 => e.hash,
+            _ => log
+                .stored_hash(p - 1)
+                .await?
+                .ok_or_else(|| StoreError::TamperDetected {
+                    position: p - 1,
+                    detail: "event is missing".into(),
+                })?,
+        },
+    };
+    for event in events
+        .iter()
+        .filter(|e| (record.first_position..=record.last_position).contains(&e.position))
+    {
+        let computed = event.chain_hash(&prev, digest.as_ref());
+        if computed != event.hash {
+            return Err(StoreError::TamperDetected {
+                position: event.position,
+                detail: format!(
+                    "event {} with the recorded command {command_id} hashes to {} but its stored \
+                     hash is {}",
+                    event.position,
+                    hex::encode(computed),
+                    hex::encode(event.hash)
+                ),
+            });
+        }
+        prev = event.hash;
+    }
+    Ok(Some(recorded))
 }

@@ -96,6 +96,20 @@ pub enum ExpectedVersion {
     Exact(u64),
 }
 
+/// The command that produced an append, recorded with its events and covered by their hashes
+/// (see the command digest in `docs/event-store.md`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CommandRecord {
+    /// e.g. "ShareApplication.SubmitShareApplication"
+    pub command_type: String,
+    /// Version of the command body's schema.
+    pub schema_version: u32,
+    /// The command body as JSON (stored as canonical JSON text).
+    pub payload: serde_json::Value,
+    /// The instant the decision used as "now" (the command envelope's instant).
+    pub issued_at: DateTime<Utc>,
+}
+
 /// All events produced by one command, appended atomically to one stream.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AppendRequest {
@@ -107,8 +121,29 @@ pub struct AppendRequest {
     pub command_id: Uuid,
     /// Time of recording, from the engine's clock. The store never reads a clock itself.
     pub recorded_at: DateTime<Utc>,
+    /// The command itself, stored in the same transaction as the events and included in the
+    /// hash of every one of them. `None` records only the command id.
+    #[serde(default)]
+    pub command: Option<CommandRecord>,
     /// At least one event.
     pub events: Vec<NewEvent>,
+}
+
+/// What the log holds about one appended command (see [`crate::EventStore::read_command`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecordedCommand {
+    /// The command id (the idempotency key).
+    pub command_id: Uuid,
+    /// The stream its events were appended to.
+    pub stream: StreamId,
+    /// Position of its first event.
+    pub first_position: Position,
+    /// Position of its last event.
+    pub last_position: Position,
+    /// The stream's version right after the append.
+    pub stream_version: u64,
+    /// The command as appended, if the append recorded it.
+    pub command: Option<CommandRecord>,
 }
 
 /// Result of a successful append.

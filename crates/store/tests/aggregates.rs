@@ -132,6 +132,7 @@ async fn append_events(store: &dyn EventStore, id: &str, version: u64, events: &
         expected_version: ExpectedVersion::Exact(version),
         command_id,
         recorded_at: at(version as i64),
+        command: None,
         events: events
             .iter()
             .map(|e| NewEvent {

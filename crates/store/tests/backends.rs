@@ -27,6 +27,60 @@ async fn sqlite_second_opener_gets_locked() {
 }
 
 #[tokio::test]
+async fn sqlite_second_opener_under_another_name_gets_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("x");
+    std::fs::create_dir(&sub).unwrap();
+    let path = sub.join("a.sqlite");
+    let file_link = dir.path().join("link.sqlite");
+    let dir_link = dir.path().join("linked-dir");
+    std::os::unix::fs::symlink(&path, &file_link).unwrap();
+    std::os::unix::fs::symlink(&sub, &dir_link).unwrap();
+    // The first opener uses a symlink to a file that does not exist yet.
+    let first = SqliteStore::open(&file_link, config()).await.unwrap();
+    assert!(path.is_file());
+    assert_eq!(first.path(), std::fs::canonicalize(&path).unwrap());
+    let others = [
+        path.clone(),
+        sub.join("..").join("x").join("a.sqlite"),
+        dir_link.join("a.sqlite"),
+        file_link.clone(),
+    ];
+    for other in &others {
+        match SqliteStore::open(other, config()).await {
+            Err(StoreError::Locked { path: p }) => assert_eq!(&p, other),
+            other_result => panic!("{}: expected Locked, got {other_result:?}", other.display()),
+        }
+    }
+    // Relative to the working directory, too (the test process's directory is the crate's).
+    let relative = pathdiff(&path);
+    assert!(matches!(
+        SqliteStore::open(&relative, config()).await,
+        Err(StoreError::Locked { .. })
+    ));
+    first
+        .append(request(&stream("linked"), ExpectedVersion::NoStream, 1))
+        .await
+        .unwrap();
+    drop(first);
+    // Released on drop, and every name reaches the same log.
+    let again = SqliteStore::open(dir_link.join("a.sqlite"), config())
+        .await
+        .unwrap();
+    assert_eq!(again.head().await.unwrap().position, 1);
+}
+
+/// `path` relative to the current directory, through `..` components.
+fn pathdiff(path: &std::path::Path) -> std::path::PathBuf {
+    let cwd = std::env::current_dir().unwrap();
+    let mut rel = std::path::PathBuf::new();
+    for _ in cwd.components().skip(1) {
+        rel.push("..");
+    }
+    rel.join(path.strip_prefix("/").unwrap())
+}
+
+#[tokio::test]
 async fn sqlite_locked_by_another_process() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("b.sqlite");

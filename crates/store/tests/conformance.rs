@@ -5,6 +5,11 @@ mod common;
 
 use common::*;
 
+/// Canonical JSON text of a value, as the store keeps it.
+fn canonical(value: &serde_json::Value) -> String {
+    govshare_store::hash::canonical_json(value)
+}
+
 /// Instantiates each case once per backend.
 macro_rules! conformance {
     ($($case:ident),* $(,)?) => {
@@ -47,6 +52,9 @@ conformance!(
     verify_never_false_alarms_on_a_live_log,
     edited_command_record_is_caught_by_retry_and_verify,
     schema_1_store_migrates_on_open,
+    command_is_recorded_and_read_back,
+    invalid_command_record_is_refused,
+    tampered_command_body_is_named_by_verify,
 );
 
 mod cases {
@@ -55,9 +63,9 @@ mod cases {
     use std::sync::atomic::{AtomicBool, Ordering};
 
     use futures::TryStreamExt;
-    use govshare_store::hash::recompute_hash;
+    use govshare_store::hash::{command_digest, recompute_hash, recompute_hash_with_command};
     use govshare_store::{
-        Checkpoint, ExpectedVersion, Snapshot, StoreError, StreamRead, log_stream,
+        Checkpoint, ExpectedVersion, RecordedCommand, Snapshot, StoreError, StreamRead, log_stream,
     };
     use serde_json::json;
     use uuid::Uuid;
@@ -399,19 +407,52 @@ mod cases {
             }
             other => panic!("expected PayloadTooLarge, got {other:?}"),
         }
+        // Empty, white space, and characters that print as nothing (zero-width space,
+        // non-joiner, joiner, word joiner, byte-order mark).
+        let blanks = [
+            "",
+            "  ",
+            "\u{200B}",
+            "\u{200C}",
+            "\u{200D}",
+            "\u{2060}",
+            "\u{FEFF}",
+            " \u{200B}\t\u{FEFF} ",
+        ];
         for field in ["department", "person", "role"] {
-            let mut req = request(&s, ExpectedVersion::Any, 2);
-            let actor = &mut req.events[1].metadata.actor;
-            match field {
-                "department" => actor.department = String::new(),
-                "person" => actor.person = "  ".into(),
-                _ => actor.role = String::new(),
-            }
-            match f.store.append(req).await {
-                Err(StoreError::MissingActor { field: got }) => assert_eq!(got, field),
-                other => panic!("expected MissingActor, got {other:?}"),
+            for blank in blanks {
+                let mut req = request(&s, ExpectedVersion::Any, 2);
+                let actor = &mut req.events[1].metadata.actor;
+                match field {
+                    "department" => actor.department = blank.into(),
+                    "person" => actor.person = blank.into(),
+                    _ => actor.role = blank.into(),
+                }
+                match f.store.append(req).await {
+                    Err(StoreError::MissingActor { field: got }) => assert_eq!(got, field),
+                    other => panic!("{field} {blank:?}: expected MissingActor, got {other:?}"),
+                }
             }
         }
+        for blank in blanks {
+            let mut req = request(&s, ExpectedVersion::Any, 1);
+            req.events[0].event_type = blank.into();
+            assert!(
+                matches!(f.store.append(req).await, Err(StoreError::InvalidEvent(_))),
+                "event type {blank:?}"
+            );
+            let req = request(&stream(blank), ExpectedVersion::Any, 1);
+            assert!(
+                matches!(f.store.append(req).await, Err(StoreError::InvalidEvent(_))),
+                "aggregate id {blank:?}"
+            );
+        }
+        // Visible text around an invisible character is not blank.
+        let mut req = request(&s, ExpectedVersion::Any, 1);
+        req.events[0].metadata.actor.person = "Li\u{200B}Wei".into();
+        let outcome = f.store.append(req).await.unwrap();
+        let read = f.store.read_all(outcome.first_position, 1).await.unwrap();
+        assert_eq!(read[0].metadata.actor.person, "Li\u{200B}Wei");
         let mut mismatched = request(&s, ExpectedVersion::Any, 1);
         mismatched.events[0].metadata.command_id = Uuid::new_v4();
         assert!(matches!(
@@ -424,7 +465,8 @@ mod cases {
             f.store.append(empty).await,
             Err(StoreError::InvalidEvent(_))
         ));
-        assert_eq!(f.store.head().await.unwrap(), Checkpoint::GENESIS);
+        // Only the one valid append was written.
+        assert_eq!(f.store.head().await.unwrap().position, 1);
     }
 
     pub async fn flipped_payload_byte_is_named_by_verify(f: &Fixture) {
@@ -769,10 +811,17 @@ mod cases {
         match raw {
             Raw::Sqlite(_) => {
                 "DROP INDEX govshare_commands_first_position; \
+                 ALTER TABLE govshare_commands DROP COLUMN command_type; \
+                 ALTER TABLE govshare_commands DROP COLUMN command_schema_version; \
+                 ALTER TABLE govshare_commands DROP COLUMN command_payload; \
+                 ALTER TABLE govshare_commands DROP COLUMN command_issued_at_ns; \
                  PRAGMA user_version = 1;"
             }
             Raw::Postgres(_) => {
                 "DROP INDEX govshare_commands_first_position; \
+                 ALTER TABLE govshare_commands DROP COLUMN command_type, \
+                 DROP COLUMN command_schema_version, DROP COLUMN command_payload, \
+                 DROP COLUMN command_issued_at_ns; \
                  DELETE FROM govshare_schema WHERE version > 1;"
             }
         }
@@ -793,7 +842,7 @@ mod cases {
         let g = g.reopened_after(sql).await;
         assert_eq!(g.schema_version().await, current);
         g.store.verify_against(&kept).await.unwrap();
-        let retry = g.store.append(first).await.unwrap();
+        let retry = g.store.append(first.clone()).await.unwrap();
         assert!(retry.deduplicated);
         assert_eq!((retry.first_position, retry.last_position), (1, 2));
         let next = g
@@ -802,7 +851,201 @@ mod cases {
             .await
             .unwrap();
         assert_eq!((next.first_position, next.stream_version), (6, 3));
+        let with_command = request_with_command(&s, ExpectedVersion::Exact(3), 2);
+        g.store.append(with_command.clone()).await.unwrap();
+        let old = g
+            .store
+            .read_command(first.command_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((old.last_position, old.command), (2, None));
+        let new = g.store.read_command(with_command.command_id).await;
+        assert_eq!(new.unwrap().unwrap().command, with_command.command);
         g.store.verify_against(&kept).await.unwrap();
         g.store.verify(1, None).await.unwrap();
+    }
+
+    pub async fn command_is_recorded_and_read_back(f: &Fixture) {
+        let s = stream("cmd1");
+        f.store
+            .append(request(&s, ExpectedVersion::NoStream, 1))
+            .await
+            .unwrap();
+        let req = request_with_command(&s, ExpectedVersion::Exact(1), 3);
+        let outcome = f.store.append(req.clone()).await.unwrap();
+        assert_eq!((outcome.first_position, outcome.last_position), (2, 4));
+        let expected = RecordedCommand {
+            command_id: req.command_id,
+            stream: s.clone(),
+            first_position: 2,
+            last_position: 4,
+            stream_version: 4,
+            command: req.command.clone(),
+        };
+        assert_eq!(
+            f.store.read_command(req.command_id).await.unwrap(),
+            Some(expected.clone())
+        );
+        // Every event of the append hashes with the command's digest.
+        let digest = command_digest(&req.command_id, req.command.as_ref().unwrap());
+        let events = f.store.read_all(1, 10).await.unwrap();
+        assert_eq!(recompute_hash(&[0; 32], &events[0]), events[0].hash);
+        for w in events.windows(2) {
+            assert_eq!(
+                recompute_hash_with_command(&w[0].hash, &w[1], Some(&digest)),
+                w[1].hash
+            );
+            assert_ne!(recompute_hash(&w[0].hash, &w[1]), w[1].hash);
+        }
+        // A retry returns the original outcome and leaves the recorded command as it was, even
+        // with another body.
+        let mut retry = req.clone();
+        retry.command.as_mut().unwrap().payload = json!({"forged": true});
+        let again = f.store.append(retry).await.unwrap();
+        assert!(again.deduplicated);
+        assert_eq!((again.first_position, again.last_position), (2, 4));
+        assert_eq!(
+            f.store.read_command(req.command_id).await.unwrap(),
+            Some(expected)
+        );
+        // An append without a command is recorded with `command: None`.
+        let plain = f.store.read_command(events[0].metadata.command_id).await;
+        let plain = plain.unwrap().unwrap();
+        assert_eq!((plain.first_position, plain.command), (1, None));
+        assert_eq!(f.store.read_command(Uuid::new_v4()).await.unwrap(), None);
+        // Commands in one group commit, some with and some without a body.
+        let handles: Vec<_> = (0..10)
+            .map(|i| {
+                let store = f.store.clone();
+                let req = if i % 2 == 0 {
+                    request_with_command(
+                        &stream(&format!("cmd-g{i}")),
+                        ExpectedVersion::NoStream,
+                        2,
+                    )
+                } else {
+                    request(&stream(&format!("cmd-g{i}")), ExpectedVersion::NoStream, 2)
+                };
+                tokio::spawn(async move { (store.append(req.clone()).await.unwrap(), req) })
+            })
+            .collect();
+        for h in handles {
+            let (outcome, req) = h.await.unwrap();
+            let got = f.store.read_command(req.command_id).await.unwrap().unwrap();
+            assert_eq!(got.first_position, outcome.first_position);
+            assert_eq!(got.command, req.command);
+        }
+        f.store.verify(1, None).await.unwrap();
+    }
+
+    pub async fn invalid_command_record_is_refused(f: &Fixture) {
+        let s = stream("cmd-invalid");
+        for blank in [
+            "",
+            "  ",
+            "\t\n",
+            "\u{200B}",
+            "\u{FEFF}\u{2060}",
+            "\u{200C}\u{200D} ",
+        ] {
+            let mut req = request_with_command(&s, ExpectedVersion::Any, 1);
+            req.command.as_mut().unwrap().command_type = blank.into();
+            match f.store.append(req.clone()).await {
+                Err(StoreError::InvalidCommand(_)) => {}
+                other => panic!("blank command type {blank:?}: got {other:?}"),
+            }
+            assert_eq!(f.store.read_command(req.command_id).await.unwrap(), None);
+        }
+        let mut big = request_with_command(&s, ExpectedVersion::Any, 1);
+        big.command.as_mut().unwrap().payload = json!({"blob": "z".repeat(PAYLOAD_LIMIT)});
+        match f.store.append(big.clone()).await {
+            Err(StoreError::PayloadTooLarge { size, limit }) => {
+                assert_eq!(limit, PAYLOAD_LIMIT);
+                assert!(size > limit);
+            }
+            other => panic!("expected PayloadTooLarge, got {other:?}"),
+        }
+        assert_eq!(f.store.read_command(big.command_id).await.unwrap(), None);
+        assert_eq!(f.store.head().await.unwrap(), Checkpoint::GENESIS);
+        // The refused command ids were not consumed.
+        big.command.as_mut().unwrap().payload = json!({"small": true});
+        assert!(!f.store.append(big).await.unwrap().deduplicated);
+    }
+
+    pub async fn tampered_command_body_is_named_by_verify(f: &Fixture) {
+        // Commands of two events each: command k holds 2k+1..=2k+2; command 1 has no body.
+        let mut requests = Vec::new();
+        for i in 0..4 {
+            let s = stream(&format!("cmd-t{i}"));
+            let req = if i == 1 {
+                request(&s, ExpectedVersion::NoStream, 2)
+            } else {
+                request_with_command(&s, ExpectedVersion::NoStream, 2)
+            };
+            f.store.append(req.clone()).await.unwrap();
+            requests.push(req);
+        }
+        f.store.verify(1, None).await.unwrap();
+        let kept = f.store.checkpoint().await.unwrap();
+        let target = uuid_lit(&f.raw, requests[2].command_id);
+        let plain = uuid_lit(&f.raw, requests[1].command_id);
+        let stored_payload = crate::canonical(&requests[2].command.as_ref().unwrap().payload);
+        let restore = format!(
+            "UPDATE govshare_commands SET command_type = 'SharingRequest.SubmitRequest', \
+             command_schema_version = 3, command_payload = {}, command_issued_at_ns = {} \
+             WHERE command_id = {target}",
+            lit(&stored_payload),
+            at(-1).timestamp_nanos_opt().unwrap()
+        );
+        let flipped = stored_payload.replace("population", "populatioN");
+        // (edit of command 2's record, the position verify names, and the position named by a
+        // verification of event 6 alone, whose hash is checked with the edited record)
+        let edits = [
+            (format!("command_payload = {}", lit(&flipped)), 5, 6),
+            (
+                "command_type = 'SharingRequest.WithdrawRequest'".to_owned(),
+                5,
+                6,
+            ),
+            ("command_schema_version = 4".to_owned(), 5, 6),
+            (
+                "command_issued_at_ns = command_issued_at_ns + 1".to_owned(),
+                5,
+                6,
+            ),
+            // Not decodable at all: reported at the record's first position.
+            ("command_payload = NULL".to_owned(), 5, 5),
+        ];
+        for (edit, position, alone) in &edits {
+            f.exec_tampering(&format!(
+                "UPDATE govshare_commands SET {edit} WHERE command_id = {target}"
+            ))
+            .await;
+            assert_tamper_at(f.store.verify(1, None).await, *position, edit);
+            assert_tamper_at(f.store.verify_against(&kept).await, *position, edit);
+            assert_tamper_at(f.store.verify(4, Some(6)).await, *position, edit);
+            assert_tamper_at(f.store.verify(6, Some(6)).await, *alone, edit);
+            assert_tamper_at(
+                f.store.read_command(requests[2].command_id).await,
+                *position,
+                edit,
+            );
+            f.store.verify(1, Some(4)).await.unwrap();
+            f.exec_tampering(&restore).await;
+            f.store.verify_against(&kept).await.unwrap();
+        }
+        // A body given to an append that recorded none.
+        f.exec_tampering(&format!(
+            "UPDATE govshare_commands SET command_type = 'X', command_schema_version = 1, \
+             command_payload = '{{}}', command_issued_at_ns = 0 WHERE command_id = {plain}"
+        ))
+        .await;
+        assert_tamper_at(f.store.verify(1, None).await, 3, "body added");
+        assert_tamper_at(
+            f.store.read_command(requests[1].command_id).await,
+            3,
+            "body added",
+        );
     }
 }

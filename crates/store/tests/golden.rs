@@ -7,10 +7,14 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use chrono::{TimeZone, Utc};
-use govshare_store::hash::{GENESIS_HASH, HashInput, canonical_json, format_timestamp};
+use govshare_store::hash::{
+    CommandInput, GENESIS_HASH, HashInput, canonical_json, command_digest, format_timestamp,
+    recompute_hash_with_command,
+};
 use govshare_store::{
-    Actor, AppendRequest, EventMetadata, EventStore, ExpectedVersion, NewEvent, RecordedEvent,
-    RuleSetRef, SqliteStore, StreamId, StreamRead, Upcaster, Upcasters,
+    Actor, AppendRequest, CommandRecord, EventMetadata, EventStore, ExpectedVersion, NewEvent,
+    RecordedCommand, RecordedEvent, RuleSetRef, SqliteStore, StreamId, StreamRead, Upcaster,
+    Upcasters,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -42,6 +46,7 @@ fn example_request() -> AppendRequest {
         expected_version: ExpectedVersion::NoStream,
         command_id,
         recorded_at: Utc.with_ymd_and_hms(2024, 3, 1, 8, 30, 0).single().unwrap(),
+        command: None,
         events: vec![NewEvent {
             event_type: "RequestSubmitted".into(),
             schema_version: 1,
@@ -88,8 +93,79 @@ fn example_input_hex() -> (String, String) {
         role: &m.actor.role,
         rule_set: Some(("hebei-2024", "1")),
         recorded_at: &recorded_at,
+        command_digest: None,
     };
     (
+        hex::encode(input.encode()),
+        hex::encode(input.chain_hash(&GENESIS_HASH)),
+    )
+}
+
+/// The command of the second worked example of `docs/event-store.md`: the example event, with
+/// the command that produced it recorded.
+fn example_command() -> CommandRecord {
+    CommandRecord {
+        command_type: "SharingRequest.SubmitRequest".into(),
+        schema_version: 2,
+        payload: json!({"purpose": "社保核验", "datasets": ["household"]}),
+        issued_at: Utc
+            .with_ymd_and_hms(2024, 3, 1, 8, 29, 59)
+            .single()
+            .unwrap()
+            .checked_add_signed(chrono::Duration::milliseconds(250))
+            .unwrap(),
+    }
+}
+
+fn example_request_with_command() -> AppendRequest {
+    AppendRequest {
+        command: Some(example_command()),
+        ..example_request()
+    }
+}
+
+/// (command encoding, command digest, event encoding, event hash), in hex.
+fn example_with_command_hex() -> (String, String, String, String) {
+    let req = example_request_with_command();
+    let command = example_command();
+    let payload = canonical_json(&command.payload);
+    let issued_at = format_timestamp(&command.issued_at);
+    let command_input = CommandInput {
+        command_type: &command.command_type,
+        schema_version: command.schema_version,
+        payload: &payload,
+        issued_at: &issued_at,
+        command_id: req.command_id.as_bytes(),
+    };
+    let digest = command_input.digest();
+    assert_eq!(digest, command_digest(&req.command_id, &command));
+
+    let e = &req.events[0];
+    let m = &e.metadata;
+    let payload = canonical_json(&e.payload);
+    let recorded_at = format_timestamp(&req.recorded_at);
+    let input = HashInput {
+        position: 1,
+        aggregate_type: &req.stream.aggregate_type,
+        aggregate_id: &req.stream.aggregate_id,
+        sequence: 1,
+        event_type: &e.event_type,
+        schema_version: e.schema_version,
+        payload: &payload,
+        event_id: m.event_id.as_bytes(),
+        command_id: m.command_id.as_bytes(),
+        correlation_id: m.correlation_id.as_bytes(),
+        causation_id: None,
+        department: &m.actor.department,
+        person: &m.actor.person,
+        role: &m.actor.role,
+        rule_set: Some(("hebei-2024", "1")),
+        recorded_at: &recorded_at,
+        command_digest: Some(&digest),
+    };
+    (
+        hex::encode(command_input.encode()),
+        hex::encode(digest),
         hex::encode(input.encode()),
         hex::encode(input.chain_hash(&GENESIS_HASH)),
     )
@@ -126,6 +202,87 @@ async fn canonical_encoding_and_hash_match_golden_and_store() {
     check_golden("example_hash.hex", &format!("{hash}\n"));
     let stored = stored_example().await;
     assert_eq!(hex::encode(stored.hash), hash);
+}
+
+#[tokio::test]
+async fn command_encoding_digest_and_hash_match_golden_and_store() {
+    let (command_encoding, digest, encoding, hash) = example_with_command_hex();
+    check_golden(
+        "example_command_encoding.hex",
+        &format!("{command_encoding}\n"),
+    );
+    check_golden("example_command_digest.hex", &format!("{digest}\n"));
+    check_golden(
+        "example_with_command_encoding.hex",
+        &format!("{encoding}\n"),
+    );
+    check_golden("example_with_command_hash.hex", &format!("{hash}\n"));
+    // Without a command the encoding is the 17 fields as before; with one, the same bytes
+    // followed by the length-prefixed digest.
+    let (plain, _) = example_input_hex();
+    assert_eq!(encoding, format!("{plain}0000000000000020{digest}"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("c.sqlite"), common::config())
+        .await
+        .unwrap();
+    let req = example_request_with_command();
+    store.append(req.clone()).await.unwrap();
+    let event = store
+        .read_stream(&req.stream, StreamRead::all())
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(hex::encode(event.hash), hash);
+    let digest_bytes = command_digest(&req.command_id, &example_command());
+    assert_eq!(
+        recompute_hash_with_command(&GENESIS_HASH, &event, Some(&digest_bytes)),
+        event.hash
+    );
+    let recorded = store.read_command(req.command_id).await.unwrap().unwrap();
+    assert_eq!(recorded.command, Some(example_command()));
+    let mut json = serde_json::to_string_pretty(&recorded).unwrap();
+    json.push('\n');
+    check_golden("recorded_command.json", &json);
+    let back: RecordedCommand = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, recorded);
+    store.verify(1, None).await.unwrap();
+}
+
+/// The hex digits of the first code block after `marker` in the document.
+fn doc_block_hex(doc: &str, marker: &str) -> String {
+    doc.split(marker)
+        .nth(1)
+        .and_then(|s| s.split("```").nth(1))
+        .unwrap_or_else(|| panic!("docs/event-store.md has no block after {marker}"))
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .collect()
+}
+
+#[test]
+fn documented_example_with_command_is_what_the_code_computes() {
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/event-store.md"),
+    )
+    .unwrap();
+    let (command_encoding, digest, encoding, hash) = example_with_command_hex();
+    assert_eq!(
+        doc_block_hex(&doc, "<!-- example-command-encoding -->"),
+        command_encoding,
+        "command encoding in docs/event-store.md is stale"
+    );
+    assert_eq!(
+        doc_block_hex(&doc, "<!-- example-with-command-encoding -->"),
+        encoding,
+        "encoding of the event with a command in docs/event-store.md is stale"
+    );
+    for value in [digest, hash] {
+        assert!(
+            doc.contains(&format!("`{value}`")),
+            "docs/event-store.md lacks {value}"
+        );
+    }
 }
 
 #[test]

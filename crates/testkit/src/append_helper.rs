@@ -138,6 +138,7 @@ fn request(label: &str, c: usize) -> AppendRequest {
         expected_version: ExpectedVersion::Any,
         command_id,
         recorded_at: Utc::now(),
+        command: None,
         events: (0..1 + c % 3)
             .map(|i| NewEvent {
                 event_type: "DataShared".into(),

@@ -27,8 +27,8 @@
 //! **Routes** (`routing.rs`, 第二十一条): a city or county department applies through its own authority, which
 //! applies to the upper-level authority; State Council data (国务院有关部门, [`DataHolder::StateCouncil`]) is
 //! obtained through the provincial authority. A route is the chain of authorities the application passes, the
-//! requester's own first and the serving authority last; the engine resolves it and passes it in the
-//! submission, the domain checks it ([`check_route`]) and records it. Each hop is a step owed by the
+//! requester's own first and the serving authority last; the engine resolves it from the registry
+//! ([`resolve_route`]) and passes it in the submission, the domain checks it ([`check_route`]) and records it. Each hop is a step owed by the
 //! forwarding authority (`share_route_forward`, Decision, 3 working days).
 
 mod aggregate;
@@ -53,4 +53,4 @@ pub use event::{
 pub use objection::{
     ConcludeObjection, ObjectionConcluded, ObjectionOutcome, ObjectionRaised, RaiseObjection,
 };
-pub use routing::{DataHolder, check_route};
+pub use routing::{DataHolder, check_route, resolve_route};

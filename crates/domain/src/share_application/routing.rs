@@ -13,8 +13,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::actor::{DepartmentKind, DepartmentRef, Level};
+use crate::actor::{DepartmentCode, DepartmentKind, DepartmentRef, Level};
 use crate::error::DomainError;
+use crate::organization::OrganizationRegistry;
 
 /// Where the requested data is held, as far as routing is concerned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,14 +75,7 @@ pub fn check_route(
             ));
         }
     }
-    let serves_all = |authority: &DepartmentRef| {
-        holders.iter().all(|holder| match holder {
-            DataHolder::Department { provider } => {
-                authority.region.covers(authority.level, &provider.region)
-            }
-            DataHolder::StateCouncil { .. } => authority.level == Level::Province,
-        })
-    };
+    let serves_all = |authority: &DepartmentRef| serves_all(authority, holders);
     let serving = route.last().unwrap_or(first);
     if !serves_all(serving) {
         return Err(DomainError::validation(
@@ -103,4 +97,78 @@ pub fn check_route(
         ));
     }
     Ok(())
+}
+
+/// Whether `authority`'s jurisdiction holds every requested entry: each provider's region lies within it, and
+/// State Council data only at the provincial level (第二十一条).
+fn serves_all(authority: &DepartmentRef, holders: &[DataHolder]) -> bool {
+    holders.iter().all(|holder| match holder {
+        DataHolder::Department { provider } => {
+            authority.region.covers(authority.level, &provider.region)
+        }
+        DataHolder::StateCouncil { .. } => authority.level == Level::Province,
+    })
+}
+
+/// The route of an application by `requester` for data held by `holders` (第二十一条), resolved from the
+/// registry: the requester's own data authority (本级政务数据主管部门) first, then each upper-level authority
+/// (上一级政务数据主管部门) in turn, ending at the first whose jurisdiction holds every requested entry (the
+/// serving authority; the provincial authority for State Council data). This is the chain [`check_route`]
+/// accepts; the engine passes it in `SubmitShareApplication::route`.
+///
+/// Refused when the requester is not registered, no entry is named, an authority on the way is not
+/// registered, or no authority of the province holds every entry (data of another province).
+pub fn resolve_route(
+    registry: &OrganizationRegistry,
+    requester: &DepartmentCode,
+    holders: &[DataHolder],
+) -> Result<Vec<DepartmentRef>, DomainError> {
+    let requester = registry.department(requester).ok_or_else(|| {
+        DomainError::validation("requester", format!("{requester} is not registered"))
+    })?;
+    if holders.is_empty() {
+        return Err(DomainError::validation(
+            "holders",
+            "an application names at least one catalog entry (第十九条)",
+        ));
+    }
+    let own = registry
+        .data_authority(&requester.region)
+        .filter(|a| a.level == requester.level)
+        .ok_or_else(|| {
+            DomainError::validation(
+                "route",
+                format!(
+                    "no data authority is registered for {} (本级政务数据主管部门, 第二十一条)",
+                    requester.region
+                ),
+            )
+        })?;
+    let mut route = vec![own.to_ref()];
+    // Each step climbs one level (province, city, county), so a route has at most three authorities.
+    for _ in 0..3 {
+        let Some(last) = route.last() else { break };
+        if serves_all(last, holders) {
+            return Ok(route);
+        }
+        let upper = registry
+            .region(&last.region)
+            .and_then(|r| r.parent.as_ref())
+            .and_then(|parent| registry.data_authority(parent))
+            .ok_or_else(|| {
+                DomainError::validation(
+                    "route",
+                    format!(
+                        "no upper-level data authority above {} holds every requested entry \
+                         (上一级政务数据主管部门, 第二十一条)",
+                        last.code
+                    ),
+                )
+            })?;
+        route.push(upper.to_ref());
+    }
+    Err(DomainError::validation(
+        "route",
+        "no data authority of the province holds every requested entry (第二十一条)",
+    ))
 }

@@ -15,18 +15,16 @@ use sqlx::{Connection, Executor, PgConnection, PgPool, Row};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use crate::commands::{EventKey, StoredCommand};
+use crate::commands::{EventKey, StoredBody, StoredCommand};
+use crate::decode::{decode_hash, decode_rule_set, decode_u32, decode_u64};
 use crate::error::{Result, StoreError};
 use crate::plan::{
     Keys, KnownCommand, Lookups, Plan, PreparedAppend, StoreConfig, keys, plan_batch, prepare,
 };
-use crate::store::{
-    EventStore, RawEvent, RawLog, decode_hash, decode_rule_set, decode_u32, decode_u64,
-    verify_chain,
-};
+use crate::store::{EventStore, RawEvent, RawLog, read_command, verify_chain};
 use crate::types::{
-    AppendOutcome, AppendRequest, Checkpoint, Position, RecordedEvent, Snapshot, StreamId,
-    StreamRead, VerifyReport,
+    AppendOutcome, AppendRequest, Checkpoint, Position, RecordedCommand, RecordedEvent, Snapshot,
+    StreamId, StreamRead, VerifyReport,
 };
 
 /// Schema migrations, applied in order and recorded in `govshare_schema`.
@@ -374,6 +372,7 @@ async fn lookup(conn: &mut PgConnection, keys: &Keys) -> Result<Lookups> {
                 first_position: decode_u64(row.try_get(5)?, 0, "first_position")?,
                 last_position: decode_u64(row.try_get(6)?, 0, "last_position")?,
                 stream_version: decode_u64(row.try_get(7)?, 0, "stream_version")?,
+                body: None,
             }),
             1 => {
                 if let Some(v) = row.try_get::<Option<i64>, _>(7)? {
@@ -443,10 +442,10 @@ fn insert_sql() -> String {
          $1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], \
          $8::uuid[], $9::uuid[], $10::uuid[], $11::uuid[], $12::text[], $13::text[], $14::text[], \
          $15::text[], $16::text[], $17::bigint[], $18::bytea[])), \
-         cmd AS (INSERT INTO govshare_commands (command_id, aggregate_type, aggregate_id, \
-         first_position, last_position, stream_version) SELECT * FROM UNNEST($19::uuid[], \
-         $20::text[], $21::text[], $22::bigint[], $23::bigint[], $24::bigint[])) \
-         UPDATE govshare_head SET position = $25, hash = $26 WHERE id = 1"
+         cmd AS (INSERT INTO govshare_commands ({COMMAND_COLUMNS}) SELECT * FROM UNNEST(\
+         $19::uuid[], $20::text[], $21::text[], $22::bigint[], $23::bigint[], $24::bigint[], \
+         $25::text[], $26::bigint[], $27::text[], $28::bigint[])) \
+         UPDATE govshare_head SET position = $29, hash = $30 WHERE id = 1"
     )
 }
 
@@ -464,6 +463,10 @@ async fn insert(conn: &mut PgConnection, jobs: &[PreparedAppend], plan: &Plan) -
     let mut cmd_first = Vec::with_capacity(plan.accepted.len());
     let mut cmd_last = Vec::with_capacity(plan.accepted.len());
     let mut cmd_version = Vec::with_capacity(plan.accepted.len());
+    let mut cmd_type: Vec<Option<&str>> = Vec::with_capacity(plan.accepted.len());
+    let mut cmd_schema: Vec<Option<i64>> = Vec::with_capacity(plan.accepted.len());
+    let mut cmd_payload: Vec<Option<&str>> = Vec::with_capacity(plan.accepted.len());
+    let mut cmd_issued: Vec<Option<i64>> = Vec::with_capacity(plan.accepted.len());
     for acc in &plan.accepted {
         let Some(job) = jobs.get(acc.index) else {
             continue;
@@ -497,6 +500,11 @@ async fn insert(conn: &mut PgConnection, jobs: &[PreparedAppend], plan: &Plan) -
         cmd_first.push(acc.outcome.first_position as i64);
         cmd_last.push(acc.outcome.last_position as i64);
         cmd_version.push(acc.outcome.stream_version as i64);
+        let command = job.command.as_ref();
+        cmd_type.push(command.map(|c| c.command_type.as_str()));
+        cmd_schema.push(command.map(|c| i64::from(c.schema_version)));
+        cmd_payload.push(command.map(|c| c.payload.as_str()));
+        cmd_issued.push(command.map(|c| c.issued_at_ns));
     }
     sqlx::query(&insert_sql())
         .bind(&c.position)
@@ -523,6 +531,10 @@ async fn insert(conn: &mut PgConnection, jobs: &[PreparedAppend], plan: &Plan) -
         .bind(&cmd_first)
         .bind(&cmd_last)
         .bind(&cmd_version)
+        .bind(&cmd_type)
+        .bind(&cmd_schema)
+        .bind(&cmd_payload)
+        .bind(&cmd_issued)
         .bind(plan.head.position as i64)
         .bind(&plan.head.hash[..])
         .execute(&mut *conn)
@@ -610,8 +622,9 @@ fn raw_from_row(row: &PgRow) -> Result<RawEvent> {
     })
 }
 
-const COMMAND_COLUMNS: &str =
-    "command_id, aggregate_type, aggregate_id, first_position, last_position, stream_version";
+const COMMAND_COLUMNS: &str = "command_id, aggregate_type, aggregate_id, first_position, \
+     last_position, stream_version, command_type, command_schema_version, command_payload, \
+     command_issued_at_ns";
 
 fn command_from_row(row: &PgRow) -> Result<StoredCommand> {
     let first_position = decode_u64(row.try_get(3)?, 0, "first_position")?;
@@ -628,6 +641,13 @@ fn command_from_row(row: &PgRow) -> Result<StoredCommand> {
         first_position,
         last_position: decode_u64(row.try_get(4).map_err(c)?, first_position, "last_position")?,
         stream_version: decode_u64(row.try_get(5).map_err(c)?, first_position, "stream_version")?,
+        body: StoredBody::from_columns(
+            row.try_get(6).map_err(c)?,
+            row.try_get(7).map_err(c)?,
+            row.try_get(8).map_err(c)?,
+            row.try_get(9).map_err(c)?,
+            first_position,
+        )?,
     })
 }
 
@@ -774,6 +794,11 @@ impl EventStore for PostgresStore {
 
     async fn head(&self) -> Result<Checkpoint> {
         self.stored_head().await
+    }
+
+    #[tracing::instrument(level = "debug", skip(self), err)]
+    async fn read_command(&self, command_id: Uuid) -> Result<Option<RecordedCommand>> {
+        read_command(self, command_id).await
     }
 
     #[tracing::instrument(level = "info", skip(self), err)]

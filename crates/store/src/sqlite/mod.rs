@@ -13,18 +13,16 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
-use crate::commands::{EventKey, StoredCommand, Tamper};
+use crate::commands::{EventKey, StoredBody, StoredCommand, Tamper};
+use crate::decode::{decode_hash, decode_rule_set, decode_u32, decode_u64};
 use crate::error::{Result, StoreError};
 use crate::plan::{
     KnownCommand, Lookups, Plan, PreparedAppend, StoreConfig, keys, plan_batch, prepare,
 };
-use crate::store::{
-    EventStore, RawEvent, RawLog, decode_hash, decode_rule_set, decode_u32, decode_u64,
-    verify_chain,
-};
+use crate::store::{EventStore, RawEvent, RawLog, read_command, verify_chain};
 use crate::types::{
-    AppendOutcome, AppendRequest, Checkpoint, Position, RecordedEvent, Snapshot, StreamId,
-    StreamRead, VerifyReport,
+    AppendOutcome, AppendRequest, Checkpoint, Position, RecordedCommand, RecordedEvent, Snapshot,
+    StreamId, StreamRead, VerifyReport,
 };
 
 /// `PRAGMA application_id` of a govshare store: ASCII "GSES".
@@ -107,8 +105,10 @@ fn lock_path(path: &Path) -> PathBuf {
 impl SqliteStore {
     /// Opens (creating if missing) the store at `path`.
     ///
-    /// Fails with [`StoreError::Locked`] if another process has it open, and with
-    /// [`StoreError::NotAGovshareStore`] if the file is not a govshare store.
+    /// Fails with [`StoreError::Locked`] if it is already open, in this or another process,
+    /// under whatever name (the path is resolved to the file it names, through symlinks and
+    /// `..`, before the lock is taken), and with [`StoreError::NotAGovshareStore`] if the file is
+    /// not a govshare store.
     pub async fn open(path: impl AsRef<Path>, config: StoreConfig) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         tokio::task::spawn_blocking(move || Self::open_blocking(path, config))
@@ -116,12 +116,21 @@ impl SqliteStore {
             .map_err(|e| StoreError::Backend(e.to_string()))?
     }
 
-    /// The store file.
+    /// The store file: the opened path with symlinks and `..` resolved.
     pub fn path(&self) -> &Path {
         &self.inner.path
     }
 
-    fn open_blocking(path: PathBuf, config: StoreConfig) -> Result<Self> {
+    fn open_blocking(given: PathBuf, config: StoreConfig) -> Result<Self> {
+        // The lock is keyed by the file itself, however it is named (a symlink, `x/../x.db`, a
+        // relative path): create the file if it is missing, then resolve the name.
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&given)?;
+        let path = std::fs::canonicalize(&given)?;
         let lock = OpenOptions::new()
             .read(true)
             .write(true)
@@ -129,16 +138,16 @@ impl SqliteStore {
             .truncate(false)
             .open(lock_path(&path))?;
         if !FileExt::try_lock_exclusive(&lock)? {
-            return Err(StoreError::Locked { path });
+            return Err(StoreError::Locked { path: given });
         }
         let mut conn = Connection::open(&path)?;
         let not_ours =
             |what: &str| StoreError::NotAGovshareStore(format!("{} ({what})", path.display()));
         let map_open_err = |e: rusqlite::Error| match code(&e) {
             Some(ErrorCode::NotADatabase) => not_ours("not a SQLite database"),
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
-                StoreError::Locked { path: path.clone() }
-            }
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked {
+                path: given.clone(),
+            },
             _ => StoreError::Sqlite(e),
         };
         let app_id: i32 = conn
@@ -366,10 +375,10 @@ fn commit_batch(
             "INSERT INTO govshare_events ({EVENT_COLUMNS}) VALUES \
              (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
         ))?;
-        let mut insert_command = tx.prepare_cached(
-            "INSERT INTO govshare_commands (command_id, aggregate_type, aggregate_id, \
-             first_position, last_position, stream_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
+        let mut insert_command = tx.prepare_cached(&format!(
+            "INSERT INTO govshare_commands ({COMMAND_COLUMNS}) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+        ))?;
         for acc in &plan.accepted {
             let job = &jobs[acc.index];
             for (i, (event, hash)) in job.events.iter().zip(&acc.hashes).enumerate() {
@@ -402,6 +411,10 @@ fn commit_batch(
                 acc.outcome.first_position as i64,
                 acc.outcome.last_position as i64,
                 acc.outcome.stream_version as i64,
+                job.command.as_ref().map(|c| c.command_type.as_str()),
+                job.command.as_ref().map(|c| i64::from(c.schema_version)),
+                job.command.as_ref().map(|c| c.payload.as_str()),
+                job.command.as_ref().map(|c| c.issued_at_ns),
             ])?;
         }
         tx.prepare_cached("UPDATE govshare_head SET position = ?1, hash = ?2 WHERE id = 1")?
@@ -445,8 +458,9 @@ fn commit_batch(
     Ok((plan, snapshot_results))
 }
 
-const COMMAND_COLUMNS: &str =
-    "command_id, aggregate_type, aggregate_id, first_position, last_position, stream_version";
+const COMMAND_COLUMNS: &str = "command_id, aggregate_type, aggregate_id, first_position, \
+     last_position, stream_version, command_type, command_schema_version, command_payload, \
+     command_issued_at_ns";
 
 fn command_from_row(row: &rusqlite::Row<'_>) -> Result<StoredCommand> {
     let first_position = decode_u64(row.get(3)?, 0, "first_position")?;
@@ -460,6 +474,13 @@ fn command_from_row(row: &rusqlite::Row<'_>) -> Result<StoredCommand> {
         first_position,
         last_position: decode_u64(row.get(4).map_err(&c)?, first_position, "last_position")?,
         stream_version: decode_u64(row.get(5).map_err(&c)?, first_position, "stream_version")?,
+        body: StoredBody::from_columns(
+            row.get(6).map_err(&c)?,
+            row.get(7).map_err(&c)?,
+            row.get(8).map_err(&c)?,
+            row.get(9).map_err(&c)?,
+            first_position,
+        )?,
     })
 }
 
@@ -735,6 +756,11 @@ impl EventStore for SqliteStore {
 
     async fn head(&self) -> Result<Checkpoint> {
         self.stored_head().await
+    }
+
+    #[tracing::instrument(level = "debug", skip(self), err)]
+    async fn read_command(&self, command_id: Uuid) -> Result<Option<RecordedCommand>> {
+        read_command(self, command_id).await
     }
 
     #[tracing::instrument(level = "info", skip(self), err)]

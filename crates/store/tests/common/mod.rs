@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use chrono::{DateTime, TimeZone, Utc};
 use govshare_store::{
-    Actor, AppendRequest, EventMetadata, EventStore, ExpectedVersion, NewEvent, PostgresStore,
-    RuleSetRef, SqliteStore, StoreConfig, StreamId,
+    Actor, AppendRequest, CommandRecord, EventMetadata, EventStore, ExpectedVersion, NewEvent,
+    PostgresStore, RuleSetRef, SqliteStore, StoreConfig, StreamId,
 };
 use govshare_testkit::shared_cluster;
 use serde_json::{Value, json};
@@ -285,6 +285,7 @@ pub fn request(stream: &StreamId, expected: ExpectedVersion, n: usize) -> Append
         expected_version: expected,
         command_id,
         recorded_at: at(0),
+        command: None,
         events: (0..n)
             .map(|i| {
                 event(
@@ -294,6 +295,28 @@ pub fn request(stream: &StreamId, expected: ExpectedVersion, n: usize) -> Append
                 )
             })
             .collect(),
+    }
+}
+
+/// A command body for [`request_with_command`].
+pub fn command(n: usize) -> CommandRecord {
+    CommandRecord {
+        command_type: "SharingRequest.SubmitRequest".into(),
+        schema_version: 3,
+        payload: json!({"purpose": "社保核验", "datasets": ["population"], "events": n, "note": "a\"b"}),
+        issued_at: at(-1),
+    }
+}
+
+/// A request of `n` events for `stream`, recording its command.
+pub fn request_with_command(
+    stream: &StreamId,
+    expected: ExpectedVersion,
+    n: usize,
+) -> AppendRequest {
+    AppendRequest {
+        command: Some(command(n)),
+        ..request(stream, expected, n)
     }
 }
 
