@@ -44,9 +44,8 @@ use govshare_domain::catalog::{
     SecurityLevel, ShareAttribute, ShareMode, SubmitCatalogEntry, UpdateFrequency, UsageScope,
 };
 use govshare_domain::organization::{OrganizationCommand, RegisterDepartment, RegisterRegion};
-use govshare_domain::routing::DataHolder;
 use govshare_domain::share_application::{
-    AgreeToShare, ApplicationScenario, ForwardToProvider, ProvideShare, RequestedEntry,
+    AgreeToShare, ApplicationScenario, DataHolder, ForwardToProvider, ProvideShare, RequestedEntry,
     ShareApplication, ShareCommand, SubmitShareApplication,
 };
 use govshare_domain::{
@@ -619,8 +618,15 @@ async fn engine_on(store: Arc<dyn EventStore>, stats: Arc<CallStats>) -> Engine 
         inner: store,
         stats,
     });
-    let engine =
-        Engine::with_store(counted, EngineConfig::new("unused").with_clock(clock)).unwrap();
+    // 第十二条: the population category is compiled by public security, as in the engine's tests.
+    let categories = govshare_domain::CategoryAssignments::from_json(
+        r#"{"categories": {"人口": {"class": "base", "departments": ["130000-public-security"]}}}"#,
+    )
+    .unwrap();
+    let config = EngineConfig::new("unused")
+        .with_clock(clock)
+        .with_categories(categories);
+    let engine = Engine::with_store(counted, config).unwrap();
     seed(&engine).await;
     engine
 }
