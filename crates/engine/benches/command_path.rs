@@ -416,12 +416,20 @@ trait Executor: Send + Sync + 'static {
 struct Measured {
     rate: f64,
     cpu_us_per_command: f64,
+    /// CPU of the PostgreSQL server (postmaster and backends) per command, when measured.
+    server_us_per_command: Option<f64>,
     machine_busy: f64,
 }
 
 /// Runs `work` (one list of commands per caller, executed in order) and measures it.
-async fn drive<E: Executor>(executor: Arc<E>, work: Vec<Vec<E::Cmd>>) -> Measured {
+/// `server` is the port of the PostgreSQL cluster whose CPU is to be counted too.
+async fn drive<E: Executor>(
+    executor: Arc<E>,
+    work: Vec<Vec<E::Cmd>>,
+    server: Option<u16>,
+) -> Measured {
     let commands: usize = work.iter().map(Vec::len).sum();
+    let server_cpu = server.map(cluster_cpu);
     let cpu = process_cpu();
     let machine = machine_cpu();
     let begin = Instant::now();
@@ -442,9 +450,13 @@ async fn drive<E: Executor>(executor: Arc<E>, work: Vec<Vec<E::Cmd>>) -> Measure
     let elapsed = begin.elapsed().as_secs_f64();
     let cpu = process_cpu().saturating_sub(cpu);
     let (busy, total) = machine_cpu();
+    let server_cpu = server
+        .zip(server_cpu)
+        .map(|(port, before)| cluster_cpu(port).saturating_sub(before));
     Measured {
         rate: commands as f64 / elapsed,
         cpu_us_per_command: cpu.as_secs_f64() * 1e6 / commands as f64,
+        server_us_per_command: server_cpu.map(|c| c.as_secs_f64() * 1e6 / commands as f64),
         machine_busy: (busy - machine.0) as f64 / ((total - machine.1).max(1)) as f64,
     }
 }
@@ -724,19 +736,61 @@ async fn peer_postgres(
 // Machine facts
 // ---------------------------------------------------------------------------------------------
 
-/// User + system CPU time of this process (from `/proc/self/stat`, in clock ticks of 10 ms).
-fn process_cpu() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // The fields after the parenthesised command name; utime and stime are fields 14 and 15.
+/// The fields of `/proc/<pid>/stat` after the parenthesised command name (field 3 first).
+fn stat_fields(pid: &str) -> Vec<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let rest = stat.rsplit(')').next().unwrap_or("");
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<u64>().ok())
-            .unwrap_or(0)
+    rest.split_whitespace()
+        .map(|f| f.parse::<u64>().unwrap_or(0))
+        .collect()
+}
+
+/// Clock ticks (10 ms) as a duration.
+fn ticks(n: u64) -> Duration {
+    Duration::from_millis(n * 10)
+}
+
+/// User + system CPU time of this process (from `/proc/self/stat`: utime and stime are fields 14
+/// and 15).
+fn process_cpu() -> Duration {
+    let f = stat_fields("self");
+    ticks(f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0))
+}
+
+/// CPU time of the PostgreSQL server listening on `port`: the postmaster's own and its reaped
+/// children's (fields 14–17), plus its live children's (backends, WAL writer, checkpointer …).
+fn cluster_cpu(port: u16) -> Duration {
+    let port = port.to_string();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Duration::ZERO;
     };
-    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+    let pids: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|name| name.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    let postmaster = pids.iter().find(|pid| {
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
+        args.first().is_some_and(|a| a.ends_with(b"postgres"))
+            && args
+                .windows(2)
+                .any(|w| w[0] == b"-p" && w[1] == port.as_bytes())
+    });
+    let Some(postmaster) = postmaster else {
+        return Duration::ZERO;
+    };
+    let own = stat_fields(postmaster);
+    let mut total: u64 = own.iter().skip(11).take(4).sum();
+    let parent: u64 = postmaster.parse().unwrap_or(0);
+    for pid in &pids {
+        let f = stat_fields(pid);
+        // Field 4 (ppid) is index 1.
+        if f.get(1) == Some(&parent) {
+            total += f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0);
+        }
+    }
+    ticks(total)
 }
 
 /// (busy, total) jiffies of all CPUs of the machine, every process included.
@@ -855,6 +909,10 @@ async fn bench(apps: usize) {
         }
         for callers in CALLERS {
             eprintln!("{backend}: {apps} applications, {callers} caller(s)");
+            let server = cluster
+                .as_ref()
+                .filter(|_| on_postgres)
+                .map(PgCluster::port);
             let ours_engine = match &cluster {
                 Some(c) if on_postgres => postgres_engine(c, fresh(), stats.clone()).await,
                 _ => sqlite_engine(dir.path(), fresh(), stats.clone()).await,
@@ -866,6 +924,7 @@ async fn bench(apps: usize) {
                     cold: false,
                 }),
                 distribute(apps, callers, steps),
+                server,
             )
             .await;
             let calls = stats.snapshot();
@@ -874,17 +933,17 @@ async fn bench(apps: usize) {
             let (peer, peer_normal) = match &cluster {
                 Some(c) if on_postgres => {
                     let peer = peer_postgres(c, fresh(), services.clone()).await;
-                    (drive(peer, work).await, None)
+                    (drive(peer, work, server).await, None)
                 }
                 _ => {
                     let path = dir.path().join(format!("peer-{}.db", fresh()));
                     let peer = peer_sqlite(&path, SqliteSynchronous::Full, services.clone()).await;
-                    let full = drive(peer, work).await;
+                    let full = drive(peer, work, None).await;
                     let path = dir.path().join(format!("peer-{}.db", fresh()));
                     let peer =
                         peer_sqlite(&path, SqliteSynchronous::Normal, services.clone()).await;
                     let work = distribute(apps, callers, |i| templates.steps(i));
-                    (full, Some(drive(peer, work).await))
+                    (full, Some(drive(peer, work, None).await))
                 }
             };
 
@@ -898,6 +957,7 @@ async fn bench(apps: usize) {
                     cold: true,
                 }),
                 distribute(apps, callers, steps),
+                server,
             )
             .await;
             rows.push(Row {
@@ -922,15 +982,15 @@ async fn bench(apps: usize) {
     );
     println!();
     println!(
-        "| backend | callers | govshare | cqrs-es peer, durable | govshare ÷ peer | cqrs-es peer, synchronous=NORMAL | govshare, cold cache | CPU µs/command govshare / peer | machine CPU busy govshare / peer |"
+        "| backend | callers | govshare | cqrs-es peer, durable | govshare ÷ peer | cqrs-es peer, synchronous=NORMAL | govshare, cold cache |"
     );
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     for r in &rows {
         let normal = r
             .peer_normal
             .map_or("—".to_owned(), |m| format!("{:.0}", m.rate));
         println!(
-            "| {} | {} | {:.0} | {:.0} | {:.1}× | {} | {:.0} | {:.0} / {:.0} | {:.0} % / {:.0} % |",
+            "| {} | {} | {:.0} | {:.0} | {:.1}× | {} | {:.0} |",
             r.backend,
             r.callers,
             r.ours.rate,
@@ -938,8 +998,27 @@ async fn bench(apps: usize) {
             r.ours.rate / r.peer.rate,
             normal,
             r.cold.rate,
+        );
+    }
+    println!();
+    println!("CPU per command (govshare warm cache / durable peer):");
+    println!();
+    println!(
+        "| backend | callers | bench process, µs | PostgreSQL server, µs | machine CPU busy (all processes) |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: |");
+    for r in &rows {
+        let server = match (r.ours.server_us_per_command, r.peer.server_us_per_command) {
+            (Some(ours), Some(peer)) => format!("{ours:.0} / {peer:.0}"),
+            _ => "—".to_owned(),
+        };
+        println!(
+            "| {} | {} | {:.0} / {:.0} | {} | {:.0} % / {:.0} % |",
+            r.backend,
+            r.callers,
             r.ours.cpu_us_per_command,
             r.peer.cpu_us_per_command,
+            server,
             r.ours.machine_busy * 100.0,
             r.peer.machine_busy * 100.0,
         );
