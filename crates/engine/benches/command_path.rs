@@ -45,7 +45,7 @@ use govshare_domain::catalog::{
 };
 use govshare_domain::organization::{OrganizationCommand, RegisterDepartment, RegisterRegion};
 use govshare_domain::share_application::{
-    AgreeToShare, ApplicationScenario, DataHolder, ForwardToProvider, ProvideShare, RequestedEntry,
+    AgreeToShare, ApplicationScenario, DataHolder, ForwardToProvider, ProvideShare,
     ShareApplication, ShareCommand, SubmitShareApplication,
 };
 use govshare_domain::{
@@ -53,7 +53,7 @@ use govshare_domain::{
     Role,
 };
 use govshare_engine::{
-    Command, CommandRequest, Engine, EngineConfig, ManualClock, named_department,
+    Command, CommandRequest, Engine, EngineConfig, ManualClock, named_department, requested_entry,
 };
 use govshare_store::{
     AppendOutcome, AppendRequest, Checkpoint, EventStore, RecordedCommand, RecordedEvent, Snapshot,
@@ -256,23 +256,6 @@ fn grant_id(i: usize) -> String {
     format!("GR-2026-{i:06}")
 }
 
-/// The entry as a caller names it: its id; every fact (code, name, version, share attribute,
-/// provider, items, negative listing) is the engine's to resolve from the catalog.
-fn asked_entry() -> RequestedEntry {
-    RequestedEntry {
-        entry_id: ENTRY.into(),
-        code: String::new(),
-        name: String::new(),
-        version: 0,
-        share_attribute: ShareAttribute::Unconditional,
-        holder: DataHolder::Department {
-            provider: named_department(code(AUTHORITY)),
-        },
-        items: vec![],
-        negative_listing: None,
-    }
-}
-
 fn scenario() -> ApplicationScenario {
     ApplicationScenario {
         purpose: "医疗救助对象身份核验".into(),
@@ -300,7 +283,7 @@ fn steps(i: usize) -> [CommandRequest; 4] {
             share(ShareCommand::SubmitShareApplication(
                 SubmitShareApplication {
                     application_id: id.clone(),
-                    entries: vec![asked_entry()],
+                    entries: vec![requested_entry(ENTRY)],
                     scenario: scenario(),
                     materials: vec!["共享需求说明.pdf".into()],
                     route: vec![],
