@@ -1,10 +1,16 @@
 //! The read models over a log of real domain events (decided by the domain's pure `decide`, stored as
 //! the codec stores them), each case on a SQLite file and on a PostgreSQL database.
 
+#[path = "common/mod.rs"]
+mod backend;
+// The domain crate's own test fixtures (organisations, actors, services, share-application commands), used
+// as they are: `share_fixtures` names them as `crate::common`.
+#[path = "../../domain/tests/common/mod.rs"]
 mod common;
-mod domain;
+#[path = "../../domain/tests/share_fixtures/mod.rs"]
+mod share_fixtures;
 
-use common::*;
+use backend::*;
 
 macro_rules! both_backends {
     ($($case:ident),* $(,)?) => {
@@ -62,8 +68,8 @@ mod cases {
     use serde::Serialize;
     use uuid::Uuid;
 
-    use super::domain::common::*;
-    use super::domain::share::*;
+    use super::common::*;
+    use super::share_fixtures::*;
     use super::*;
 
     const WAIT: Duration = Duration::from_secs(30);
