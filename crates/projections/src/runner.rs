@@ -354,6 +354,10 @@ impl Worker {
                     tracing::info!(projection = self.name, "projection lease taken");
                     self.lease = Some(lease);
                     self.registered = false;
+                    // Leadership is visible before anything this lease applies is.
+                    if let Some(slot) = self.shared.slots.get(self.name) {
+                        slot.leader.store(true, Ordering::Release);
+                    }
                 }
                 None => return Ok(Progress::Standby),
             }
@@ -515,7 +519,7 @@ impl RunnerHandle {
         self.shared
             .slots
             .get(name)
-            .is_some_and(|s| s.leader.load(Ordering::Relaxed))
+            .is_some_and(|s| s.leader.load(Ordering::Acquire))
     }
 
     /// Waits until projection `name` has applied `position` (read-your-writes after an append at
