@@ -7,9 +7,12 @@
 //!   tests of several processes sharing one database. It runs as the
 //!   `govshare-store-append-helper` binary or inside a re-executed test binary
 //!   ([`append_helper::child_command`]).
+//! * [`province`]: the commands that record a small province (河北省, its data authority, a few bodies,
+//!   two published catalog entries) through the engine, for the engine, scheduler and audit suites.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod append_helper;
 mod pg;
+pub mod province;
 
 pub use pg::{PgCluster, pg_bin_dir, shared_cluster};

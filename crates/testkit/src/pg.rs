@@ -253,6 +253,15 @@ impl PgCluster {
         Ok(self.url(name))
     }
 
+    /// Creates an empty database with a name unique in this cluster (`<prefix>_<pid>_<n>`) and returns its
+    /// URL: each test gets its own database on the shared cluster.
+    pub async fn fresh_database(&self, prefix: &str) -> Result<String, String> {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.create_database(&format!("{prefix}_{}_{n}", std::process::id()))
+            .await
+    }
+
     /// Stops the server and deletes its directory.
     pub fn stop(&mut self) {
         if self.running {

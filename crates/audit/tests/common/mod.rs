@@ -6,16 +6,12 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use govshare_audit::DecisionInputs;
-use govshare_domain::catalog::{
-    AggregationMode, CatalogCommand, CatalogMetadata, DataItem, DraftCatalogEntry, OpenAttribute,
-    SecurityLevel, ShareAttribute, ShareMode, SubmitCatalogEntry, UpdateFrequency, UsageScope,
-};
+use govshare_domain::catalog::{CatalogMetadata, ShareAttribute, ShareMode};
 use govshare_domain::grant::{
     GrantCommand, GrantedEntry, IssueGrant, ProvisionFacts, RecordGrantUse,
 };
-use govshare_domain::organization::{OrganizationCommand, RegisterDepartment, RegisterRegion};
 use govshare_domain::share_application::{
     AgreeToShare, ApplicationScenario, DataHolder, ForwardToProvider, ProvideShare, RefusalBasis,
     RefusalBasisKind, RefuseToShare, RequestedEntry, ShareCommand, SubmitShareApplication,
@@ -23,13 +19,14 @@ use govshare_domain::share_application::{
 use govshare_domain::verification::{
     FileVerificationRequest, ForwardVerificationRequest, VerificationCommand, VerificationSubject,
 };
-use govshare_domain::{
-    CategoryAssignments, DepartmentCode, DepartmentKind, DepartmentRef, Level, PersonId,
-    RegionCode, Role,
-};
+use govshare_domain::{DepartmentKind, DepartmentRef, Level, PersonId, Role};
 use govshare_engine::{Command, CommandRequest, Engine, EngineConfig, ManualClock, Recorded};
 use govshare_store::hash::{CommandInput, HashInput, format_timestamp};
 use govshare_store::{EventStore, StoreConfig};
+pub use govshare_testkit::province::{
+    self, AUTHORITY, POPULATION, SOCIAL_SECURITY, categories, code, population_metadata, region,
+    social_security_metadata, start,
+};
 use govshare_testkit::shared_cluster;
 use uuid::Uuid;
 
@@ -39,8 +36,6 @@ pub const APP: &str = "SA-2026-0001";
 pub const REFUSED: &str = "SA-2026-0002";
 pub const GRANT: &str = "GR-2026-0001";
 pub const VERIFICATION: &str = "VR-2026-0001";
-pub const POPULATION: &str = "catalog-130000-public-security-0001";
-pub const SOCIAL_SECURITY: &str = "catalog-130000-human-resources-0001";
 
 pub enum Backend {
     Sqlite(tempfile::TempDir),
@@ -52,29 +47,6 @@ pub struct Fixture {
     pub clock: Arc<ManualClock>,
     pub backend: Backend,
     next: AtomicU32,
-}
-
-/// 2026-03-02 09:00 Beijing time, a Monday.
-pub fn start() -> DateTime<Utc> {
-    bj(2026, 3, 2, 9, 0)
-}
-
-pub fn bj(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-    chrono::FixedOffset::east_opt(8 * 3600)
-        .unwrap()
-        .with_ymd_and_hms(y, m, d, h, min, 0)
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-pub fn categories() -> CategoryAssignments {
-    CategoryAssignments::from_json(
-        r#"{"categories": {
-            "人口": {"class": "base", "departments": ["130000-public-security"]},
-            "社会保障": {"class": "thematic", "departments": ["130000-human-resources"]}
-        }}"#,
-    )
-    .unwrap()
 }
 
 /// What the engine was configured with, for re-validation.
@@ -93,13 +65,7 @@ pub fn config(store: String, clock: Arc<ManualClock>) -> EngineConfig {
 }
 
 pub async fn fresh_database() -> String {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let name = format!(
-        "audit_{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::SeqCst)
-    );
-    shared_cluster().create_database(&name).await.unwrap()
+    shared_cluster().fresh_database("audit").await.unwrap()
 }
 
 impl Fixture {
@@ -210,60 +176,36 @@ impl Fixture {
         self.store().head().await.unwrap().position
     }
 
-    /// The province: 河北省 with 石家庄市, its bodies, and two published catalog entries.
+    /// The province: 河北省 with its bodies and two published catalog entries.
     async fn seed(&self) {
+        let (region, authority) = province::bootstrap();
         self.engine
-            .bootstrap(
-                self.id(),
-                PersonId("王主任".into()),
-                RegisterRegion {
-                    code: region("130000"),
-                    name: "河北省".into(),
-                    level: Level::Province,
-                    parent: None,
-                },
-                RegisterDepartment {
-                    code: code("130000-data-authority"),
-                    name: "河北省政务服务管理办公室".into(),
-                    region: region("130000"),
-                    kind: DepartmentKind::DataAuthority,
-                    principal: None,
-                },
-            )
+            .bootstrap(self.id(), PersonId("王主任".into()), region, authority)
             .await
             .unwrap();
-        let register = |c: &str, name: &str, r: &str, kind| Command::Organization {
-            command: OrganizationCommand::RegisterDepartment(RegisterDepartment {
-                code: code(c),
-                name: name.into(),
-                region: region(r),
-                kind,
-                principal: None,
-            }),
-        };
-        let authority = "130000-data-authority";
-        for (c, name, r, kind) in [
+        for (c, name, kind) in [
             (
                 "130000-public-security",
                 "河北省公安厅",
-                "130000",
                 DepartmentKind::PublicSecurity,
             ),
             (
                 "130000-health",
                 "河北省卫生健康委员会",
-                "130000",
                 DepartmentKind::Department,
             ),
             (
                 "130000-human-resources",
                 "河北省人力资源和社会保障厅",
-                "130000",
                 DepartmentKind::Department,
             ),
         ] {
-            self.run(authority, Role::Leader, register(c, name, r, kind))
-                .await;
+            self.run(
+                AUTHORITY,
+                Role::Leader,
+                province::register(c, name, "130000", kind),
+            )
+            .await;
         }
         self.publish(POPULATION, "130000-public-security", population_metadata())
             .await;
@@ -276,32 +218,9 @@ impl Fixture {
     }
 
     pub async fn publish(&self, id: &str, provider: &str, metadata: CatalogMetadata) {
-        let catalog = |command| Command::Catalog {
-            id: id.into(),
-            command,
-        };
-        self.run(
-            provider,
-            Role::Clerk,
-            catalog(CatalogCommand::DraftCatalogEntry(DraftCatalogEntry {
-                metadata,
-            })),
-        )
-        .await;
-        self.run(
-            provider,
-            Role::Clerk,
-            catalog(CatalogCommand::SubmitCatalogEntry(SubmitCatalogEntry {
-                authority: placeholder(),
-            })),
-        )
-        .await;
-        self.run(
-            "130000-data-authority",
-            Role::Reviewer,
-            catalog(CatalogCommand::ApproveCatalogEntry(Default::default())),
-        )
-        .await;
+        for (department, role, command) in province::publication(id, provider, metadata) {
+            self.run(&department, role, command).await;
+        }
     }
 
     /// Two applications for the population entry, interleaved: `APP` provided, granted, used and
@@ -393,14 +312,6 @@ impl Fixture {
     }
 }
 
-pub fn region(c: &str) -> RegionCode {
-    RegionCode::parse(c).unwrap()
-}
-
-pub fn code(c: &str) -> DepartmentCode {
-    DepartmentCode::parse(c).unwrap()
-}
-
 /// A department reference the engine resolves from the registry.
 pub fn dept(c: &str) -> DepartmentRef {
     DepartmentRef {
@@ -416,57 +327,6 @@ pub fn dept(c: &str) -> DepartmentRef {
 /// What a caller puts in a field the engine resolves: it is replaced.
 pub fn placeholder() -> DepartmentRef {
     dept("130000-data-authority")
-}
-
-fn item(name: &str) -> DataItem {
-    DataItem {
-        name: name.into(),
-        data_type: "字符型C".into(),
-    }
-}
-
-pub fn population_metadata() -> CatalogMetadata {
-    CatalogMetadata {
-        name: "户籍人口基本信息".into(),
-        code: "130000-GA-00001".into(),
-        classification: "基础信息资源/人口信息".into(),
-        category: Some("人口".into()),
-        summary: "全省户籍人口的身份与户籍登记信息".into(),
-        format: "数据库".into(),
-        items: vec![item("公民身份号码"), item("姓名"), item("出生日期")],
-        share_attribute: ShareAttribute::Conditional {
-            conditions: "用于本部门法定职责范围内的身份核验".into(),
-        },
-        share_mode: ShareMode::Interface,
-        open_attribute: OpenAttribute::NotOpen,
-        update_frequency: UpdateFrequency::Daily,
-        security_level: SecurityLevel::Important,
-        usage_scope: UsageScope::AllDepartments,
-        aggregation_mode: AggregationMode::Physical,
-        related_resources: vec![],
-        involves_state_secret: false,
-    }
-}
-
-pub fn social_security_metadata() -> CatalogMetadata {
-    CatalogMetadata {
-        name: "社会保险参保信息".into(),
-        code: "130000-RS-00001".into(),
-        classification: "主题信息资源/社会保障".into(),
-        category: Some("社会保障".into()),
-        summary: "全省企业职工基本养老保险参保登记信息".into(),
-        format: "数据库".into(),
-        items: vec![item("公民身份号码"), item("参保状态")],
-        share_attribute: ShareAttribute::Unconditional,
-        share_mode: ShareMode::Interface,
-        open_attribute: OpenAttribute::ConditionallyOpen,
-        update_frequency: UpdateFrequency::Monthly,
-        security_level: SecurityLevel::General,
-        usage_scope: UsageScope::AllDepartments,
-        aggregation_mode: AggregationMode::Logical,
-        related_resources: vec![],
-        involves_state_secret: false,
-    }
 }
 
 /// An entry as a caller names it; the engine resolves its facts.

@@ -5,29 +5,27 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use govshare_domain::catalog::{
-    AggregationMode, CatalogCommand, CatalogMetadata, DataItem, DraftCatalogEntry, OpenAttribute,
-    SecurityLevel, ShareAttribute, ShareMode, SubmitCatalogEntry, UpdateFrequency, UsageScope,
-};
-use govshare_domain::organization::{OrganizationCommand, RegisterDepartment, RegisterRegion};
+use chrono::NaiveDate;
+use govshare_domain::catalog::{CatalogMetadata, ShareAttribute};
+use govshare_domain::organization::{OrganizationCommand, RegisterRegion};
 use govshare_domain::share_application::DataHolder;
 use govshare_domain::share_application::{
     AgreeToShare, ApplicationScenario, ForwardToProvider, ProvideShare, RequestedEntry,
     ShareCommand, SubmitShareApplication,
 };
-use govshare_domain::{
-    CategoryAssignments, DepartmentCode, DepartmentKind, DepartmentRef, Level, PersonId,
-    RegionCode, Role,
+use govshare_domain::{DepartmentKind, DepartmentRef, Level, PersonId, Role};
+use govshare_engine::{
+    Command, CommandRequest, Engine, EngineConfig, ManualClock, Recorded, named_department,
 };
-use govshare_engine::{Command, CommandRequest, Engine, EngineConfig, ManualClock, Recorded};
 use govshare_store::{EventStore, PostgresStore, StoreConfig};
+pub use govshare_testkit::province::{
+    self, AUTHORITY, POPULATION, SOCIAL_SECURITY, categories, code, population_metadata, region,
+    social_security_metadata, start,
+};
 use govshare_testkit::shared_cluster;
 use uuid::Uuid;
 
 pub const APP: &str = "SA-2026-0001";
-pub const POPULATION: &str = "catalog-130000-public-security-0001";
-pub const SOCIAL_SECURITY: &str = "catalog-130000-human-resources-0001";
 
 pub enum Backend {
     Sqlite(tempfile::TempDir),
@@ -41,40 +39,14 @@ pub struct Fixture {
     next: AtomicU32,
 }
 
-/// 2026-03-02 09:00 Beijing time, a Monday.
-pub fn start() -> DateTime<Utc> {
-    bj(2026, 3, 2, 9, 0)
-}
-
-pub fn bj(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-    chrono::FixedOffset::east_opt(8 * 3600)
-        .unwrap()
-        .with_ymd_and_hms(y, m, d, h, min, 0)
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
 pub fn config(clock: Arc<ManualClock>) -> EngineConfig {
-    let categories = CategoryAssignments::from_json(
-        r#"{"categories": {
-            "人口": {"class": "base", "departments": ["130000-public-security"]},
-            "社会保障": {"class": "thematic", "departments": ["130000-human-resources"]}
-        }}"#,
-    )
-    .unwrap();
     EngineConfig::new("unused")
         .with_clock(clock)
-        .with_categories(categories)
+        .with_categories(categories())
 }
 
 pub async fn fresh_database() -> String {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let name = format!(
-        "engine_{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::SeqCst)
-    );
-    shared_cluster().create_database(&name).await.unwrap()
+    shared_cluster().fresh_database("engine").await.unwrap()
 }
 
 impl Fixture {
@@ -160,38 +132,13 @@ impl Fixture {
     /// The province: 河北省 with 石家庄市, the provincial data authority, public security, health, human
     /// resources and cyberspace bodies, and two published catalog entries.
     async fn seed(&self) {
+        let (province, authority) = province::bootstrap();
         self.engine
-            .bootstrap(
-                self.id(),
-                PersonId("王主任".into()),
-                RegisterRegion {
-                    code: region("130000"),
-                    name: "河北省".into(),
-                    level: Level::Province,
-                    parent: None,
-                },
-                RegisterDepartment {
-                    code: code("130000-data-authority"),
-                    name: "河北省政务服务管理办公室".into(),
-                    region: region("130000"),
-                    kind: DepartmentKind::DataAuthority,
-                    principal: None,
-                },
-            )
+            .bootstrap(self.id(), PersonId("王主任".into()), province, authority)
             .await
             .unwrap();
-        let register = |c: &str, name: &str, r: &str, kind| Command::Organization {
-            command: OrganizationCommand::RegisterDepartment(RegisterDepartment {
-                code: code(c),
-                name: name.into(),
-                region: region(r),
-                kind,
-                principal: None,
-            }),
-        };
-        let authority = "130000-data-authority";
         self.run(
-            authority,
+            AUTHORITY,
             Role::Leader,
             Command::Organization {
                 command: OrganizationCommand::RegisterRegion(RegisterRegion {
@@ -241,8 +188,12 @@ impl Fixture {
                 DepartmentKind::Department,
             ),
         ] {
-            self.run(authority, Role::Leader, register(c, name, r, kind))
-                .await;
+            self.run(
+                AUTHORITY,
+                Role::Leader,
+                province::register(c, name, r, kind),
+            )
+            .await;
         }
         self.publish(POPULATION, "130000-public-security", population_metadata())
             .await;
@@ -255,104 +206,15 @@ impl Fixture {
     }
 
     pub async fn publish(&self, id: &str, provider: &str, metadata: CatalogMetadata) {
-        let catalog = |command| Command::Catalog {
-            id: id.into(),
-            command,
-        };
-        self.run(
-            provider,
-            Role::Clerk,
-            catalog(CatalogCommand::DraftCatalogEntry(DraftCatalogEntry {
-                metadata,
-            })),
-        )
-        .await;
-        self.run(
-            provider,
-            Role::Clerk,
-            catalog(CatalogCommand::SubmitCatalogEntry(SubmitCatalogEntry {
-                authority: placeholder(),
-            })),
-        )
-        .await;
-        self.run(
-            "130000-data-authority",
-            Role::Reviewer,
-            catalog(CatalogCommand::ApproveCatalogEntry(Default::default())),
-        )
-        .await;
+        for (department, role, command) in province::publication(id, provider, metadata) {
+            self.run(&department, role, command).await;
+        }
     }
-}
-
-pub fn region(c: &str) -> RegionCode {
-    RegionCode::parse(c).unwrap()
-}
-
-pub fn code(c: &str) -> DepartmentCode {
-    DepartmentCode::parse(c).unwrap()
 }
 
 /// What a caller puts in a field the engine resolves: it is replaced.
 pub fn placeholder() -> DepartmentRef {
-    DepartmentRef {
-        code: code("130000-data-authority"),
-        name: String::new(),
-        kind: DepartmentKind::Department,
-        region: region("130000"),
-        level: Level::Province,
-        principal: None,
-    }
-}
-
-fn item(name: &str) -> DataItem {
-    DataItem {
-        name: name.into(),
-        data_type: "字符型C".into(),
-    }
-}
-
-pub fn population_metadata() -> CatalogMetadata {
-    CatalogMetadata {
-        name: "户籍人口基本信息".into(),
-        code: "130000-GA-00001".into(),
-        classification: "基础信息资源/人口信息".into(),
-        category: Some("人口".into()),
-        summary: "全省户籍人口的身份与户籍登记信息".into(),
-        format: "数据库".into(),
-        items: vec![item("公民身份号码"), item("姓名"), item("出生日期")],
-        share_attribute: ShareAttribute::Conditional {
-            conditions: "用于本部门法定职责范围内的身份核验".into(),
-        },
-        share_mode: ShareMode::Interface,
-        open_attribute: OpenAttribute::NotOpen,
-        update_frequency: UpdateFrequency::Daily,
-        security_level: SecurityLevel::Important,
-        usage_scope: UsageScope::AllDepartments,
-        aggregation_mode: AggregationMode::Physical,
-        related_resources: vec![],
-        involves_state_secret: false,
-    }
-}
-
-pub fn social_security_metadata() -> CatalogMetadata {
-    CatalogMetadata {
-        name: "社会保险参保信息".into(),
-        code: "130000-RS-00001".into(),
-        classification: "主题信息资源/社会保障".into(),
-        category: Some("社会保障".into()),
-        summary: "全省企业职工基本养老保险参保登记信息".into(),
-        format: "数据库".into(),
-        items: vec![item("公民身份号码"), item("参保状态")],
-        share_attribute: ShareAttribute::Unconditional,
-        share_mode: ShareMode::Interface,
-        open_attribute: OpenAttribute::ConditionallyOpen,
-        update_frequency: UpdateFrequency::Monthly,
-        security_level: SecurityLevel::General,
-        usage_scope: UsageScope::AllDepartments,
-        aggregation_mode: AggregationMode::Logical,
-        related_resources: vec![],
-        involves_state_secret: false,
-    }
+    named_department(code(AUTHORITY))
 }
 
 /// An entry as a caller names it: only the id and the items count; every fact is the engine's to resolve.

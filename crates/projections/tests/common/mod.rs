@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -31,13 +31,7 @@ pub struct Fixture {
 }
 
 pub async fn fresh_database() -> String {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let name = format!(
-        "proj_{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::SeqCst)
-    );
-    shared_cluster().create_database(&name).await.unwrap()
+    shared_cluster().fresh_database("proj").await.unwrap()
 }
 
 impl Fixture {

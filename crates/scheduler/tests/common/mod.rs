@@ -8,29 +8,24 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use govshare_domain::catalog::{
-    AggregationMode, CatalogCommand, CatalogMetadata, DataItem, DraftCatalogEntry, OpenAttribute,
-    SecurityLevel, ShareAttribute, ShareMode, SubmitCatalogEntry, UpdateFrequency, UsageScope,
-};
-use govshare_domain::organization::{OrganizationCommand, RegisterDepartment, RegisterRegion};
+use chrono::{DateTime, NaiveDate, Utc};
+use govshare_domain::catalog::ShareAttribute;
 use govshare_domain::share_application::{
     ApplicationScenario, DataHolder, ForwardToProvider, RequestedEntry, ShareCommand,
     SubmitShareApplication,
 };
-use govshare_domain::{
-    CategoryAssignments, DepartmentCode, DepartmentKind, DepartmentRef, Level, PersonId,
-    RegionCode, Role,
+use govshare_domain::{DepartmentKind, PersonId, Role};
+use govshare_engine::{
+    Command, CommandRequest, Engine, EngineConfig, ManualClock, Recorded, named_department,
 };
-use govshare_engine::{Command, CommandRequest, Engine, EngineConfig, ManualClock, Recorded};
 use govshare_projections::{ReadDb, RunnerConfig, RunnerHandle, models};
 use govshare_scheduler::{Scheduler, SchedulerConfig};
 use govshare_store::{RecordedEvent, StreamId};
+pub use govshare_testkit::province::{
+    self, AUTHORITY, POPULATION, bj, categories, code, population_metadata, start,
+};
 use govshare_testkit::shared_cluster;
 use uuid::Uuid;
-
-pub const POPULATION: &str = "catalog-130000-public-security-0001";
-pub const AUTHORITY: &str = "130000-data-authority";
 
 pub enum Backend {
     Sqlite(tempfile::TempDir),
@@ -51,19 +46,6 @@ pub struct Fixture {
     next: AtomicU32,
 }
 
-/// 2026-03-02 09:00 Beijing time, a Monday.
-pub fn start() -> DateTime<Utc> {
-    bj(2026, 3, 2, 9, 0)
-}
-
-pub fn bj(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-    chrono::FixedOffset::east_opt(8 * 3600)
-        .unwrap()
-        .with_ymd_and_hms(y, m, d, h, min, 0)
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
 pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
@@ -73,25 +55,15 @@ pub fn engine_config(
     clock: Arc<ManualClock>,
     calendar_files: &[PathBuf],
 ) -> EngineConfig {
-    let categories = CategoryAssignments::from_json(
-        r#"{"categories": {"人口": {"class": "base", "departments": ["130000-public-security"]}}}"#,
-    )
-    .unwrap();
     let mut config = EngineConfig::new(location)
         .with_clock(clock)
-        .with_categories(categories);
+        .with_categories(categories());
     config.calendar_files = calendar_files.to_vec();
     config
 }
 
 pub async fn fresh_database() -> String {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let name = format!(
-        "sched_{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::SeqCst)
-    );
-    shared_cluster().create_database(&name).await.unwrap()
+    shared_cluster().fresh_database("sched").await.unwrap()
 }
 
 pub fn scheduler_config() -> SchedulerConfig {
@@ -221,24 +193,9 @@ impl Fixture {
     /// 河北省 with its data authority, public security and health; public security's population entry
     /// published.
     async fn seed(&self) {
+        let (province, authority) = province::bootstrap();
         self.engine()
-            .bootstrap(
-                self.id(),
-                PersonId("王主任".into()),
-                RegisterRegion {
-                    code: region("130000"),
-                    name: "河北省".into(),
-                    level: Level::Province,
-                    parent: None,
-                },
-                RegisterDepartment {
-                    code: code(AUTHORITY),
-                    name: "河北省政务服务管理办公室".into(),
-                    region: region("130000"),
-                    kind: DepartmentKind::DataAuthority,
-                    principal: None,
-                },
-            )
+            .bootstrap(self.id(), PersonId("王主任".into()), province, authority)
             .await
             .unwrap();
         for (c, name, kind) in [
@@ -256,45 +213,16 @@ impl Fixture {
             self.run(
                 AUTHORITY,
                 Role::Leader,
-                Command::Organization {
-                    command: OrganizationCommand::RegisterDepartment(RegisterDepartment {
-                        code: code(c),
-                        name: name.into(),
-                        region: region("130000"),
-                        kind,
-                        principal: None,
-                    }),
-                },
+                province::register(c, name, "130000", kind),
             )
             .await;
         }
-        let catalog = |command| Command::Catalog {
-            id: POPULATION.into(),
-            command,
-        };
         let provider = "130000-public-security";
-        self.run(
-            provider,
-            Role::Clerk,
-            catalog(CatalogCommand::DraftCatalogEntry(DraftCatalogEntry {
-                metadata: population_metadata(),
-            })),
-        )
-        .await;
-        self.run(
-            provider,
-            Role::Clerk,
-            catalog(CatalogCommand::SubmitCatalogEntry(SubmitCatalogEntry {
-                authority: placeholder(),
-            })),
-        )
-        .await;
-        self.run(
-            AUTHORITY,
-            Role::Reviewer,
-            catalog(CatalogCommand::ApproveCatalogEntry(Default::default())),
-        )
-        .await;
+        for (department, role, command) in
+            province::publication(POPULATION, provider, population_metadata())
+        {
+            self.run(&department, role, command).await;
+        }
     }
 
     /// 河北省卫生健康委员会 applies for the (conditional) population entry: the authority owes its review
@@ -353,56 +281,6 @@ pub fn application(id: &str) -> StreamId {
     StreamId::new("ShareApplication", id)
 }
 
-pub fn region(c: &str) -> RegionCode {
-    RegionCode::parse(c).unwrap()
-}
-
-pub fn code(c: &str) -> DepartmentCode {
-    DepartmentCode::parse(c).unwrap()
-}
-
-/// What a caller puts in a field the engine resolves: it is replaced.
-pub fn placeholder() -> DepartmentRef {
-    DepartmentRef {
-        code: code(AUTHORITY),
-        name: String::new(),
-        kind: DepartmentKind::Department,
-        region: region("130000"),
-        level: Level::Province,
-        principal: None,
-    }
-}
-
-fn item(name: &str) -> DataItem {
-    DataItem {
-        name: name.into(),
-        data_type: "字符型C".into(),
-    }
-}
-
-pub fn population_metadata() -> CatalogMetadata {
-    CatalogMetadata {
-        name: "户籍人口基本信息".into(),
-        code: "130000-GA-00001".into(),
-        classification: "基础信息资源/人口信息".into(),
-        category: Some("人口".into()),
-        summary: "全省户籍人口的身份与户籍登记信息".into(),
-        format: "数据库".into(),
-        items: vec![item("公民身份号码"), item("姓名"), item("出生日期")],
-        share_attribute: ShareAttribute::Conditional {
-            conditions: "用于本部门法定职责范围内的身份核验".into(),
-        },
-        share_mode: ShareMode::Interface,
-        open_attribute: OpenAttribute::NotOpen,
-        update_frequency: UpdateFrequency::Daily,
-        security_level: SecurityLevel::Important,
-        usage_scope: UsageScope::AllDepartments,
-        aggregation_mode: AggregationMode::Physical,
-        related_resources: vec![],
-        involves_state_secret: false,
-    }
-}
-
 pub fn submit(application: &str) -> Command {
     Command::ShareApplication {
         id: application.into(),
@@ -415,7 +293,7 @@ pub fn submit(application: &str) -> Command {
                 version: 0,
                 share_attribute: ShareAttribute::Unconditional,
                 holder: DataHolder::Department {
-                    provider: placeholder(),
+                    provider: named_department(code(AUTHORITY)),
                 },
                 items: vec![],
                 negative_listing: None,

@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use chrono::{DateTime, TimeZone, Utc};
 use govshare_store::{
@@ -234,14 +233,7 @@ pub fn assert_tamper_at<T: std::fmt::Debug>(
 }
 
 pub async fn fresh_database() -> String {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let cluster = shared_cluster();
-    let name = format!(
-        "t_{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::SeqCst)
-    );
-    cluster.create_database(&name).await.unwrap()
+    shared_cluster().fresh_database("t").await.unwrap()
 }
 
 pub fn actor() -> Actor {
