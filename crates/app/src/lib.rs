@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use govshare_audit::{AuditError, CheckpointSigner, SignatureFile, SignedCheckpoint};
+use govshare_audit::{AuditError, CheckpointSigner, SignReason, SignatureFile, SignedCheckpoint};
 use govshare_engine::{Engine, EngineConfig, EngineError};
 use govshare_projections::{Projection, ProjectionError, ReadDb, RunnerConfig, RunnerHandle};
 use govshare_scheduler::{Scheduler, SchedulerConfig};
@@ -255,6 +255,33 @@ pub async fn open_signer(
     Ok(CheckpointSigner::resume(store, key, SignatureFile::new(&signing.signature_file)).await?)
 }
 
+/// Signs the head once, outside a running engine (an operator's checkpoint): `shutdown` again if the
+/// engine's last signature is its shutdown signature (it is still stopped, so nothing may follow this one
+/// either until it starts), `manual` otherwise. Makes the signer's checks first.
+pub async fn sign_once(
+    store: Arc<dyn EventStore>,
+    signing: &SigningConfig,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<SignedCheckpoint, AppError> {
+    let span = tracing::info_span!("app.sign", reason = tracing::field::Empty);
+    async move {
+        let signer = open_signer(store, signing).await?;
+        let stopped = SignatureFile::new(&signing.signature_file)
+            .read()?
+            .last()
+            .is_some_and(|last| last.reason == SignReason::Shutdown);
+        let reason = if stopped {
+            SignReason::Shutdown
+        } else {
+            SignReason::Manual
+        };
+        tracing::Span::current().record("reason", reason.as_str());
+        Ok(signer.sign(reason, now).await?)
+    }
+    .instrument(span)
+    .await
+}
+
 fn load_or_generate_key(signing: &SigningConfig) -> Result<govshare_audit::SigningKey, AppError> {
     if signing.generate_key && !signing.key_file.exists() {
         let public = govshare_audit::generate_key(&signing.key_file)?;
@@ -415,10 +442,7 @@ impl App {
         };
         let span = tracing::info_span!("app.sign", reason = "manual");
         let signed = signer
-            .sign(
-                govshare_audit::SignReason::Manual,
-                self.engine.clock().now(),
-            )
+            .sign(SignReason::Manual, self.engine.clock().now())
             .instrument(span)
             .await?;
         Ok(Some(signed))

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
-use govshare_app::{SigningConfig, default_signature_file, open_signer, open_store};
+use govshare_app::{SigningConfig, default_signature_file, open_store, sign_once};
 use govshare_audit::{
-    AsOf, BundleOptions, DecisionInputs, RevalidationOptions, SignReason, SignatureFile,
-    SignedCheckpoint, SignedVerifyOptions, VerifyingKey,
+    AsOf, BundleOptions, DecisionInputs, RevalidationOptions, SignatureFile, SignedCheckpoint,
+    SignedVerifyOptions, VerifyingKey,
 };
 use govshare_engine::{Clock, SystemClock};
 use govshare_store::{EventStore, Position, StreamId};
@@ -24,7 +24,8 @@ pub(crate) enum AuditCommand {
     /// Verify the hash chain and, when the engine signed checkpoints, every signature against the log.
     #[command(after_help = crate::EXIT_CODES)]
     Verify(VerifyArgs),
-    /// Print the log's head (a checkpoint to keep); with --key, sign it (`manual`) and append the signature.
+    /// Print the log's head (a checkpoint to keep); with --key, sign it and append the signature (`manual`, or
+    /// `shutdown` again while the engine is stopped).
     #[command(after_help = crate::EXIT_CODES)]
     Checkpoint(CheckpointArgs),
     /// The state of one stream (TYPE/ID) as of an instant or a position, as JSON, folded from the raw log.
@@ -284,13 +285,9 @@ async fn checkpoint(args: CheckpointArgs) -> Result<Report, CliError> {
             ));
         }
     };
-    let signer = open_signer(store.clone(), &SigningConfig::new(key, &file))
+    let signed = sign_once(store, &SigningConfig::new(key, &file), SystemClock.now())
         .await
         .map_err(app_error)?;
-    let signed = signer
-        .sign(SignReason::Manual, SystemClock.now())
-        .await
-        .map_err(audit_error)?;
     let line = serde_json::to_string(&signed)
         .map_err(|e| CliError::Failed(format!("cannot print the signature: {e}")))?;
     Ok(report(format!(
