@@ -423,9 +423,20 @@ impl App {
         });
         let ticker = self.signer.as_ref().map(|signer| {
             let clock = self.engine.clock().clone();
-            signer
-                .clone()
-                .spawn_interval(self.signing_interval, move || clock.now())
+            let signer = signer.clone();
+            let every = self.signing_interval;
+            tokio::spawn(async move {
+                let mut ticker = tokio::time::interval(every);
+                ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                ticker.tick().await;
+                loop {
+                    ticker.tick().await;
+                    let span = tracing::info_span!("app.sign", reason = "interval");
+                    if let Err(e) = signer.tick(clock.now()).instrument(span).await {
+                        tracing::warn!(error = %e, "checkpoint not signed");
+                    }
+                }
+            })
         });
         tracing::info!(signing = ticker.is_some(), "scheduler started");
         self.background = Some(Background {
