@@ -51,7 +51,8 @@ pub(crate) struct VerifyArgs {
     /// The engine's signature file (default: <db>.checkpoints.jsonl beside a SQLite file, if it exists).
     #[arg(long, value_name = "FILE")]
     checkpoint: Option<PathBuf>,
-    /// The engine's public key (64 hex digits) the signatures must be made with.
+    /// The engine's public key (64 hex digits) the signatures must be made with; required when the
+    /// signature file holds signatures.
     #[arg(long, value_name = "FILE")]
     public_key: Option<PathBuf>,
     /// The engine's key file, to take the public key from instead of --public-key.

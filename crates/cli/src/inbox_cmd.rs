@@ -111,7 +111,9 @@ async fn list(app: &App, department: &DepartmentCode, lang: Lang) -> Result<Repo
             item.due_at.map_or_else(|| "—".to_owned(), beijing),
             item.application_id.clone(),
             item.requester.clone(),
-            item.owed_act.clone().unwrap_or_else(|| "—".to_owned()),
+            item.owed_act
+                .as_deref()
+                .map_or_else(|| "—".to_owned(), |act| with_article(app, act)),
             serde_json::to_value(item.status)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
@@ -126,6 +128,24 @@ async fn list(app: &App, department: &DepartmentCode, lang: Lang) -> Result<Repo
         stdout: format!("{title}{}", table(&rows)),
         ..Report::default()
     })
+}
+
+/// The act with the article its deadline rests on, as the engine's rule set cites it: `share_provider_reply
+/// （第十九条）`.
+fn with_article(app: &App, act: &str) -> String {
+    let article = app
+        .engine()
+        .services()
+        .rules
+        .sources
+        .get(act)
+        .and_then(|source| source.split([':', '：']).next())
+        .map(str::trim)
+        .filter(|a| a.starts_with('第'));
+    match article {
+        Some(article) => format!("{act}（{article}）"),
+        None => act.to_owned(),
+    }
 }
 
 /// An instant as Beijing wall-clock time.

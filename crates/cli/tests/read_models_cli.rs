@@ -59,6 +59,10 @@ fn art19_inbox_lists_what_a_department_owes_soonest_due_first() {
     sorted.sort();
     assert_eq!(due, sorted, "soonest due first: {out}");
     assert!(lines[2].contains("SA-"), "{out}");
+    assert!(
+        lines[2].contains("条）"),
+        "the act names its article: {out}"
+    );
 
     let english = govshare(&[
         "inbox",
