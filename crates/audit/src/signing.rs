@@ -351,6 +351,24 @@ impl CheckpointSigner {
     ) -> Result<Self> {
         let span = tracing::info_span!("audit.signer.start", file = %file.path.display());
         async {
+            let signer = Self::resume(store, key, file).await?;
+            signer.sign_head(SignReason::Startup, now, true).await?;
+            Ok(signer)
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Makes the same checks as [`Self::start`] (the file's last signature is this key's and, after a
+    /// `shutdown` signature, nothing was appended since) but signs nothing: for a one-off signature with
+    /// [`Self::sign`] (`manual`) by an operator's tool while the engine is not running.
+    pub async fn resume(
+        store: Arc<dyn EventStore>,
+        key: SigningKey,
+        file: SignatureFile,
+    ) -> Result<Self> {
+        let span = tracing::info_span!("audit.signer.resume", file = %file.path.display());
+        async {
             let previous = file.read()?;
             let last = match previous.last() {
                 None => Checkpoint::GENESIS,
@@ -373,14 +391,12 @@ impl CheckpointSigner {
                     last.checkpoint()
                 }
             };
-            let signer = CheckpointSigner {
+            Ok(CheckpointSigner {
                 store,
                 key,
                 file,
                 last: Mutex::new(last),
-            };
-            signer.sign_head(SignReason::Startup, now, true).await?;
-            Ok(signer)
+            })
         }
         .instrument(span)
         .await

@@ -286,6 +286,51 @@ mod signed {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn resume_signs_nothing_until_asked_and_refuses_events_appended_after_a_shutdown_signature()
+     {
+        let f = Fixture::sqlite().await;
+        let s = signing();
+        let key = || load_key(&s.dir.path().join("checkpoint.key")).unwrap();
+        let signer = start_signer(&f, &s).await.unwrap();
+        f.cases().await;
+        signer.shutdown(f.clock_now()).await.unwrap();
+        drop(signer);
+
+        // A one-off signature of the stopped engine's head: the checks, then only what is asked. Signed
+        // `shutdown` again (the engine is still stopped), so nothing may follow it either.
+        let resumed = CheckpointSigner::resume(f.engine.store().clone(), key(), s.file.clone())
+            .await
+            .unwrap();
+        assert_eq!(s.file.read().unwrap().len(), 2);
+        let again = resumed
+            .sign(SignReason::Shutdown, f.clock_now())
+            .await
+            .unwrap();
+        assert_eq!(again.position, f.head().await);
+        verify_signed(
+            f.store(),
+            &s.file.read().unwrap(),
+            &s.public,
+            SignedVerifyOptions {
+                require_signed_head: true,
+            },
+        )
+        .await
+        .unwrap();
+        drop(resumed);
+
+        // After the shutdown signature someone appends without the key: resume refuses, like start.
+        let forged = inject_provision_of_refused(&f).await;
+        let refused = CheckpointSigner::resume(f.engine.store().clone(), key(), s.file.clone())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(refused.finding(), Some(ChainFinding::UnsignedExtension { first_position, .. }) if *first_position == forged),
+            "{refused}"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn events_appended_with_a_recomputed_chain_after_the_shutdown_signature_are_detected() {
         let f = Fixture::sqlite().await;
         let s = signing();

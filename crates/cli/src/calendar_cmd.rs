@@ -145,7 +145,11 @@ fn due(args: &DueArgs) -> Result<Report, CliError> {
     } else {
         Vec::new()
     };
-    Ok(Report { stdout, notes })
+    Ok(Report {
+        stdout,
+        notes,
+        failure: None,
+    })
 }
 
 fn is_workday(args: &IsWorkdayArgs) -> Result<Report, CliError> {
@@ -162,6 +166,7 @@ fn is_workday(args: &IsWorkdayArgs) -> Result<Report, CliError> {
     Ok(Report {
         stdout: format!("{}\n", calendar.is_working_day(date)),
         notes,
+        failure: None,
     })
 }
 
@@ -179,6 +184,7 @@ fn between(args: &BetweenArgs) -> Result<Report, CliError> {
     Ok(Report {
         stdout: format!("{}\n", span.days),
         notes,
+        failure: None,
     })
 }
 
@@ -222,6 +228,7 @@ fn check(args: &CheckArgs) -> Result<Report, CliError> {
     Ok(Report {
         stdout: lines.join("\n"),
         notes: Vec::new(),
+        failure: None,
     })
 }
 

@@ -5,10 +5,14 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+mod audit_cmd;
 mod calendar_cmd;
+mod common;
 mod demo_cmd;
 mod error;
+mod inbox_cmd;
 mod input;
+mod replay_cmd;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -23,8 +27,11 @@ use crate::error::CliError;
 pub(crate) const EXIT_CODES: &str = "\
 Exit status:
   0  success
-  1  the request could not be answered (e.g. --strict and a year with no holiday arrangement loaded)
-  2  bad input: a malformed argument, an unreadable or invalid file
+  1  a finding or a request that could not be answered: the chain, a signature or a bundle does not verify,
+     re-validation names events the rules would not have produced (the position is named), or e.g.
+     --strict and a year with no holiday arrangement loaded
+  2  bad input: a malformed argument, an unreadable or invalid file, a database file that does not exist
+     or a server that cannot be reached, an unknown stream, department or read model
 Errors are one line on stderr, starting with 'error: '.";
 
 /// Command-line front end of govshare, the Hebei government data-sharing workflow engine.
@@ -44,13 +51,24 @@ enum Command {
     /// summary and the head checkpoint (`head <position> <hash>`).
     #[command(after_help = EXIT_CODES)]
     Demo(demo_cmd::DemoArgs),
+    /// Rebuild the read models (all, or one) from position 0 and switch over; prints the rate.
+    #[command(after_help = EXIT_CODES)]
+    Replay(replay_cmd::ReplayArgs),
+    /// Audit the raw log: chain and signed checkpoints, state as of a point, re-validation, evidence bundles.
+    #[command(subcommand, after_help = EXIT_CODES)]
+    Audit(audit_cmd::AuditCommand),
+    /// What a department owes on share applications, soonest due first.
+    #[command(after_help = EXIT_CODES)]
+    Inbox(inbox_cmd::InboxArgs),
 }
 
-/// What a command prints: `stdout` verbatim, each note as a `note: …` line on stderr.
+/// What a command prints: `stdout` verbatim, each note as a `note: …` line on stderr, then, if the command
+/// found something wrong after printing its results (re-validation findings), the error and its status.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Report {
     pub stdout: String,
     pub notes: Vec<String>,
+    pub failure: Option<CliError>,
 }
 
 fn main() -> ExitCode {
@@ -61,8 +79,15 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Calendar(command) => calendar_cmd::run(command),
         Command::Demo(args) => demo_cmd::run(args),
+        Command::Replay(args) => replay_cmd::run(args),
+        Command::Audit(command) => audit_cmd::run(command),
+        Command::Inbox(args) => inbox_cmd::run(args),
     };
-    match result.and_then(|report| print(&report)) {
+    let result = result.and_then(|report| {
+        print(&report)?;
+        report.failure.map_or(Ok(()), Err)
+    });
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");

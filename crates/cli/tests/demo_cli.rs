@@ -71,3 +71,35 @@ fn bad_options_exit_2_on_one_line() {
         );
     }
 }
+
+#[test]
+fn a_demo_signed_with_a_key_prints_the_same_and_leaves_a_signed_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain.db");
+    let signed = dir.path().join("signed.db");
+    let key = dir.path().join("engine.key");
+    let (plain, signed, key_arg) = (
+        plain.to_str().unwrap(),
+        signed.to_str().unwrap(),
+        key.to_str().unwrap(),
+    );
+    let without = govshare(&["demo", "--db", plain, "--months", "1"]);
+    let with = govshare(&["demo", "--db", signed, "--months", "1", "--key", key_arg]);
+    assert_eq!(stdout(&without), stdout(&with));
+    assert!(
+        stderr(&with).contains("签名检查点 signed checkpoint"),
+        "{}",
+        stderr(&with)
+    );
+    let public = dir.path().join("engine.key.pub");
+    let verify = govshare(&[
+        "audit",
+        "verify",
+        "--db",
+        signed,
+        "--public-key",
+        public.to_str().unwrap(),
+        "--require-signed-head",
+    ]);
+    assert!(verify.status.success(), "{}", stderr(&verify));
+}

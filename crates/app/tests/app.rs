@@ -1,0 +1,383 @@
+//! The composition root on a real SQLite file and on a fresh PostgreSQL database: open, record through the
+//! engine, the read models reach the head, shutdown signs the final head, reopen.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use govshare_app::{App, AppConfig, AppError, SigningConfig, models, open_store};
+use govshare_audit::{SignReason, SignatureFile, SignedVerifyOptions, load_key, verify_signed};
+use govshare_domain::catalog::ShareAttribute;
+use govshare_domain::share_application::{
+    ApplicationScenario, DataHolder, RequestedEntry, ShareCommand, SubmitShareApplication,
+};
+use govshare_domain::{DepartmentKind, PersonId, Role};
+use govshare_engine::{Command, CommandRequest, EngineConfig, ManualClock, named_department};
+use govshare_scheduler::SchedulerConfig;
+use govshare_testkit::province::{self, AUTHORITY, POPULATION, code, population_metadata};
+use uuid::Uuid;
+
+fn config(database: &str, dir: &Path, clock: Arc<ManualClock>) -> AppConfig {
+    let engine = EngineConfig::new(database)
+        .with_clock(clock)
+        .with_categories(province::categories());
+    AppConfig::with_engine(engine).with_signing(
+        SigningConfig::new(dir.join("engine.key"), dir.join("checkpoints.jsonl"))
+            .with_interval(Duration::from_millis(200))
+            .generating_key(),
+    )
+}
+
+async fn run(
+    app: &App,
+    n: &mut u128,
+    department: &str,
+    role: Role,
+    command: govshare_engine::Command,
+) {
+    *n += 1;
+    app.engine()
+        .execute(CommandRequest::new(
+            Uuid::from_u128(*n),
+            code(department),
+            PersonId("王主任".into()),
+            role,
+            command,
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{department}: {e}"));
+}
+
+async fn open_record_sign_reopen(database: String) {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(province::start()));
+    let mut app = App::open(config(&database, dir.path(), clock.clone()))
+        .await
+        .unwrap();
+    app.run_background();
+
+    let (region, authority) = province::bootstrap();
+    app.engine()
+        .bootstrap(
+            Uuid::from_u128(1),
+            PersonId("王主任".into()),
+            region,
+            authority,
+        )
+        .await
+        .unwrap();
+    let mut n = 1;
+    run(
+        &app,
+        &mut n,
+        AUTHORITY,
+        Role::Leader,
+        province::register(
+            "130000-public-security",
+            "河北省公安厅",
+            "130000",
+            DepartmentKind::PublicSecurity,
+        ),
+    )
+    .await;
+    for (department, role, command) in
+        province::publication(POPULATION, "130000-public-security", population_metadata())
+    {
+        run(&app, &mut n, &department, role, command).await;
+    }
+
+    // The read models reach the head.
+    let head = app.store().head().await.unwrap();
+    assert!(head.position > 3);
+    app.runner()
+        .unwrap()
+        .wait_for_all(head.position, Duration::from_secs(60))
+        .await
+        .unwrap();
+    let entry = models::catalog::entry(app.read_db(), POPULATION)
+        .await
+        .unwrap();
+    assert!(entry.is_some());
+    assert_eq!(
+        models::audit::count(app.read_db()).await.unwrap(),
+        head.position
+    );
+
+    // Shutdown signs the final head, and the signatures verify against the log with the head signed.
+    let signed = app.shutdown().await.unwrap().unwrap();
+    assert_eq!(signed.reason, SignReason::Shutdown);
+    assert_eq!(signed.checkpoint(), head);
+    let signatures = SignatureFile::new(dir.path().join("checkpoints.jsonl"))
+        .read()
+        .unwrap();
+    assert_eq!(
+        signatures.first().map(|s| s.reason),
+        Some(SignReason::Startup)
+    );
+    let public = load_key(&dir.path().join("engine.key"))
+        .unwrap()
+        .verifying_key();
+    let store = open_store(&database).await.unwrap();
+    let report = verify_signed(
+        store.as_ref(),
+        &signatures,
+        &public,
+        SignedVerifyOptions {
+            require_signed_head: true,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.last_signed, Some(head));
+    assert_eq!(report.unsigned_from, None);
+    drop(store);
+
+    // Reopening signs `startup` at the same head, and the engine records again.
+    let app = App::open(config(&database, dir.path(), clock))
+        .await
+        .unwrap();
+    let mut n = 100;
+    run(
+        &app,
+        &mut n,
+        AUTHORITY,
+        Role::Leader,
+        province::register(
+            "130000-health",
+            "河北省卫生健康委员会",
+            "130000",
+            DepartmentKind::Department,
+        ),
+    )
+    .await;
+    let after = app.shutdown().await.unwrap().unwrap();
+    assert!(after.position > head.position);
+    let signatures = SignatureFile::new(dir.path().join("checkpoints.jsonl"))
+        .read()
+        .unwrap();
+    let store = open_store(&database).await.unwrap();
+    verify_signed(
+        store.as_ref(),
+        &signatures,
+        &public,
+        SignedVerifyOptions {
+            require_signed_head: true,
+        },
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_open_record_project_and_shutdown_signs_the_final_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("govshare.db");
+    open_record_sign_reopen(db.to_string_lossy().into_owned()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_open_record_project_and_shutdown_signs_the_final_head() {
+    let url = govshare_testkit::shared_cluster()
+        .fresh_database("app")
+        .await
+        .unwrap();
+    open_record_sign_reopen(url).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_database_file_is_refused_when_only_existing_ones_may_be_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("missing.db");
+    let db = db.to_string_lossy().into_owned();
+    let err = App::open(AppConfig::new(db.clone()).existing_only())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Config(_)), "{err}");
+    assert!(matches!(
+        open_store(&db).await.unwrap_err(),
+        AppError::Config(_)
+    ));
+    assert!(!dir.path().join("missing.db").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_appended_while_the_engine_was_stopped_keep_it_from_signing_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir
+        .path()
+        .join("govshare.db")
+        .to_string_lossy()
+        .into_owned();
+    let clock = Arc::new(ManualClock::new(province::start()));
+    let app = App::open(config(&db, dir.path(), clock.clone()))
+        .await
+        .unwrap();
+    app.shutdown().await.unwrap();
+    // Someone writes through the engine library without the app (and its key) while it is stopped.
+    let engine =
+        govshare_engine::Engine::open(EngineConfig::new(db.clone()).with_clock(clock.clone()))
+            .await
+            .unwrap();
+    let (region, authority) = province::bootstrap();
+    engine
+        .bootstrap(
+            Uuid::from_u128(1),
+            PersonId("王主任".into()),
+            region,
+            authority,
+        )
+        .await
+        .unwrap();
+    drop(engine);
+    let err = App::open(config(&db, dir.path(), clock)).await.unwrap_err();
+    assert!(err.is_finding(), "{err}");
+}
+
+/// 河北省卫生健康委员会 applies for the (unconditional) population entry: the authority owes provision.
+fn submit(application: &str) -> Command {
+    let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    Command::ShareApplication {
+        id: application.into(),
+        command: ShareCommand::SubmitShareApplication(SubmitShareApplication {
+            application_id: application.into(),
+            entries: vec![RequestedEntry {
+                entry_id: POPULATION.into(),
+                code: String::new(),
+                name: String::new(),
+                version: 0,
+                share_attribute: ShareAttribute::Unconditional,
+                holder: DataHolder::Department {
+                    provider: named_department(code(AUTHORITY)),
+                },
+                items: vec![],
+                negative_listing: None,
+            }],
+            scenario: ApplicationScenario {
+                purpose: "医疗救助对象身份核验".into(),
+                purpose_code: "SC-130000-WJ-2026-001".into(),
+                legal_basis: "《社会救助暂行办法》第二十八条".into(),
+                business_system: "河北省医疗救助管理系统".into(),
+                data_items: vec!["公民身份号码".into(), "姓名".into()],
+                use_from: date(2026, 3, 1),
+                use_until: date(2027, 12, 31),
+                expected_frequency: "每日约2000次".into(),
+            },
+            materials: vec!["共享需求说明.pdf".into()],
+            route: vec![],
+        }),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn art41_the_background_scheduler_records_a_missed_deadline_and_the_interval_signature_covers_it()
+ {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir
+        .path()
+        .join("govshare.db")
+        .to_string_lossy()
+        .into_owned();
+    let clock = Arc::new(ManualClock::new(province::start()));
+    let mut config = config(&db, dir.path(), clock.clone());
+    config.scheduler = SchedulerConfig::default().with_interval(Duration::from_millis(100));
+    let mut app = App::open(config).await.unwrap();
+    let (region, authority) = province::bootstrap();
+    app.engine()
+        .bootstrap(
+            Uuid::from_u128(1),
+            PersonId("王主任".into()),
+            region,
+            authority,
+        )
+        .await
+        .unwrap();
+    let mut n = 1;
+    for (c, name, kind) in [
+        (
+            "130000-public-security",
+            "河北省公安厅",
+            DepartmentKind::PublicSecurity,
+        ),
+        (
+            "130000-health",
+            "河北省卫生健康委员会",
+            DepartmentKind::Department,
+        ),
+    ] {
+        run(
+            &app,
+            &mut n,
+            AUTHORITY,
+            Role::Leader,
+            province::register(c, name, "130000", kind),
+        )
+        .await;
+    }
+    for (department, role, command) in
+        province::publication(POPULATION, "130000-public-security", population_metadata())
+    {
+        run(&app, &mut n, &department, role, command).await;
+    }
+    run(
+        &app,
+        &mut n,
+        "130000-health",
+        Role::Clerk,
+        submit("SA-2026-0001"),
+    )
+    .await;
+
+    // A month later nobody has provided: the scheduler, started in the background, records the miss.
+    clock.advance(chrono::Duration::days(30));
+    app.run_background();
+    let store = app.store().clone();
+    let mut missed = None;
+    for _ in 0..200 {
+        let head = store.head().await.unwrap().position;
+        missed = store
+            .read_all(1, usize::try_from(head).unwrap())
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|e| e.event_type == "DeadlineMissed");
+        let intervals = SignatureFile::new(dir.path().join("checkpoints.jsonl"))
+            .read()
+            .unwrap()
+            .iter()
+            .filter(|s| {
+                s.reason == SignReason::Interval
+                    && missed.as_ref().is_some_and(|m| s.position >= m.position)
+            })
+            .count();
+        if missed.is_some() && intervals > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let missed = missed.expect("the scheduler recorded no DeadlineMissed");
+    assert_eq!(missed.metadata.actor.role, "scheduler");
+
+    let last = app.shutdown().await.unwrap().unwrap();
+    assert!(last.position >= missed.position);
+    let signatures = SignatureFile::new(dir.path().join("checkpoints.jsonl"))
+        .read()
+        .unwrap();
+    assert!(
+        signatures
+            .iter()
+            .any(|s| s.reason == SignReason::Interval && s.position >= missed.position)
+    );
+    let public = load_key(&dir.path().join("engine.key"))
+        .unwrap()
+        .verifying_key();
+    verify_signed(
+        store.as_ref(),
+        &signatures,
+        &public,
+        SignedVerifyOptions {
+            require_signed_head: true,
+        },
+    )
+    .await
+    .unwrap();
+}
