@@ -253,11 +253,11 @@ fn tally(d: &Definition, facts: &[AssessmentFact], period: Period) -> Tally {
                     .filter(|p| key(p) == key(r) && p.position < r.position)
                     .map(|p| p.position)
                     .max();
-                if let Some(p) = answered {
-                    if counted.iter().any(|c| c.position == p) {
-                        numerator.insert(p);
-                        context.insert(r.position);
-                    }
+                if let Some(p) = answered
+                    && counted.iter().any(|c| c.position == p)
+                {
+                    numerator.insert(p);
+                    context.insert(r.position);
                 }
             }
             let mut t = ratio(numerator, counted.iter().map(|f| f.position).collect());

@@ -456,9 +456,9 @@ fn html(report: &AssessmentReport, lang: Lang) -> String {
             t.score,
             d.score.map_or(t.none.to_owned(), |s| format!("{s:.1}"))
         );
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th><th>{}</th><th>{}</th></tr></thead><tbody>",
             t.indicator, t.article, t.numerator, t.denominator, t.rate, t.weight, t.positions
         );
         for i in &d.indicators {
