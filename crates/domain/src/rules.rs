@@ -344,13 +344,25 @@ impl AssessmentWeights {
             ("refusal_rate", self.refusal_rate),
             ("refusals_overturned", self.refusals_overturned),
             ("authority_review_on_time", self.authority_review_on_time),
-            ("authority_provision_on_time", self.authority_provision_on_time),
+            (
+                "authority_provision_on_time",
+                self.authority_provision_on_time,
+            ),
             ("verification_on_time", self.verification_on_time),
-            ("verification_extension_rate", self.verification_extension_rate),
+            (
+                "verification_extension_rate",
+                self.verification_extension_rate,
+            ),
             ("incident_report_on_time", self.incident_report_on_time),
             ("usage_violation_rate", self.usage_violation_rate),
-            ("rectification_overdue_rate", self.rectification_overdue_rate),
-            ("rectification_rejected_rate", self.rectification_rejected_rate),
+            (
+                "rectification_overdue_rate",
+                self.rectification_overdue_rate,
+            ),
+            (
+                "rectification_rejected_rate",
+                self.rectification_rejected_rate,
+            ),
         ]
     }
 

@@ -107,8 +107,7 @@ fn art38_assessment_weights_default_and_stay_out_of_the_serialized_form() {
     let text = serde_json::to_string(&partial).unwrap();
     assert_eq!(RuleSet::from_json(&text).unwrap(), partial);
     assert!(
-        RuleSet::from_json(r#"{"id": "w", "version": 1, "assessment": {"refusals": 30}}"#)
-            .is_err()
+        RuleSet::from_json(r#"{"id": "w", "version": 1, "assessment": {"refusals": 30}}"#).is_err()
     );
 }
 
