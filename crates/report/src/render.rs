@@ -334,10 +334,11 @@ h1{font-size:24px;margin:0 0 8px;color:#9b1c1c}h2{font-size:18px;margin:28px 0 8
 dl.meta{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:0 0 8px;font-size:14px}\
 dl.meta dt{color:#52606d}dl.meta dd{margin:0}\
 p.note{font-size:13px;color:#52606d;margin:4px 0 16px}\
-table{border-collapse:collapse;width:100%;font-size:13px}\
+table{border-collapse:collapse;width:100%;font-size:13px;table-layout:fixed}\
+col.c-name{width:20%}col.c-art{width:21%}col.c-num{width:7%}col.c-bar{width:196px}col.c-pos{width:auto}\
 th,td{border:1px solid #d9e2ec;padding:4px 6px;text-align:left;vertical-align:middle}\
 th{background:#f0f4f8}td.n{text-align:right;font-variant-numeric:tabular-nums}\
-td.bar{width:190px}td.pos{font-size:11px;color:#52606d;max-width:260px;overflow-wrap:anywhere}\
+td.pos{font-size:11px;color:#52606d;overflow-wrap:anywhere}\
 .score{font-size:15px;margin:4px 0 8px}.score b{font-size:20px;color:#0b6e4f}\
 svg text{font-size:12px;fill:#1f2933}\
 ";
@@ -458,7 +459,7 @@ fn html(report: &AssessmentReport, lang: Lang) -> String {
         );
         let _ = writeln!(
             out,
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            "<table><colgroup><col class=\"c-name\"><col class=\"c-art\"><col class=\"c-num\"><col class=\"c-num\"><col class=\"c-num\"><col class=\"c-bar\"><col class=\"c-num\"><col class=\"c-pos\"></colgroup><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th><th>{}</th><th>{}</th></tr></thead><tbody>",
             t.indicator, t.article, t.numerator, t.denominator, t.rate, t.weight, t.positions
         );
         for i in &d.indicators {
