@@ -1598,7 +1598,7 @@ mod cases {
     async fn dump(f: &Fixture) -> String {
         let all = PageRequest::first(1000);
         format!(
-            "{:#?}\n{:#?}\n{:#?}",
+            "{:#?}\n{:#?}\n{:#?}\n{:#?}",
             audit::trail(&f.db, &audit::AuditFilter::All, &all)
                 .await
                 .unwrap(),
@@ -1606,6 +1606,9 @@ mod cases {
                 .await
                 .unwrap(),
             applications::list(&f.db, &all).await.unwrap(),
+            models::assessment::list(&f.db, &Default::default(), &all)
+                .await
+                .unwrap(),
         )
     }
 }
