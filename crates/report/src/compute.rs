@@ -140,8 +140,17 @@ fn tally(d: &Definition, facts: &[AssessmentFact], period: Period) -> Tally {
             // A stock at the period's end: the latest approval of each entry says whether it is shareable.
             let before_end = |f: &&AssessmentFact| f.recorded_at < period.end();
             let mut latest: BTreeMap<(String, String), &AssessmentFact> = BTreeMap::new();
-            for f in of(FactKind::CatalogEntryApproved).filter(before_end) {
-                latest.insert(case_of(f), f);
+            // Facts are in log order; a listing on the negative list (第十五条) ends shareability until the
+            // entry is approved again.
+            for f in facts.iter().filter(|f| {
+                matches!(
+                    f.fact,
+                    FactKind::CatalogEntryApproved | FactKind::CatalogEntryListed
+                )
+            }) {
+                if before_end(&f) {
+                    latest.insert(case_of(f), f);
+                }
             }
             let mut aggregated: BTreeMap<(String, String), u64> = BTreeMap::new();
             for f in of(FactKind::AggregationRegistered).filter(before_end) {
@@ -149,7 +158,9 @@ fn tally(d: &Definition, facts: &[AssessmentFact], period: Period) -> Tally {
             }
             let shareable: Vec<(&(String, String), &&AssessmentFact)> = latest
                 .iter()
-                .filter(|(_, f)| f.outcome == "shareable")
+                .filter(|(_, f)| {
+                    f.fact == FactKind::CatalogEntryApproved && f.outcome == "shareable"
+                })
                 .collect();
             let mut numerator = BTreeSet::new();
             let mut context = BTreeSet::new();

@@ -160,9 +160,9 @@ pub const INDICATORS: &[Definition] = &[
         "Shareable entries aggregated",
         "第十六条",
         Direction::Higher,
-        "期末已登记归集的可共享条目 ÷ 期末已发布的可共享条目",
-        "shareable approved entries with an aggregation registered by the period's end ÷ shareable approved entries by then",
-        "CatalogEntryApproved, AggregationRegistered",
+        "期末已登记归集的可共享条目 ÷ 期末已发布且未列入负面清单的可共享条目",
+        "shareable approved entries with an aggregation registered by the period's end ÷ shareable approved entries not listed since, by then",
+        "CatalogEntryApproved, NotSharedListingRecorded, AggregationRegistered",
     ),
     count(
         "catalog_versions_published",

@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 
 use common::*;
 use govshare_projections::PageRequest;
+use govshare_projections::models::assessment;
 use govshare_projections::models::deadlines::{self, DeadlineFilter, DeadlineState};
 use govshare_report::{AssessmentReport, Format, Indicator, Lang, Period, render};
 
@@ -19,6 +20,10 @@ struct Year {
     types: BTreeMap<u64, String>,
     /// Oracle from the `deadlines` model: per department, (on time, settled) provider-reply deadlines.
     provider_reply: BTreeMap<String, (u64, u64)>,
+    /// Entries placed on the negative list (第十五条): (provider, position of the listing, case id).
+    listed: Vec<(String, u64, String)>,
+    /// The case of the event at each position.
+    cases: BTreeMap<u64, String>,
 }
 
 fn as_of() -> chrono::DateTime<chrono::Utc> {
@@ -30,6 +35,21 @@ fn build(backend: Backend) -> Year {
         let demo = Demo::run(backend, 12).await;
         let report = demo.everyone(Period::Year(2026), as_of()).await;
         let types = demo.event_types().await;
+        let cases = demo.event_cases().await;
+        let listed = assessment::list(
+            &demo.db,
+            &assessment::AssessmentFilter {
+                fact: Some(assessment::FactKind::CatalogEntryListed),
+                ..Default::default()
+            },
+            &PageRequest::first(100),
+        )
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|f| (f.department, f.position, f.case.aggregate_id))
+        .collect();
         let mut provider_reply: BTreeMap<String, (u64, u64)> = BTreeMap::new();
         let mut page = PageRequest::first(1000);
         let year = Period::Year(2026);
@@ -62,6 +82,8 @@ fn build(backend: Backend) -> Year {
             report,
             types,
             provider_reply,
+            listed,
+            cases,
         }
     })
 }
@@ -145,6 +167,19 @@ fn art16_art38_aggregation_rate_counts_shareable_entries_aggregated(b: Backend) 
         &["CatalogEntryApproved", "AggregationRegistered"],
     );
     assert!(found.iter().any(|(_, i)| i.numerator > 0));
+    // 第十五条: an entry listed as not shared leaves the denominator until approved again; the demo lists
+    // one, and the provider's stock counts no approval of it older than the listing.
+    let y = year(b);
+    assert!(!y.listed.is_empty(), "the demo lists an entry");
+    for (provider, listing, entry) in &y.listed {
+        let (_, i) = found.iter().find(|(d, _)| d == provider).unwrap();
+        assert!(
+            i.positions.iter().all(|p| {
+                y.types[p] != "CatalogEntryApproved" || &y.cases[p] != entry || p > listing
+            }),
+            "{provider}: an approval before the listing still counted"
+        );
+    }
 }
 
 fn art10_art38_catalog_versions_published_by_the_authority(b: Backend) {

@@ -51,6 +51,7 @@ const READ: &[&str] = &[
     "CatalogEntryDrafted",
     "CatalogEntrySubmitted",
     "CatalogEntryApproved",
+    "NotSharedListingRecorded",
     "AggregationRegistered",
     "CatalogVersionPublished",
     "ShareApplicationSubmitted",
@@ -77,6 +78,9 @@ pub enum FactKind {
     /// 第十一条: a catalog entry approved (`outcome`: `shareable` or `not_shared`, the share attribute last
     /// submitted). Credited to the provider.
     CatalogEntryApproved,
+    /// 第十五条: an entry placed on the negative list (`outcome`: `not_shared`): no longer shareable until it
+    /// is approved again. Credited to the provider.
+    CatalogEntryListed,
     /// 第十六条: an aggregation registered for an entry (`outcome`: `first` or `changed`). Credited to the
     /// entry's provider.
     AggregationRegistered,
@@ -103,10 +107,11 @@ pub enum FactKind {
 
 impl FactKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [FactKind; 13] = [
+    pub const ALL: [FactKind; 14] = [
         FactKind::Deadline,
         FactKind::CatalogEntryDrafted,
         FactKind::CatalogEntryApproved,
+        FactKind::CatalogEntryListed,
         FactKind::AggregationRegistered,
         FactKind::CatalogVersionPublished,
         FactKind::ShareRequestReceived,
@@ -125,6 +130,7 @@ impl FactKind {
             FactKind::Deadline => "deadline",
             FactKind::CatalogEntryDrafted => "catalog_entry_drafted",
             FactKind::CatalogEntryApproved => "catalog_entry_approved",
+            FactKind::CatalogEntryListed => "catalog_entry_listed",
             FactKind::AggregationRegistered => "aggregation_registered",
             FactKind::CatalogVersionPublished => "catalog_version_published",
             FactKind::ShareRequestReceived => "share_request_received",
@@ -281,6 +287,22 @@ impl Projection for AssessmentProjection {
                             &share,
                             None,
                             &version,
+                        )
+                        .await?;
+                    }
+                }
+                CatalogEvent::NotSharedListingRecorded(l) => {
+                    // Listing makes the data 不予共享 at once (第十五条); a later approval says otherwise.
+                    set_case(tx, e, "share", "not_shared").await?;
+                    if let Some(provider) = case(tx, e, "provider").await? {
+                        record(
+                            tx,
+                            e,
+                            &provider,
+                            FactKind::CatalogEntryListed,
+                            "not_shared",
+                            None,
+                            &l.listing_id,
                         )
                         .await?;
                     }
@@ -514,7 +536,9 @@ async fn deadline(tx: &mut Tx<'_>, e: &RecordedEvent, fact: DeadlineFact) -> Res
             .await?;
         }
         DeadlineFact::Met(m) => {
-            let (rule, _, missed) = known(tx, e, &m.id.0).await?;
+            let Some((rule, _, missed)) = known(tx, e, &m.id.0).await? else {
+                return Ok(());
+            };
             let outcome = if missed {
                 outcome::MET_AFTER_MISS
             } else if m.late {
@@ -534,7 +558,9 @@ async fn deadline(tx: &mut Tx<'_>, e: &RecordedEvent, fact: DeadlineFact) -> Res
             .await?;
         }
         DeadlineFact::Missed(m) => {
-            let (rule, _, _) = known(tx, e, &m.id.0).await?;
+            let Some((rule, _, _)) = known(tx, e, &m.id.0).await? else {
+                return Ok(());
+            };
             tx.execute(
                 "UPDATE {deadlines} SET missed = 1 \
                  WHERE aggregate_type = $1 AND aggregate_id = $2 AND deadline_id = $3",
@@ -553,7 +579,9 @@ async fn deadline(tx: &mut Tx<'_>, e: &RecordedEvent, fact: DeadlineFact) -> Res
             .await?;
         }
         DeadlineFact::Extended(x) => {
-            let (rule, owed_by, _) = known(tx, e, &x.id.0).await?;
+            let Some((rule, owed_by, _)) = known(tx, e, &x.id.0).await? else {
+                return Ok(());
+            };
             record(
                 tx,
                 e,
@@ -570,12 +598,14 @@ async fn deadline(tx: &mut Tx<'_>, e: &RecordedEvent, fact: DeadlineFact) -> Res
     Ok(())
 }
 
-/// The rule, owing department and miss flag of a deadline already set.
+/// The rule, owing department and miss flag of a deadline already set; `None` for a deadline this model
+/// never saw set (a read model must not stall on one odd fact: it is left out, and the `deadlines` model
+/// still shows it).
 async fn known(
     tx: &mut Tx<'_>,
     e: &RecordedEvent,
     deadline_id: &str,
-) -> Result<(String, String, bool)> {
+) -> Result<Option<(String, String, bool)>> {
     let row = tx
         .query_opt(
             "SELECT rule, owed_by, missed FROM {deadlines} WHERE aggregate_type = $1 \
@@ -588,14 +618,16 @@ async fn known(
         )
         .await?;
     match row {
-        Some(r) => Ok((r.text(0)?, r.text(1)?, r.bool(2)?)),
-        None => Err(ProjectionError::decode(
-            e.position,
-            format!(
-                "{} of deadline {deadline_id} of {} {} before it was set",
-                e.event_type, e.stream.aggregate_type, e.stream.aggregate_id
-            ),
-        )),
+        Some(r) => Ok(Some((r.text(0)?, r.text(1)?, r.bool(2)?))),
+        None => {
+            tracing::warn!(
+                position = e.position,
+                deadline_id,
+                "assessment: {} of a deadline never set; not counted",
+                e.event_type
+            );
+            Ok(None)
+        }
     }
 }
 

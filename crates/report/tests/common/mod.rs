@@ -137,6 +137,22 @@ impl Demo {
         all
     }
 
+    /// The case (aggregate id) of the event at each position.
+    pub async fn event_cases(&self) -> BTreeMap<u64, String> {
+        let mut out = BTreeMap::new();
+        let mut from = 1;
+        loop {
+            let batch = self.store.read_all(from, 2000).await.unwrap();
+            if batch.is_empty() {
+                return out;
+            }
+            for e in &batch {
+                out.insert(e.position, e.stream.aggregate_id.clone());
+                from = e.position + 1;
+            }
+        }
+    }
+
     /// The event type at each position.
     pub async fn event_types(&self) -> BTreeMap<u64, String> {
         let mut out = BTreeMap::new();
