@@ -24,6 +24,9 @@ struct Year {
     listed: Vec<(String, u64, String)>,
     /// The case of the event at each position.
     cases: BTreeMap<u64, String>,
+    /// Oracle from the raw log (payloads read as JSON, no read model, no domain type): per provider,
+    /// (refusals in 2026, of them overturned by an upheld objection by as_of, replies in 2026).
+    refusals: BTreeMap<String, (u64, u64, u64)>,
 }
 
 fn as_of() -> chrono::DateTime<chrono::Utc> {
@@ -36,6 +39,32 @@ fn build(backend: Backend) -> Year {
         let report = demo.everyone(Period::Year(2026), as_of()).await;
         let types = demo.event_types().await;
         let cases = demo.event_cases().await;
+        let log = demo.log().await;
+        let mut refusals: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
+        for e in &log {
+            let replied = matches!(e.event_type.as_str(), "ProviderRefused" | "ProviderAgreed");
+            if !replied || !Period::Year(2026).contains(e.recorded_at) || e.recorded_at > as_of() {
+                continue;
+            }
+            let payload = e.payload.to_value().unwrap();
+            let by = payload["by"]["department"]["code"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            let entry = refusals.entry(by).or_default();
+            entry.2 += 1;
+            if e.event_type == "ProviderRefused" {
+                entry.0 += 1;
+                let overturned = log.iter().any(|c| {
+                    c.stream == e.stream
+                        && c.position > e.position
+                        && c.recorded_at <= as_of()
+                        && c.event_type == "ObjectionConcluded"
+                        && c.payload.to_value().unwrap()["outcome"] == "upheld"
+                });
+                entry.1 += u64::from(overturned);
+            }
+        }
         let listed = assessment::list(
             &demo.db,
             &assessment::AssessmentFilter {
@@ -84,6 +113,7 @@ fn build(backend: Backend) -> Year {
             provider_reply,
             listed,
             cases,
+            refusals,
         }
     })
 }
@@ -229,6 +259,14 @@ fn art19_art38_refusal_rate_counts_refusals_among_replies(b: Backend) {
         &["ProviderAgreed", "ProviderRefused"],
     );
     assert!(found.iter().any(|(_, i)| i.numerator > 0), "a refusal");
+    for (dept, i) in &found {
+        let (refused, _, replies) = year(b).refusals.get(dept).copied().unwrap_or_default();
+        assert_eq!(
+            (i.numerator, i.denominator),
+            (refused, Some(replies)),
+            "{dept}"
+        );
+    }
     for (_, i) in found {
         for p in &i.numerator_positions {
             assert_eq!(year(b).types[p], "ProviderRefused");
@@ -263,6 +301,15 @@ fn art38_refusal_overturned_by_objection_counts_against_the_provider(b: Backend)
             .map(|(_, r)| r.numerator)
             .unwrap();
         assert!(i.numerator <= refusals);
+    }
+    // Every provider's numbers agree with the oracle read from the raw log.
+    for (dept, i) in &found {
+        let (refused, overturned, _) = y.refusals.get(dept).copied().unwrap_or_default();
+        assert_eq!(
+            (i.numerator, i.denominator),
+            (overturned, Some(refused)),
+            "{dept}"
+        );
     }
 }
 

@@ -137,6 +137,20 @@ impl Demo {
         all
     }
 
+    /// Every event of the log, as stored.
+    pub async fn log(&self) -> Vec<govshare_store::RecordedEvent> {
+        let mut out = Vec::new();
+        let mut from = 1;
+        loop {
+            let batch = self.store.read_all(from, 2000).await.unwrap();
+            match batch.last() {
+                None => return out,
+                Some(last) => from = last.position + 1,
+            }
+            out.extend(batch);
+        }
+    }
+
     /// The case (aggregate id) of the event at each position.
     pub async fn event_cases(&self) -> BTreeMap<u64, String> {
         let mut out = BTreeMap::new();
