@@ -80,5 +80,5 @@ pub use deadline::{
 pub use decide::{Decide, decide, handle_with_sink};
 pub use envelope::CommandEnvelope;
 pub use error::DomainError;
-pub use rules::{DeadlineRule, RuleSet, RuleSetRef};
+pub use rules::{AssessmentWeights, DeadlineRule, RuleSet, RuleSetRef};
 pub use services::{CategoryAssignment, CategoryAssignments, CategoryClass, DomainServices};

@@ -267,6 +267,112 @@ pub struct RuleSet {
     /// Where each value comes from, by key (documentation carried in the file and kept on load).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sources: BTreeMap<String, String>,
+    /// 第三十八条: the weight of each indicator of the assessment report. Absent from older files and
+    /// logs (the defaults are the `hebei-2022` weights) and left out of the serialized form while it
+    /// equals them, so a rule set written before weights existed serializes as it always did.
+    #[serde(default, skip_serializing_if = "AssessmentWeights::is_default")]
+    pub assessment: AssessmentWeights,
+}
+
+/// 第三十八条: weights of the assessment indicators, by indicator key (the keys of the report's indicators,
+/// `docs/assessment.md`). A weight is a whole number of points; the score of a department is the
+/// weighted mean of its rates. Count indicators carry no weight. Each field's default is `hebei-2022`'s;
+/// they add up to 100.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AssessmentWeights {
+    /// 第十一条: catalog changes updated on time (default 10).
+    pub catalog_update_on_time: u32,
+    /// 第十六条: shareable entries aggregated (default 10).
+    pub aggregation_rate: u32,
+    /// 第十九条: provider replies on time (default 15).
+    pub provider_reply_on_time: u32,
+    /// 第十九条: refusals among replies, lower is better (default 5).
+    pub refusal_rate: u32,
+    /// 第十九条: refusals overturned by an upheld objection, lower is better (default 10).
+    pub refusals_overturned: u32,
+    /// 第十一、十九、二十一条: the authority's reviews and forwards on time (default 10).
+    pub authority_review_on_time: u32,
+    /// 第十九条: the authority's provisions on time (default 10).
+    pub authority_provision_on_time: u32,
+    /// 第二十条: verification steps on time (default 10).
+    pub verification_on_time: u32,
+    /// 第二十条: verification answers extended, lower is better (default 5).
+    pub verification_extension_rate: u32,
+    /// 第三十四条: incident reports and notices on time (default 5).
+    pub incident_report_on_time: u32,
+    /// 第二十二条: grant uses outside the grant, lower is better (default 5).
+    pub usage_violation_rate: u32,
+    /// 第三十九条: rectifications overdue, lower is better (default 3).
+    pub rectification_overdue_rate: u32,
+    /// 第三十九条: rectification reports rejected, lower is better (default 2).
+    pub rectification_rejected_rate: u32,
+}
+
+impl Default for AssessmentWeights {
+    fn default() -> Self {
+        AssessmentWeights {
+            catalog_update_on_time: 10,
+            aggregation_rate: 10,
+            provider_reply_on_time: 15,
+            refusal_rate: 5,
+            refusals_overturned: 10,
+            authority_review_on_time: 10,
+            authority_provision_on_time: 10,
+            verification_on_time: 10,
+            verification_extension_rate: 5,
+            incident_report_on_time: 5,
+            usage_violation_rate: 5,
+            rectification_overdue_rate: 3,
+            rectification_rejected_rate: 2,
+        }
+    }
+}
+
+impl AssessmentWeights {
+    /// Whether these are the default (`hebei-2022`) weights.
+    pub fn is_default(&self) -> bool {
+        *self == AssessmentWeights::default()
+    }
+
+    /// Every weighted indicator key with its weight, in the report's order.
+    pub fn entries(&self) -> [(&'static str, u32); 13] {
+        [
+            ("catalog_update_on_time", self.catalog_update_on_time),
+            ("aggregation_rate", self.aggregation_rate),
+            ("provider_reply_on_time", self.provider_reply_on_time),
+            ("refusal_rate", self.refusal_rate),
+            ("refusals_overturned", self.refusals_overturned),
+            ("authority_review_on_time", self.authority_review_on_time),
+            (
+                "authority_provision_on_time",
+                self.authority_provision_on_time,
+            ),
+            ("verification_on_time", self.verification_on_time),
+            (
+                "verification_extension_rate",
+                self.verification_extension_rate,
+            ),
+            ("incident_report_on_time", self.incident_report_on_time),
+            ("usage_violation_rate", self.usage_violation_rate),
+            (
+                "rectification_overdue_rate",
+                self.rectification_overdue_rate,
+            ),
+            (
+                "rectification_rejected_rate",
+                self.rectification_rejected_rate,
+            ),
+        ]
+    }
+
+    /// The weight of an indicator by key; 0 for a key without a weight (the count indicators).
+    pub fn weight(&self, key: &str) -> u32 {
+        self.entries()
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or(0, |(_, w)| *w)
+    }
 }
 
 impl RuleSet {
@@ -309,6 +415,7 @@ impl RuleSet {
             deadlines: DeadlineLengths::default(),
             options: RuleOptions::default(),
             sources: BTreeMap::new(),
+            assessment: AssessmentWeights::default(),
         })
     }
 

@@ -78,3 +78,37 @@ fn rule_set_round_trips() {
     let text = serde_json::to_string(&r).unwrap();
     assert_eq!(RuleSet::from_json(&text).unwrap(), r);
 }
+
+/// 第三十八条: hebei-2022 states its assessment weights explicitly; they are the defaults and add up to 100.
+#[test]
+fn art38_hebei_2022_states_the_assessment_weights() {
+    let r = RuleSet::hebei_2022();
+    assert!(HEBEI_JSON.contains("\"assessment\""));
+    assert_eq!(r.assessment, govshare_domain::AssessmentWeights::default());
+    let total: u32 = r.assessment.entries().iter().map(|(_, w)| w).sum();
+    assert_eq!(total, 100);
+    assert_eq!(r.assessment.weight("provider_reply_on_time"), 15);
+    assert_eq!(r.assessment.weight("share_requests_received"), 0);
+}
+
+/// 第三十八条: a file without an `assessment` section (every file written before it existed) reads with the
+/// default weights, and a rule set with default weights serializes without the section, as before.
+#[test]
+fn art38_assessment_weights_default_and_stay_out_of_the_serialized_form() {
+    let old = RuleSet::from_json(r#"{"id": "old", "version": 1}"#).unwrap();
+    assert!(old.assessment.is_default());
+    let text = serde_json::to_string(&RuleSet::hebei_2022()).unwrap();
+    assert!(!text.contains("\"assessment\":"), "{text}");
+    let partial =
+        RuleSet::from_json(r#"{"id": "w", "version": 1, "assessment": {"refusal_rate": 30}}"#)
+            .unwrap();
+    assert_eq!(partial.assessment.refusal_rate, 30);
+    assert_eq!(partial.assessment.aggregation_rate, 10);
+    let text = serde_json::to_string(&partial).unwrap();
+    assert_eq!(RuleSet::from_json(&text).unwrap(), partial);
+    assert!(
+        RuleSet::from_json(r#"{"id": "w", "version": 1, "assessment": {"refusals": 30}}"#).is_err()
+    );
+}
+
+const HEBEI_JSON: &str = include_str!("../rulesets/hebei-2022.json");

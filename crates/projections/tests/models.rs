@@ -49,6 +49,7 @@ both_backends!(
     rectification_orders_rejected_and_overdue,
     third_party_engagements_and_violations,
     liabilities_with_the_positions_that_prove_them,
+    assessment_facts_name_the_department_and_the_outcome,
 );
 
 mod cases {
@@ -1448,10 +1449,156 @@ mod cases {
         runner.shutdown().await;
     }
 
+    /// 第三十八条: the facts the assessment counts, with the department credited and the outcome.
+    pub async fn assessment_facts_name_the_department_and_the_outcome(f: &Fixture) {
+        use govshare_domain::share_application::{
+            ConcludeObjection, ObjectionOutcome, RaiseObjection,
+        };
+        use govshare_projections::models::assessment::{self, AssessmentFilter, FactKind};
+
+        let runner = start_all(f).await;
+        // Unconditional, provided late: the authority's provision deadline met late.
+        let mut late = Case::<ShareApplication>::new("app-late");
+        late.run(
+            f,
+            with_id(submit_unconditional(bj(2026, 3, 9, 9, 0)), "app-late"),
+        )
+        .await;
+        late.run(f, provide(bj(2026, 3, 13, 10, 0))).await;
+        // Conditional, refused by the provider, objection upheld (第十九条).
+        let mut refused = Case::<ShareApplication>::new(APP);
+        refused
+            .run(f, submit_conditional(bj(2026, 3, 9, 9, 0)))
+            .await;
+        refused
+            .run(f, forward_to_provider(bj(2026, 3, 10, 10, 0)))
+            .await;
+        refused
+            .run(
+                f,
+                refuse(
+                    bj(2026, 3, 12, 10, 0),
+                    "涉及公民个人敏感信息, 依据《居民身份证法》第十九条不宜批量提供",
+                ),
+            )
+            .await;
+        refused
+            .run(
+                f,
+                share(
+                    leader(province_health()),
+                    bj(2026, 3, 13, 9, 0),
+                    ShareCommand::RaiseObjection(RaiseObjection {
+                        reasons: "出生日期为核验医疗救助对象年龄条件所必需".to_owned(),
+                    }),
+                ),
+            )
+            .await;
+        let concluded = refused
+            .run(
+                f,
+                share(
+                    leader(province_authority()),
+                    bj(2026, 3, 20, 9, 0),
+                    ShareCommand::ConcludeObjection(ConcludeObjection {
+                        outcome: ObjectionOutcome::Upheld,
+                        conclusion: "经协调, 公安厅同意按最小必要提供".to_owned(),
+                    }),
+                ),
+            )
+            .await;
+        runner.wait_for_all(concluded, WAIT).await.unwrap();
+
+        let of = |department: &str, fact: FactKind| AssessmentFilter {
+            department: Some(department.to_owned()),
+            fact: Some(fact),
+            ..AssessmentFilter::default()
+        };
+        let all = PageRequest::first(100);
+        let replies = assessment::list(&f.db, &of(PROVIDER, FactKind::ProviderReply), &all)
+            .await
+            .unwrap();
+        assert_eq!(replies.items.len(), 1);
+        assert_eq!(replies.items[0].outcome, "refused");
+        let objections = assessment::list(&f.db, &of(PROVIDER, FactKind::ObjectionConcluded), &all)
+            .await
+            .unwrap();
+        assert_eq!(
+            objections.items.len(),
+            1,
+            "attributed to the refusing provider"
+        );
+        assert_eq!(objections.items[0].outcome, "upheld");
+        let proof = audit::at_position(&f.db, objections.items[0].position)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(proof.event_type, "ObjectionConcluded");
+        assert_eq!(
+            objections.items[0].case,
+            StreamId::new("ShareApplication", APP)
+        );
+        let owed = assessment::list(&f.db, &of(AUTHORITY, FactKind::Deadline), &all)
+            .await
+            .unwrap();
+        let outcome = |rule: &str, outcome: &str| {
+            owed.items
+                .iter()
+                .any(|r| r.rule.as_deref() == Some(rule) && r.outcome == outcome)
+        };
+        assert!(outcome("share_unconditional_provide", "set"));
+        assert!(outcome("share_unconditional_provide", "met_late"));
+        assert!(outcome("share_conditional_review", "met_on_time"));
+        assert!(outcome("objection_coordination", "met_on_time"));
+        let provider = assessment::list(&f.db, &of(PROVIDER, FactKind::Deadline), &all)
+            .await
+            .unwrap();
+        assert!(provider.items.iter().any(|r| {
+            r.rule.as_deref() == Some("share_provider_reply") && r.outcome == "met_on_time"
+        }));
+        let received = assessment::list(&f.db, &of(PROVIDER, FactKind::ShareRequestReceived), &all)
+            .await
+            .unwrap();
+        assert_eq!(received.items.len(), 1);
+        assert_eq!(received.items[0].detail, APP);
+
+        // As of an instant: nothing recorded later.
+        let before = AssessmentFilter {
+            recorded_until: Some(bj(2026, 3, 13, 23, 0)),
+            ..of(PROVIDER, FactKind::ObjectionConcluded)
+        };
+        assert!(
+            assessment::list(&f.db, &before, &all)
+                .await
+                .unwrap()
+                .items
+                .is_empty()
+        );
+
+        // Every row, page by page, in log order.
+        let mut seen = Vec::new();
+        let mut page = PageRequest::first(3);
+        loop {
+            let got = assessment::list(&f.db, &AssessmentFilter::default(), &page)
+                .await
+                .unwrap();
+            seen.extend(got.items.iter().map(|r| (r.position, r.department.clone())));
+            match got.next {
+                Some(next) => page = PageRequest::after(next, 3),
+                None => break,
+            }
+        }
+        let mut sorted = seen.clone();
+        sorted.sort();
+        assert_eq!(seen, sorted);
+        assert!(seen.len() >= 10, "{seen:?}");
+        runner.shutdown().await;
+    }
+
     async fn dump(f: &Fixture) -> String {
         let all = PageRequest::first(1000);
         format!(
-            "{:#?}\n{:#?}\n{:#?}",
+            "{:#?}\n{:#?}\n{:#?}\n{:#?}",
             audit::trail(&f.db, &audit::AuditFilter::All, &all)
                 .await
                 .unwrap(),
@@ -1459,6 +1606,9 @@ mod cases {
                 .await
                 .unwrap(),
             applications::list(&f.db, &all).await.unwrap(),
+            models::assessment::list(&f.db, &Default::default(), &all)
+                .await
+                .unwrap(),
         )
     }
 }

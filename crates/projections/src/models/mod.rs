@@ -8,6 +8,7 @@ use crate::projection::Projection;
 
 pub mod aggregation;
 pub mod applications;
+pub mod assessment;
 pub mod audit;
 pub mod catalog;
 pub mod collection;
@@ -37,5 +38,6 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(rectifications::RectificationsProjection),
         Arc::new(third_parties::ThirdPartiesProjection),
         Arc::new(liabilities::LiabilitiesProjection),
+        Arc::new(assessment::AssessmentProjection),
     ]
 }
