@@ -13,6 +13,7 @@ mod error;
 mod inbox_cmd;
 mod input;
 mod replay_cmd;
+mod report_cmd;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -60,6 +61,9 @@ enum Command {
     /// What a department owes on share applications, soonest due first.
     #[command(after_help = EXIT_CODES)]
     Inbox(inbox_cmd::InboxArgs),
+    /// Reports over the read models: the assessment of 第三十八条.
+    #[command(subcommand, after_help = EXIT_CODES)]
+    Report(report_cmd::ReportCommand),
 }
 
 /// What a command prints: `stdout` verbatim, each note as a `note: …` line on stderr, then, if the command
@@ -82,6 +86,7 @@ fn main() -> ExitCode {
         Command::Replay(args) => replay_cmd::run(args),
         Command::Audit(command) => audit_cmd::run(command),
         Command::Inbox(args) => inbox_cmd::run(args),
+        Command::Report(command) => report_cmd::run(command),
     };
     let result = result.and_then(|report| {
         print(&report)?;

@@ -18,7 +18,7 @@ fn replay_rebuilds_every_read_model_then_one_and_reports_the_rate() {
         out.contains("liabilities      第 2 代 generation 2"),
         "{out}"
     );
-    assert!(out.contains("13 个读模型"), "{out}");
+    assert!(out.contains("14 个读模型"), "{out}");
     assert!(out.contains("events/s"), "{out}");
 
     let one = govshare(&["replay", "--db", demo.db(), "--projection", "applications"]);
@@ -77,4 +77,117 @@ fn art19_inbox_lists_what_a_department_owes_soonest_due_first() {
     let out = stdout(&english);
     assert!(out.contains("Due (Beijing)"), "{out}");
     assert!(out.contains(&format!("owes {n} act(s)")), "{out}");
+}
+
+#[test]
+fn art38_report_assessment_prints_the_regions_departments_and_is_the_same_when_run_again() {
+    let demo = Demo::new(false);
+    let args = [
+        "report",
+        "assessment",
+        "--db",
+        demo.db(),
+        "--period",
+        "2026-01",
+        "--region",
+        "130000",
+        "--as-of",
+        "2026-02-01",
+        "--format",
+        "json",
+    ];
+    let first = govshare(&args);
+    assert_status(&first, 0);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&first)).unwrap();
+    assert_eq!(report["article"], "第三十八条");
+    assert_eq!(report["first_day"], "2026-01-01");
+    assert_eq!(report["last_day"], "2026-01-31");
+    let departments = report["departments"].as_array().unwrap();
+    assert!(!departments.is_empty(), "{report}");
+    assert!(
+        departments
+            .iter()
+            .all(|d| d["region"] == "130000" && d["indicators"].as_array().unwrap().len() == 17),
+        "{report}"
+    );
+    // As of a past instant the report does not change, whoever runs it and whenever.
+    let again = govshare(&args);
+    assert_status(&again, 0);
+    assert_eq!(first.stdout, again.stdout);
+
+    // The same report in Markdown, written to a file, in English.
+    let file = demo.dir.path().join("report.md");
+    let written = govshare(&[
+        "report",
+        "assessment",
+        "--db",
+        demo.db(),
+        "--period",
+        "2026-01",
+        "--department",
+        departments[0]["code"].as_str().unwrap(),
+        "--as-of",
+        "2026-02-01",
+        "--format",
+        "md",
+        "--lang",
+        "en",
+        "-o",
+        support::path(&file),
+    ]);
+    assert_status(&written, 0);
+    assert!(stdout(&written).is_empty());
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains("Article 38") || text.contains("第三十八条"),
+        "{text}"
+    );
+    assert!(
+        text.contains(departments[0]["code"].as_str().unwrap()),
+        "{text}"
+    );
+}
+
+#[test]
+fn report_assessment_refuses_bad_input_on_one_line() {
+    let demo = Demo::new(false);
+    let base = ["report", "assessment", "--db", demo.db()];
+    for extra in [
+        &["--period", "2026Q5", "--region", "130000"][..],
+        &["--period", "2026-01"][..],
+        &[
+            "--period",
+            "2026-01",
+            "--region",
+            "130000",
+            "--department",
+            "130000-public-security",
+        ][..],
+        &[
+            "--period",
+            "2026-01",
+            "--department",
+            "no-such-department",
+            "--as-of",
+            "2026-02-01",
+        ][..],
+        &[
+            "--period", "2026-01", "--region", "130000", "--as-of", "tomorrow",
+        ][..],
+        &[
+            "--period", "2026-01", "--region", "130000", "--format", "pdf",
+        ][..],
+        &[
+            "--period",
+            "2026-03",
+            "--region",
+            "130000",
+            "--as-of",
+            "2026-02-01",
+        ][..],
+    ] {
+        let args: Vec<&str> = base.iter().chain(extra.iter()).copied().collect();
+        let output = govshare(&args);
+        support::assert_bad_input(&output);
+    }
 }
