@@ -52,7 +52,7 @@ mod cases {
     use chrono::Duration;
     use govshare_domain::{DeadlineMissed, Role};
     use govshare_engine::{Engine, ManualClock};
-    use govshare_projections::models::deadlines;
+    use govshare_projections::models::{deadlines, liabilities};
     use govshare_scheduler::{
         Scheduler, SchedulerError, mark_overdue_command_id, recompute_command_id,
     };
@@ -112,6 +112,44 @@ mod cases {
             .unwrap();
         assert!(rows[0].missed);
         assert_eq!(rows[0].state, deadlines::DeadlineState::Open);
+
+        // And the liabilities model names the authority answerable for its neglect (第四十条), proven by
+        // that event.
+        f.runner()
+            .wait_for(
+                liabilities::NAME,
+                marked.position,
+                std::time::Duration::from_secs(10),
+            )
+            .await
+            .unwrap();
+        let facts = liabilities::list(
+            f.db(),
+            &liabilities::LiabilityFilter {
+                case: Some(application("SA-1")),
+                ..Default::default()
+            },
+            &govshare_projections::PageRequest::first(100),
+        )
+        .await
+        .unwrap()
+        .items;
+        let proven: Vec<_> = facts
+            .iter()
+            .filter(|fact| fact.position == marked.position)
+            .collect();
+        assert_eq!(proven.len(), 1, "{facts:?}");
+        assert_eq!(proven[0].event_type, "DeadlineMissed");
+        assert_eq!(proven[0].department, AUTHORITY);
+        assert_eq!(
+            proven[0].item,
+            govshare_domain::liability::LiabilityItem::AuthorityNeglect
+        );
+        assert_eq!(proven[0].citation, "第四十条");
+        assert_eq!(
+            proven[0].missed_rule.as_deref(),
+            Some("share_conditional_review")
+        );
     }
 
     pub async fn art41_a_second_tick_and_a_restarted_scheduler_record_nothing_more<F, Fut>(open: F)
