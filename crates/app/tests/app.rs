@@ -7,12 +7,8 @@ use std::time::Duration;
 
 use govshare_app::{App, AppConfig, AppError, SigningConfig, models, open_store};
 use govshare_audit::{SignReason, SignatureFile, SignedVerifyOptions, load_key, verify_signed};
-use govshare_domain::catalog::ShareAttribute;
-use govshare_domain::share_application::{
-    ApplicationScenario, DataHolder, RequestedEntry, ShareCommand, SubmitShareApplication,
-};
 use govshare_domain::{DepartmentKind, PersonId, Role};
-use govshare_engine::{Command, CommandRequest, EngineConfig, ManualClock, named_department};
+use govshare_engine::{CommandRequest, EngineConfig, ManualClock};
 use govshare_scheduler::SchedulerConfig;
 use govshare_testkit::province::{self, AUTHORITY, POPULATION, code, population_metadata};
 use uuid::Uuid;
@@ -233,41 +229,6 @@ async fn events_appended_while_the_engine_was_stopped_keep_it_from_signing_again
     assert!(err.is_finding(), "{err}");
 }
 
-/// 河北省卫生健康委员会 applies for the (unconditional) population entry: the authority owes provision.
-fn submit(application: &str) -> Command {
-    let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
-    Command::ShareApplication {
-        id: application.into(),
-        command: ShareCommand::SubmitShareApplication(SubmitShareApplication {
-            application_id: application.into(),
-            entries: vec![RequestedEntry {
-                entry_id: POPULATION.into(),
-                code: String::new(),
-                name: String::new(),
-                version: 0,
-                share_attribute: ShareAttribute::Unconditional,
-                holder: DataHolder::Department {
-                    provider: named_department(code(AUTHORITY)),
-                },
-                items: vec![],
-                negative_listing: None,
-            }],
-            scenario: ApplicationScenario {
-                purpose: "医疗救助对象身份核验".into(),
-                purpose_code: "SC-130000-WJ-2026-001".into(),
-                legal_basis: "《社会救助暂行办法》第二十八条".into(),
-                business_system: "河北省医疗救助管理系统".into(),
-                data_items: vec!["公民身份号码".into(), "姓名".into()],
-                use_from: date(2026, 3, 1),
-                use_until: date(2027, 12, 31),
-                expected_frequency: "每日约2000次".into(),
-            },
-            materials: vec!["共享需求说明.pdf".into()],
-            route: vec![],
-        }),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn art41_the_background_scheduler_records_a_missed_deadline_and_the_interval_signature_covers_it()
  {
@@ -323,7 +284,7 @@ async fn art41_the_background_scheduler_records_a_missed_deadline_and_the_interv
         &mut n,
         "130000-health",
         Role::Clerk,
-        submit("SA-2026-0001"),
+        province::population_request("SA-2026-0001"),
     )
     .await;
 

@@ -11,6 +11,9 @@ use govshare_domain::catalog::{
     SecurityLevel, ShareAttribute, ShareMode, SubmitCatalogEntry, UpdateFrequency, UsageScope,
 };
 use govshare_domain::organization::{OrganizationCommand, RegisterDepartment, RegisterRegion};
+use govshare_domain::share_application::{
+    ApplicationScenario, DataHolder, RequestedEntry, ShareCommand, SubmitShareApplication,
+};
 use govshare_domain::{
     CategoryAssignment, CategoryAssignments, CategoryClass, DepartmentCode, DepartmentKind, Level,
     RegionCode, Role,
@@ -185,5 +188,42 @@ pub fn social_security_metadata() -> CatalogMetadata {
         aggregation_mode: AggregationMode::Logical,
         related_resources: vec![],
         involves_state_secret: false,
+    }
+}
+
+/// A share application for [`POPULATION`] for 医疗救助 identity checks, as a requester sends it: the entry by
+/// id only (its code, name, version, attribute and holder are placeholders the engine's fact resolution
+/// replaces with the catalog's), no route.
+pub fn population_request(application: &str) -> Command {
+    let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    Command::ShareApplication {
+        id: application.into(),
+        command: ShareCommand::SubmitShareApplication(SubmitShareApplication {
+            application_id: application.into(),
+            entries: vec![RequestedEntry {
+                entry_id: POPULATION.into(),
+                code: String::new(),
+                name: String::new(),
+                version: 0,
+                share_attribute: ShareAttribute::Unconditional,
+                holder: DataHolder::Department {
+                    provider: named_department(code(AUTHORITY)),
+                },
+                items: vec![],
+                negative_listing: None,
+            }],
+            scenario: ApplicationScenario {
+                purpose: "医疗救助对象身份核验".into(),
+                purpose_code: "SC-130000-WJ-2026-001".into(),
+                legal_basis: "《社会救助暂行办法》第二十八条".into(),
+                business_system: "河北省医疗救助管理系统".into(),
+                data_items: vec!["公民身份号码".into(), "姓名".into()],
+                use_from: date(2026, 3, 1),
+                use_until: date(2027, 12, 31),
+                expected_frequency: "每日约2000次".into(),
+            },
+            materials: vec!["共享需求说明.pdf".into()],
+            route: vec![],
+        }),
     }
 }

@@ -9,15 +9,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use govshare_domain::catalog::ShareAttribute;
-use govshare_domain::share_application::{
-    ApplicationScenario, DataHolder, ForwardToProvider, RequestedEntry, ShareCommand,
-    SubmitShareApplication,
-};
+use govshare_domain::share_application::{ForwardToProvider, ShareCommand};
 use govshare_domain::{DepartmentKind, PersonId, Role};
-use govshare_engine::{
-    Command, CommandRequest, Engine, EngineConfig, ManualClock, Recorded, named_department,
-};
+use govshare_engine::{Command, CommandRequest, Engine, EngineConfig, ManualClock, Recorded};
 use govshare_projections::{ReadDb, RunnerConfig, RunnerHandle, models};
 use govshare_scheduler::{Scheduler, SchedulerConfig};
 use govshare_store::{RecordedEvent, StreamId};
@@ -228,8 +222,12 @@ impl Fixture {
     /// 河北省卫生健康委员会 applies for the (conditional) population entry: the authority owes its review
     /// within 3 working days (第十九条).
     pub async fn submit(&self, application: &str) -> Recorded {
-        self.run("130000-health", Role::Clerk, submit(application))
-            .await
+        self.run(
+            "130000-health",
+            Role::Clerk,
+            province::population_request(application),
+        )
+        .await
     }
 
     pub async fn forward(&self, application: &str) -> Recorded {
@@ -279,37 +277,4 @@ fn location(backend: &Backend) -> String {
 
 pub fn application(id: &str) -> StreamId {
     StreamId::new("ShareApplication", id)
-}
-
-pub fn submit(application: &str) -> Command {
-    Command::ShareApplication {
-        id: application.into(),
-        command: ShareCommand::SubmitShareApplication(SubmitShareApplication {
-            application_id: application.into(),
-            entries: vec![RequestedEntry {
-                entry_id: POPULATION.into(),
-                code: String::new(),
-                name: String::new(),
-                version: 0,
-                share_attribute: ShareAttribute::Unconditional,
-                holder: DataHolder::Department {
-                    provider: named_department(code(AUTHORITY)),
-                },
-                items: vec![],
-                negative_listing: None,
-            }],
-            scenario: ApplicationScenario {
-                purpose: "医疗救助对象身份核验".into(),
-                purpose_code: "SC-130000-WJ-2026-001".into(),
-                legal_basis: "《社会救助暂行办法》第二十八条".into(),
-                business_system: "河北省医疗救助管理系统".into(),
-                data_items: vec!["公民身份号码".into(), "姓名".into()],
-                use_from: date(2026, 3, 1),
-                use_until: date(2027, 12, 31),
-                expected_frequency: "每日约2000次".into(),
-            },
-            materials: vec!["共享需求说明.pdf".into()],
-            route: vec![],
-        }),
-    }
 }
