@@ -15,6 +15,17 @@ fn text(row: &Value, column: &str) -> String {
         .to_owned()
 }
 
+/// The first application the demo provided data for.
+fn first_provided_case(demo: &Demo) -> String {
+    text(
+        &demo.query(
+            "SELECT aggregate_id FROM govshare_events WHERE event_type = 'ShareProvided'
+              ORDER BY position LIMIT 1",
+        )[0],
+        "aggregate_id",
+    )
+}
+
 fn int(row: &Value, column: &str) -> i64 {
     row[column]
         .as_i64()
@@ -273,13 +284,7 @@ fn art12_revalidate_without_the_category_assignments_is_a_finding_not_a_crash() 
 #[test]
 fn an_exported_case_checks_offline_without_the_database_and_fails_after_one_changed_byte() {
     let demo = Demo::new(true);
-    let case = text(
-        &demo.query(
-            "SELECT aggregate_id FROM govshare_events WHERE event_type = 'ShareProvided'
-              ORDER BY position LIMIT 1",
-        )[0],
-        "aggregate_id",
-    );
+    let case = first_provided_case(&demo);
     let bundle = demo.dir.path().join("bundle.json");
     let export = govshare(&[
         "audit",
@@ -381,13 +386,7 @@ fn audit_checkpoint_prints_the_head_and_with_a_key_appends_a_signature_that_veri
 #[test]
 fn audit_as_of_prints_a_stream_state_as_json_at_a_position_and_at_an_instant() {
     let demo = Demo::new(false);
-    let case = text(
-        &demo.query(
-            "SELECT aggregate_id FROM govshare_events WHERE event_type = 'ShareProvided'
-              ORDER BY position LIMIT 1",
-        )[0],
-        "aggregate_id",
-    );
+    let case = first_provided_case(&demo);
     let stream = format!("ShareApplication/{case}");
     let at_head = govshare(&["audit", "as-of", "--db", demo.db(), &stream, "100000"]);
     assert_status(&at_head, 0);
