@@ -203,6 +203,7 @@ impl Projection for DeadlinesProjection {
                 )
                 .await?;
             }
+            DeadlineFact::Reminded(_) => {}
         }
         Ok(())
     }
