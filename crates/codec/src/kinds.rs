@@ -41,18 +41,20 @@ macro_rules! kinds {
     };
 }
 
+// State version 2 of the kinds with deadlines: the ledger remembers when each deadline was reminded of
+// (`DeadlineReminded`).
 kinds! {
     OrganizationRegistry => 1,
-    CatalogEntry => 1,
+    CatalogEntry => 2,
     NegativeListing => 1,
     PublishedCatalog => 1,
     CollectionList => 1,
-    ShareApplication => 1,
+    ShareApplication => 2,
     Grant => 1,
-    Verification => 1,
-    SecurityIncident => 1,
+    Verification => 2,
+    SecurityIncident => 2,
     ThirdPartyEngagement => 1,
-    Supervision => 1,
+    Supervision => 2,
     CityPlatform => 1,
     AuthorizedOperation => 1,
 }

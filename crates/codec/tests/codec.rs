@@ -142,3 +142,49 @@ fn a_command_is_stored_with_its_context_and_decodes_back() {
     assert_eq!(back, envelope);
     assert_eq!(back_context, context);
 }
+
+/// The scheduler's reminder (催办提醒) of a catalog update deadline, as the domain keeps its serialized form.
+fn reminded() -> govshare_domain::DeadlineReminded {
+    let text = include_str!("../../domain/tests/golden/catalog_deadline_reminded.json");
+    let value: serde_json::Value = serde_json::from_str(text).unwrap();
+    serde_json::from_value(value["DeadlineReminded"].clone()).unwrap()
+}
+
+#[test]
+fn a_deadline_reminder_is_stored_as_deadline_reminded_version_1_on_every_kind_with_deadlines() {
+    use govshare_domain::catalog::{CatalogEntry, CatalogEvent};
+    use govshare_domain::incident::{IncidentEvent, SecurityIncident};
+    use govshare_domain::supervision::{Supervision, SupervisionEvent};
+    use govshare_domain::verification::{Verification, VerificationEvent};
+
+    let body = reminded();
+    let encoded =
+        encode_event::<CatalogEntry>(&CatalogEvent::DeadlineReminded(body.clone())).unwrap();
+    assert_eq!(encoded.event_type, "DeadlineReminded");
+    assert_eq!(encoded.schema_version, 1);
+    assert_eq!(
+        <CatalogEntry as Kind>::event_schema_version("DeadlineReminded"),
+        1
+    );
+    golden(
+        "deadline_reminded.payload.json",
+        &(canonical_json(&encoded.payload) + "\n"),
+    );
+    let mut record = recorded(&encoded.event_type, encoded.payload.clone());
+    record.stream = CatalogEntry::stream("catalog-130000-public-security-0001");
+    let back = decode_event::<CatalogEntry>(&record, &Upcasters::new()).unwrap();
+    assert_eq!(back, CatalogEvent::DeadlineReminded(body.clone()));
+
+    // The same name, version and payload on every other kind that keeps deadlines.
+    let others = [
+        encode_event::<ShareApplication>(&ShareEvent::DeadlineReminded(body.clone())).unwrap(),
+        encode_event::<Verification>(&VerificationEvent::DeadlineReminded(body.clone())).unwrap(),
+        encode_event::<SecurityIncident>(&IncidentEvent::DeadlineReminded(body.clone())).unwrap(),
+        encode_event::<Supervision>(&SupervisionEvent::DeadlineReminded(body)).unwrap(),
+    ];
+    for other in others {
+        assert_eq!(other.event_type, "DeadlineReminded");
+        assert_eq!(other.schema_version, 1);
+        assert_eq!(other.payload, encoded.payload);
+    }
+}

@@ -124,6 +124,7 @@ fn label(event_type: &str) -> &'static str {
         "DeadlineExtended" => "期限延长",
         "DeadlineMissed" => "逾期",
         "DeadlineRecomputed" => "期限重新计算",
+        "DeadlineReminded" => "催办提醒",
         _ => "",
     }
 }

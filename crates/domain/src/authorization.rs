@@ -28,6 +28,9 @@ pub enum Action {
     /// Recompute the open provisional deadlines once a year's holiday arrangement is loaded (digest, "Counting
     /// working days", Decision).
     RecomputeDeadlines,
+    /// Remind the owing party of a deadline before its due day, as the rule set configures (催办提醒: an
+    /// operational measure, not a duty of the regulation).
+    RemindDeadline,
     /// Apply for listing on, or removal from, the negative list (第十五条).
     ApplyNegativeListing,
     /// Review a negative-list application; file the list with the upper-level authority (第十五条).
@@ -110,12 +113,15 @@ pub fn authorize(action: Action, actor: &Actor, subject: &Subject) -> Result<(),
     let dept = &actor.department;
     let me = &dept.code;
 
-    if matches!(action, Action::MarkOverdue | Action::RecomputeDeadlines) {
+    if matches!(
+        action,
+        Action::MarkOverdue | Action::RecomputeDeadlines | Action::RemindDeadline
+    ) {
         if actor.role != Role::Scheduler {
-            let act = if action == Action::MarkOverdue {
-                "record a missed deadline"
-            } else {
-                "recompute deadlines"
+            let act = match action {
+                Action::MarkOverdue => "record a missed deadline",
+                Action::RemindDeadline => "remind of a deadline",
+                _ => "recompute deadlines",
             };
             return deny(
                 Rule::OverdueByScheduler,
@@ -132,7 +138,7 @@ pub fn authorize(action: Action, actor: &Actor, subject: &Subject) -> Result<(),
     }
 
     match action {
-        Action::MarkOverdue | Action::RecomputeDeadlines => Ok(()),
+        Action::MarkOverdue | Action::RecomputeDeadlines | Action::RemindDeadline => Ok(()),
         Action::CompileCatalogEntry
         | Action::ApplyNegativeListing
         | Action::ApplyCollectionChange

@@ -5,12 +5,14 @@
 //! provisional — or, for the incident reports of 第三十四条, a span of clock hours
 //! ([`Deadlines::set_within_hours`]). Meeting it ([`DeadlineMet`]), extending it ([`DeadlineExtended`]) and
 //! missing it ([`DeadlineMissed`]) are facts too, and so is recomputing a provisional one once the missing year's
-//! holiday arrangement is loaded ([`DeadlineRecomputed`]). A late act is still accepted (the duty does not
+//! holiday arrangement is loaded ([`DeadlineRecomputed`]), and reminding the owing party before the due day where
+//! the rule set configures reminders ([`DeadlineReminded`], an operational measure, not a duty of the
+//! regulation). A late act is still accepted (the duty does not
 //! lapse) and recorded with `late: true`, paired with a missed fact attributed to the owing party (第四十一条),
 //! unless the scheduler recorded the miss already.
 //!
 //! An aggregate keeps a [`Deadlines`] ledger in its state, asks it for the facts to emit (`set_*`, `meet`,
-//! `extend`, `mark_overdue`, `recompute_provisional`) and feeds every emitted fact back through
+//! `extend`, `mark_overdue`, `recompute_provisional`, `remind`) and feeds every emitted fact back through
 //! [`Deadlines::apply`]. The ledger only computes; it never decides whether an act is allowed.
 
 use std::collections::BTreeMap;
@@ -169,6 +171,52 @@ pub struct MarkOverdue {
     pub deadline: DeadlineId,
 }
 
+/// 催办提醒: the owing party was reminded that a working-day deadline falls due within the rule set's
+/// configured lead ([`crate::rules::Reminders`]), before the due day.
+///
+/// The deadline itself is the article's (第十一、十九、二十、二十一、三十九条, as its rule key names); the
+/// reminder is an operational measure of the platform, not a duty the regulation sets: the regulation
+/// prescribes no reminder, and a reminder neither moves the due instant nor excuses a miss (第四十一条). Recorded
+/// at most once per deadline, only while it is open and not yet due, and only from the reminder point on: the
+/// end of the working day after which no more than `working_days_before` working days remain, counted on the
+/// calendar the command was decided with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlineReminded {
+    /// Deadline id.
+    pub id: DeadlineId,
+    /// What is owed (the rule key, naming the article).
+    pub what: DeadlineRule,
+    /// Who owes the act and is reminded.
+    pub owed_by: DepartmentCode,
+    /// The Beijing due date reminded of.
+    pub due_date: NaiveDate,
+    /// The last on-time instant reminded of.
+    pub due_at: DateTime<Utc>,
+    /// The configured lead: the reminder falls due once no more than this many working days remain.
+    pub working_days_before: u32,
+    /// The reminder point: the end of the working day after which `working_days_before` working days
+    /// remain (the end of the start day when the deadline is no longer than the lead).
+    pub remind_from: DateTime<Utc>,
+    /// When the reminder was recorded (the scheduler's tick).
+    pub reminded_at: DateTime<Utc>,
+    /// The rule set and version the lead came from.
+    pub rule_set: RuleSetRef,
+}
+
+/// The body of the scheduler's `RemindDeadline` command, the same on every aggregate with deadlines (catalog
+/// entry, share application, verification request, security incident, supervision case): 催办提醒, remind the
+/// owing party of a working-day deadline before its due day, as the rule set's `reminders` section configures
+/// (an operational measure; the deadline is its article's, e.g. 第十九条). Scheduler only (AUTH-02). Refused
+/// when the rule set configures no reminder for the deadline ([`DomainError::NoReminderConfigured`], as for
+/// every deadline under the shipped rule sets), before the reminder point ([`DomainError::NotYetRemindable`],
+/// retryable), for a deadline not open (met, missed or past due, withdrawn) or counted in clock hours, and a
+/// second time for the same deadline ([`DomainError::AlreadyReminded`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemindDeadline {
+    /// The deadline.
+    pub deadline: DeadlineId,
+}
+
 /// Any deadline fact; every aggregate's event enum converts from it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DeadlineFact {
@@ -182,16 +230,19 @@ pub enum DeadlineFact {
     Missed(DeadlineMissed),
     /// See [`DeadlineRecomputed`].
     Recomputed(DeadlineRecomputed),
+    /// See [`DeadlineReminded`].
+    Reminded(DeadlineReminded),
 }
 
 impl DeadlineFact {
-    /// The instant the fact records an act at, if it records one: the act meeting the deadline, or the
-    /// recording of the miss. Setting, extending and recomputing a deadline record no instant of their own
+    /// The instant the fact records an act at, if it records one: the act meeting the deadline, the
+    /// recording of the miss, or the reminder. Setting, extending and recomputing a deadline record no instant of their own
     /// (they accompany the act that caused them).
     pub fn at(&self) -> Option<DateTime<Utc>> {
         match self {
             DeadlineFact::Met(met) => Some(met.at),
             DeadlineFact::Missed(missed) => Some(missed.marked_at),
+            DeadlineFact::Reminded(reminded) => Some(reminded.reminded_at),
             DeadlineFact::Set(_) | DeadlineFact::Extended(_) | DeadlineFact::Recomputed(_) => None,
         }
     }
@@ -209,6 +260,9 @@ pub struct TrackedDeadline {
     pub met_at: Option<DateTime<Utc>>,
     /// Whether a miss has been recorded.
     pub missed: bool,
+    /// When the owing party was reminded, if it was ([`DeadlineReminded`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reminded_at: Option<DateTime<Utc>>,
 }
 
 impl TrackedDeadline {
@@ -528,6 +582,107 @@ impl Deadlines {
             .collect())
     }
 
+    /// `RemindDeadline` at `now` (催办提醒, an operational measure): the reminder of an open working-day deadline,
+    /// once, from its reminder point up to its due instant, with the lead the rule set in `services`
+    /// configures for the deadline's rule ([`crate::rules::RuleSet::reminder_lead`]). The reminder point is the end of the
+    /// `(working_days - lead)`-th working day after the start day (the end of the start day when the deadline
+    /// is no longer than the lead), counted on the calendar in `services` from the deadline's own start day
+    /// and total working days (extensions and recomputations included).
+    ///
+    /// Refused: no lead configured ([`DomainError::NoReminderConfigured`]); a clock-hour window (第三十四条)
+    /// or a deadline met, missed or past due; a second reminder ([`DomainError::AlreadyReminded`]); before the
+    /// reminder point ([`DomainError::NotYetRemindable`], retryable). An aggregate refuses a withdrawn step
+    /// itself.
+    pub fn remind(
+        &self,
+        id: &DeadlineId,
+        now: DateTime<Utc>,
+        services: &DomainServices,
+    ) -> Result<Vec<DeadlineFact>, DomainError> {
+        let tracked = self.tracked(id)?;
+        let d = &tracked.current;
+        let rules = &services.rules;
+        let lead = rules.reminder_lead(d.obligation.what).ok_or_else(|| {
+            DomainError::NoReminderConfigured {
+                deadline: id.clone(),
+            }
+        })?;
+        if d.working_days == 0 {
+            return Err(DomainError::invalid_state(
+                "remind of a deadline",
+                format!("{id} is counted in clock hours (第三十四条), not working days"),
+            ));
+        }
+        if let Some(at) = tracked.met_at {
+            return Err(DomainError::invalid_state(
+                "remind of a deadline",
+                format!("{id} was met at {at}"),
+            ));
+        }
+        if tracked.missed || now > d.due_at {
+            return Err(DomainError::invalid_state(
+                "remind of a deadline",
+                format!("{id} was due at {} and is past due", d.due_at),
+            ));
+        }
+        if let Some(at) = tracked.reminded_at {
+            return Err(DomainError::AlreadyReminded {
+                deadline: id.clone(),
+                at,
+            });
+        }
+        let remind_from = Self::remind_from(d.from_date, d.working_days, lead, services)?;
+        if now <= remind_from {
+            return Err(DomainError::NotYetRemindable {
+                deadline: id.clone(),
+                remind_from,
+            });
+        }
+        Ok(vec![DeadlineFact::Reminded(DeadlineReminded {
+            id: id.clone(),
+            what: d.obligation.what,
+            owed_by: d.obligation.owed_by.clone(),
+            due_date: d.due_date,
+            due_at: d.due_at,
+            working_days_before: lead,
+            remind_from,
+            reminded_at: now,
+            rule_set: rules.reference(),
+        })])
+    }
+
+    /// The reminder point of a deadline of `working_days` working days counted after the Beijing date
+    /// `from_date`, for a lead of `lead` working days: the end of the `(working_days - lead)`-th working day
+    /// after the start day (the end of the start day itself when the deadline is no longer than the lead).
+    /// Counted provisionally where the calendar lacks a year, like a recomputation: the deadline exists
+    /// already. The scheduler finds the deadlines to remind of with the same computation.
+    pub fn remind_from(
+        from_date: NaiveDate,
+        working_days: u32,
+        lead: u32,
+        services: &DomainServices,
+    ) -> Result<DateTime<Utc>, DomainError> {
+        let days = working_days.saturating_sub(lead);
+        let point = services
+            .calendar
+            .due(from_date, days, Coverage::Provisional)?;
+        Ok(point.due_at)
+    }
+
+    /// [`Deadlines::remind`], as an aggregate's events.
+    pub fn remind_events<E: From<DeadlineFact>>(
+        &self,
+        id: &DeadlineId,
+        now: DateTime<Utc>,
+        services: &DomainServices,
+    ) -> Result<Vec<E>, DomainError> {
+        Ok(self
+            .remind(id, now, services)?
+            .into_iter()
+            .map(E::from)
+            .collect())
+    }
+
     /// `RecomputeDeadlines` with the calendar now in `services` (digest, "Counting working days", Decision):
     /// every open deadline whose current computation is provisional is counted again from the same
     /// `from_date` for the same total working days (extensions included); a fact is emitted only when the due
@@ -601,6 +756,7 @@ impl Deadlines {
                         extensions: 0,
                         met_at: None,
                         missed: false,
+                        reminded_at: None,
                     },
                 );
             }
@@ -628,6 +784,11 @@ impl Deadlines {
                     t.current.due_date = re.due_date;
                     t.current.due_at = re.due_at;
                     t.current.provisional = re.provisional;
+                }
+            }
+            DeadlineFact::Reminded(reminded) => {
+                if let Some(t) = self.all.get_mut(&reminded.id) {
+                    t.reminded_at = Some(reminded.reminded_at);
                 }
             }
         }

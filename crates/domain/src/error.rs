@@ -62,6 +62,30 @@ pub enum DomainError {
         /// The deadline.
         deadline: DeadlineId,
     },
+    /// `RemindDeadline` for a deadline whose rule the rule set configures no reminder for (the shipped rule
+    /// sets configure none: the regulation prescribes no reminder).
+    #[error("the rule set configures no reminder for deadline {deadline}")]
+    NoReminderConfigured {
+        /// The deadline.
+        deadline: DeadlineId,
+    },
+    /// `RemindDeadline` before the deadline's reminder point: not now, retried by the scheduler
+    /// ([`DomainError::is_retryable`]).
+    #[error("deadline {deadline} is not yet to be reminded of (from {remind_from})")]
+    NotYetRemindable {
+        /// The deadline.
+        deadline: DeadlineId,
+        /// The reminder point: the end of the working day after which the configured lead remains.
+        remind_from: DateTime<Utc>,
+    },
+    /// `RemindDeadline` for a deadline already reminded of: one reminder per deadline.
+    #[error("deadline {deadline} was already reminded of at {at}")]
+    AlreadyReminded {
+        /// The deadline.
+        deadline: DeadlineId,
+        /// When the reminder was recorded.
+        at: DateTime<Utc>,
+    },
     /// The rule set allows no further extension.
     #[error("deadline {deadline} was already extended the permitted {allowed} time(s)")]
     ExtensionLimitReached {
@@ -148,17 +172,21 @@ impl DomainError {
 
     /// Whether the same command may succeed later without anyone changing the record: "not now", as opposed
     /// to "never". A scheduler retries these ([`DomainError::NotYetDue`] before the due instant,
-    /// [`DomainError::ExtensionPending`] until the extension is decided) and gives up on every other refusal.
+    /// [`DomainError::ExtensionPending`] until the extension is decided, [`DomainError::NotYetRemindable`]
+    /// before the reminder point) and gives up on every other refusal.
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            DomainError::NotYetDue { .. } | DomainError::ExtensionPending { .. }
+            DomainError::NotYetDue { .. }
+                | DomainError::ExtensionPending { .. }
+                | DomainError::NotYetRemindable { .. }
         )
     }
 
     /// The article of the regulation the refusal rests on, where it is known: "第二条" for state secrets,
     /// the article setting the deadline for extension refusals (第十一条 for a catalog update, 第二十条 for a
-    /// verification answer), "第四十一条" for a miss marked too early, and for validation and state refusals
+    /// verification answer; the deadline's article for reminder refusals too), "第四十一条" for a miss marked
+    /// too early, and for validation and state refusals
     /// the first article their reason cites. `None` for authorization refusals (see their `Rule`), calendar
     /// and instant refusals.
     pub fn article(&self) -> Option<&'static str> {
@@ -169,7 +197,10 @@ impl DomainError {
             DomainError::NotYetDue { .. } => Some("第四十一条"),
             DomainError::ExtensionTooLate { deadline, .. }
             | DomainError::ExtensionLimitReached { deadline, .. }
-            | DomainError::ExtensionPending { deadline } => deadline.article(),
+            | DomainError::ExtensionPending { deadline }
+            | DomainError::NoReminderConfigured { deadline }
+            | DomainError::NotYetRemindable { deadline, .. }
+            | DomainError::AlreadyReminded { deadline, .. } => deadline.article(),
             DomainError::Validation { reason, .. } => first_article(reason),
             DomainError::InvalidState { state, .. } => first_article(state),
             DomainError::Forbidden(_)

@@ -10,10 +10,11 @@ use thiserror::Error;
 /// A row of the authorization table. [`Rule::id`] is the stable id used in `docs/authorization.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Rule {
-    /// AUTH-01: the scheduler role may do nothing but record missed deadlines and recompute provisional ones.
+    /// AUTH-01: the scheduler role may do nothing but record missed deadlines, recompute provisional ones and
+    /// remind of deadlines.
     SchedulerOnlyMarksOverdue,
-    /// AUTH-02: missed deadlines are recorded, and provisional deadlines recomputed, only by the scheduler (an
-    /// interested party cannot).
+    /// AUTH-02: missed deadlines are recorded, provisional deadlines recomputed and reminders recorded only by
+    /// the scheduler (an interested party cannot).
     OverdueByScheduler,
     /// AUTH-03: a department acts only on its own catalog entries, applications and lists.
     OwnDepartment,

@@ -16,8 +16,9 @@
 //! - [`actor`]: departments, regions, levels, roles (第四、五、六、三十七条);
 //! - [`authorization`]: the one table of who may do what (`docs/authorization.md`);
 //! - [`rules`]: rule sets `hebei-2022` (default) and `national-2016`, or any file of the same shape;
-//! - [`deadline`]: deadlines as facts, shared by every aggregate, with the scheduler's [`MarkOverdue`] and
-//!   [`RecomputeDeadlines`] command bodies (第十一、四十一条);
+//! - [`deadline`]: deadlines as facts, shared by every aggregate, with the scheduler's [`MarkOverdue`],
+//!   [`RecomputeDeadlines`] and [`RemindDeadline`] command bodies (第十一、四十一条; reminders are an
+//!   operational measure configured in the rule set);
 //! - [`decide`](mod@decide), [`envelope`], [`services`], [`error`] (the one refusal type, [`DomainError`]),
 //!   [`instant`] (Beijing dates, checked).
 //!
@@ -75,10 +76,11 @@ pub use actor::{
 pub use authorization::{Action, Forbidden, Rule, Subject, authorize};
 pub use deadline::{
     DeadlineExtended, DeadlineFact, DeadlineId, DeadlineMet, DeadlineMissed, DeadlineRecomputed,
-    DeadlineSet, Deadlines, MarkOverdue, Obligation, RecomputeDeadlines,
+    DeadlineReminded, DeadlineSet, Deadlines, MarkOverdue, Obligation, RecomputeDeadlines,
+    RemindDeadline,
 };
 pub use decide::{Decide, decide, handle_with_sink};
 pub use envelope::CommandEnvelope;
 pub use error::DomainError;
-pub use rules::{AssessmentWeights, DeadlineRule, RuleSet, RuleSetRef};
+pub use rules::{AssessmentWeights, DeadlineRule, Reminders, RuleSet, RuleSetRef};
 pub use services::{CategoryAssignment, CategoryAssignments, CategoryClass, DomainServices};

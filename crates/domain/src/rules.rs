@@ -9,6 +9,12 @@
 //! field, so a file written before a field existed keeps loading and means what the default means; a
 //! jurisdiction that differs states its value. `national-2016` states only the conditional reply and
 //! inherits every other value from these defaults.
+//!
+//! **Optional sections.** `assessment` (第三十八条 weights) and `reminders` (deadline reminders, 催办提醒:
+//! [`Reminders`]) are left out of the serialized form while they hold their defaults. The regulation
+//! prescribes no reminder, so the shipped rule sets configure none; a deployment that wants them states
+//! `"reminders": {"working_days_before": 2}` (and, by rule key, `"deadlines": {"share_provider_reply": 1}`) in
+//! its own rule-set file, under its own id or version.
 
 use std::collections::BTreeMap;
 
@@ -31,7 +37,7 @@ pub struct RuleSetRef {
 
 /// A named deadline length of a rule set. The `snake_case` name is the key in the rule-set file and in
 /// recorded deadline facts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeadlineRule {
     /// 第十一条: the department updates its catalog within N working days of the change (10).
@@ -76,6 +82,43 @@ impl DeadlineRule {
     /// The article that sets this deadline (as named on each variant).
     pub fn article(self) -> Option<&'static str> {
         crate::deadline_id::article_of_key(self.key())
+    }
+
+    /// Every rule, in declaration order.
+    pub const ALL: [DeadlineRule; 16] = [
+        DeadlineRule::CatalogUpdate,
+        DeadlineRule::CatalogUpdateExtension,
+        DeadlineRule::CatalogReview,
+        DeadlineRule::ShareUnconditionalProvide,
+        DeadlineRule::ShareConditionalReview,
+        DeadlineRule::ShareProviderReply,
+        DeadlineRule::ShareProvideAfterReply,
+        DeadlineRule::ObjectionCoordination,
+        DeadlineRule::ObjectionProvide,
+        DeadlineRule::VerificationForward,
+        DeadlineRule::VerificationAnswer,
+        DeadlineRule::VerificationExtensionMax,
+        DeadlineRule::ShareRouteForward,
+        DeadlineRule::IncidentInformProvider,
+        DeadlineRule::IncidentReport,
+        DeadlineRule::Rectification,
+    ];
+
+    /// The rule of a key as written in files and facts ([`DeadlineRule::key`]).
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|rule| rule.key() == key)
+    }
+
+    /// Whether deadlines of this rule are counted in working days. The clock-hour windows of 第三十四条 are
+    /// not, and the two extension lengths (第十一、二十条) are not deadlines of their own.
+    pub fn counts_working_days(self) -> bool {
+        !matches!(
+            self,
+            DeadlineRule::IncidentInformProvider
+                | DeadlineRule::IncidentReport
+                | DeadlineRule::CatalogUpdateExtension
+                | DeadlineRule::VerificationExtensionMax
+        )
     }
 
     /// The key as written in files and facts.
@@ -272,6 +315,60 @@ pub struct RuleSet {
     /// equals them, so a rule set written before weights existed serializes as it always did.
     #[serde(default, skip_serializing_if = "AssessmentWeights::is_default")]
     pub assessment: AssessmentWeights,
+    /// Deadline reminders (催办提醒) before the due day: an operational measure the regulation does not
+    /// prescribe, so the shipped rule sets configure none. Absent means no reminders, and a rule set
+    /// without reminders serializes without the section, as it did before reminders existed.
+    #[serde(default, skip_serializing_if = "Reminders::is_none")]
+    pub reminders: Reminders,
+}
+
+/// Deadline reminders (催办提醒): how many working days before a working-day deadline's due day the owing
+/// party is reminded, once, by the scheduler's `RemindDeadline` (recorded as `DeadlineReminded`). Not a duty of
+/// the regulation: the articles set the deadlines (第十一、十九、二十、二十一、三十九条) and the consequence of
+/// missing them (第四十一条), not reminders. The clock-hour windows of 第三十四条 take no reminder.
+///
+/// ```
+/// use govshare_domain::{DeadlineRule, RuleSet};
+///
+/// let rules = RuleSet::from_json(
+///     r#"{"id": "x", "version": 1,
+///         "reminders": {"working_days_before": 1, "deadlines": {"catalog_update": 3, "rectification": 0}}}"#,
+/// ).unwrap();
+/// assert_eq!(rules.reminder_lead(DeadlineRule::ShareProviderReply), Some(1));
+/// assert_eq!(rules.reminder_lead(DeadlineRule::CatalogUpdate), Some(3));
+/// assert_eq!(rules.reminder_lead(DeadlineRule::Rectification), None);
+/// assert_eq!(RuleSet::hebei_2022().reminder_lead(DeadlineRule::CatalogUpdate), None);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Reminders {
+    /// The lead in working days for every working-day deadline (absent: only the deadlines named in
+    /// `deadlines` are reminded of). At least 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub working_days_before: Option<u32>,
+    /// The lead by deadline rule key (e.g. `share_provider_reply`), overriding `working_days_before`; 0 turns
+    /// reminders off for that deadline.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub deadlines: BTreeMap<DeadlineRule, u32>,
+}
+
+impl Reminders {
+    /// Whether the section is empty (the shipped rule sets): no reminder is configured.
+    pub fn is_none(&self) -> bool {
+        self.working_days_before.is_none() && self.deadlines.is_empty()
+    }
+
+    /// The configured lead for deadlines of `rule`, if reminders are configured for it.
+    pub fn lead(&self, rule: DeadlineRule) -> Option<u32> {
+        if !rule.counts_working_days() {
+            return None;
+        }
+        self.deadlines
+            .get(&rule)
+            .copied()
+            .or(self.working_days_before)
+            .filter(|&lead| lead > 0)
+    }
 }
 
 /// 第三十八条: weights of the assessment indicators, by indicator key (the keys of the report's indicators,
@@ -416,6 +513,7 @@ impl RuleSet {
             options: RuleOptions::default(),
             sources: BTreeMap::new(),
             assessment: AssessmentWeights::default(),
+            reminders: Reminders::default(),
         })
     }
 
@@ -457,7 +555,30 @@ impl RuleSet {
                 "every window must be at least 1 hour",
             ));
         }
+        let r = &self.reminders;
+        // A lead of zero would remind at the due instant itself; omit the value for no reminders.
+        if r.working_days_before == Some(0) {
+            return Err(DomainError::validation(
+                "rule_set.reminders.working_days_before",
+                "must be at least 1 (omit it for no reminders)",
+            ));
+        }
+        if let Some(rule) = r.deadlines.keys().find(|rule| !rule.counts_working_days()) {
+            return Err(DomainError::validation(
+                "rule_set.reminders.deadlines",
+                format!(
+                    "{} is not a working-day deadline and takes no reminder",
+                    rule.key()
+                ),
+            ));
+        }
         Ok(())
+    }
+
+    /// The lead in working days of the reminder before a deadline of `rule` falls due, if this rule set
+    /// configures one ([`Reminders`]; none in the shipped rule sets).
+    pub fn reminder_lead(&self, rule: DeadlineRule) -> Option<u32> {
+        self.reminders.lead(rule)
     }
 
     /// The reference recorded in facts.

@@ -98,6 +98,25 @@ fn auth02_recompute_deadlines_only_by_scheduler() {
     assert_eq!(catalog(scheduler(), recompute()).expect("allowed"), vec![]);
 }
 
+/// AUTH-02: a reminder before a due day (催办提醒, configured in the rule set) is recorded only by the
+/// scheduler; `tests/reminders.rs` denies it again on a share application.
+#[test]
+fn auth02_remind_deadline_only_by_scheduler() {
+    let remind = || {
+        CatalogCommand::RemindDeadline(govshare_domain::RemindDeadline {
+            deadline: DeadlineId::new(DeadlineRule::CatalogUpdate, 1),
+        })
+    };
+    denied_by(
+        catalog(leader(province_authority()), remind()),
+        Rule::OverdueByScheduler,
+    );
+    denied_by(
+        catalog(clerk(province_public_security()), remind()),
+        Rule::OverdueByScheduler,
+    );
+}
+
 /// AUTH-03: a department acts only on its own entries, applications and lists; a third party has none.
 #[test]
 fn auth03_department_acts_only_on_its_own() {

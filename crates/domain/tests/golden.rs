@@ -23,7 +23,8 @@ use govshare_domain::published_catalog::{
 };
 use govshare_domain::rules::RuleSetRef;
 use govshare_domain::{
-    DeadlineId, DeadlineMissed, DeadlineRule, DeadlineSet, DepartmentKind, Level, Obligation,
+    DeadlineId, DeadlineMissed, DeadlineReminded, DeadlineRule, DeadlineSet, DepartmentKind, Level,
+    Obligation,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -116,6 +117,28 @@ fn golden_catalog_deadline_missed() {
             marked_at: bj(2026, 10, 17, 0, 5),
         }),
         "DeadlineMissed",
+    );
+}
+
+#[test]
+fn golden_catalog_deadline_reminded() {
+    check(
+        "catalog_deadline_reminded",
+        CatalogEvent::DeadlineReminded(DeadlineReminded {
+            id: DeadlineId::new(DeadlineRule::CatalogUpdate, 1),
+            what: DeadlineRule::CatalogUpdate,
+            owed_by: code("130000-public-security"),
+            due_date: date(2026, 10, 16),
+            due_at: end_of(2026, 10, 16),
+            working_days_before: 5,
+            remind_from: end_of(2026, 10, 10),
+            reminded_at: bj(2026, 10, 11, 0, 5),
+            rule_set: RuleSetRef {
+                id: "hebei-2022-reminders".to_owned(),
+                version: 1,
+            },
+        }),
+        "DeadlineReminded",
     );
 }
 

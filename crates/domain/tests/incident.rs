@@ -732,3 +732,31 @@ fn art34_measures_dated_before_detection_are_refused() {
         [IncidentEvent::ImmediateMeasuresRecorded(m)] if m.taken_at == detected()
     ));
 }
+
+/// 第三十四条: the reporting windows are clock hours; a rule set's working-day reminders never apply to them,
+/// even where every working-day deadline is reminded of.
+#[test]
+fn art34_reporting_windows_take_no_working_day_reminder() {
+    let rules = RuleSet::from_json(
+        r#"{"id": "hebei-2022-reminders", "version": 1, "reminders": {"working_days_before": 1}}"#,
+    )
+    .unwrap();
+    let err = when::<SecurityIncident>(
+        services_with(rules),
+        reported(Severity::General),
+        cmd(
+            scheduler(),
+            bj(2026, 5, 12, 11, 0),
+            IncidentCommand::RemindDeadline(govshare_domain::RemindDeadline {
+                deadline: ReportTarget::PublicSecurity.deadline(),
+            }),
+        ),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        DomainError::NoReminderConfigured {
+            deadline: ReportTarget::PublicSecurity.deadline(),
+        }
+    );
+}

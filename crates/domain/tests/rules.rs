@@ -111,4 +111,71 @@ fn art38_assessment_weights_default_and_stay_out_of_the_serialized_form() {
     );
 }
 
+/// Reminders (催办提醒) are not prescribed by the regulation: the shipped rule sets configure none, and a rule
+/// set without them serializes without the section, as before reminders existed.
+#[test]
+fn reminders_absent_from_the_shipped_rule_sets_and_their_serialized_form() {
+    for r in [RuleSet::hebei_2022(), RuleSet::national_2016()] {
+        assert!(r.reminders.is_none(), "{}", r.id);
+        assert_eq!(r.reminder_lead(DeadlineRule::ShareProviderReply), None);
+        let text = serde_json::to_string(&r).unwrap();
+        assert!(!text.contains("reminders"), "{text}");
+    }
+    assert!(!HEBEI_JSON.contains("reminders"));
+}
+
+/// A rule set configures one lead for every working-day deadline and overrides it by deadline key (0: none
+/// for that deadline); the clock-hour windows of 第三十四条 and the extension lengths take none.
+#[test]
+fn reminders_by_default_lead_and_by_deadline_and_round_trip() {
+    let r = RuleSet::from_json(
+        r#"{"id": "r", "version": 1, "reminders": {"working_days_before": 2,
+            "deadlines": {"catalog_update": 4, "rectification": 0}}}"#,
+    )
+    .unwrap();
+    assert_eq!(r.reminder_lead(DeadlineRule::ShareProviderReply), Some(2));
+    assert_eq!(r.reminder_lead(DeadlineRule::CatalogUpdate), Some(4));
+    assert_eq!(r.reminder_lead(DeadlineRule::Rectification), None);
+    assert_eq!(r.reminder_lead(DeadlineRule::IncidentReport), None);
+    assert_eq!(r.reminder_lead(DeadlineRule::CatalogUpdateExtension), None);
+    let text = serde_json::to_string(&r).unwrap();
+    assert!(text.contains("\"reminders\":"), "{text}");
+    assert_eq!(RuleSet::from_json(&text).unwrap(), r);
+    let only = RuleSet::from_json(
+        r#"{"id": "r", "version": 1, "reminders": {"deadlines": {"verification_answer": 3}}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        only.reminder_lead(DeadlineRule::VerificationAnswer),
+        Some(3)
+    );
+    assert_eq!(only.reminder_lead(DeadlineRule::VerificationForward), None);
+}
+
+/// Invalid reminder sections are refused with a typed error.
+#[test]
+fn invalid_reminders_are_refused() {
+    for text in [
+        r#"{"id": "r", "version": 1, "reminders": {"working_days_before": 0}}"#,
+        r#"{"id": "r", "version": 1, "reminders": {"deadlines": {"incident_report": 1}}}"#,
+        r#"{"id": "r", "version": 1, "reminders": {"deadlines": {"nowhere": 1}}}"#,
+        r#"{"id": "r", "version": 1, "reminders": {"days_before": 1}}"#,
+    ] {
+        assert!(RuleSet::from_json(text).is_err(), "{text}");
+    }
+}
+
 const HEBEI_JSON: &str = include_str!("../rulesets/hebei-2022.json");
+
+/// Every rule's key reads back as the rule, and serde writes the same key.
+#[test]
+fn deadline_rule_keys_read_back() {
+    for rule in DeadlineRule::ALL {
+        assert_eq!(DeadlineRule::from_key(rule.key()), Some(rule));
+        assert_eq!(
+            serde_json::to_value(rule).unwrap(),
+            serde_json::Value::String(rule.key().to_owned())
+        );
+    }
+    assert_eq!(DeadlineRule::from_key("nowhere"), None);
+}

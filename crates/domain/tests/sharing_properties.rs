@@ -273,7 +273,8 @@ impl Model {
             | ShareEvent::DeadlineMet(_)
             | ShareEvent::DeadlineExtended(_)
             | ShareEvent::DeadlineMissed(_)
-            | ShareEvent::DeadlineRecomputed(_) => self.owed,
+            | ShareEvent::DeadlineRecomputed(_)
+            | ShareEvent::DeadlineReminded(_) => self.owed,
         };
     }
 }

@@ -302,7 +302,7 @@ mod cases {
             .save_snapshot(&govshare_store::Snapshot {
                 stream: StreamId::new("ShareApplication", APP),
                 sequence: 2,
-                state_version: 1,
+                state_version: <ShareApplication as govshare_codec::Kind>::STATE_VERSION,
                 state: serde_json::to_value(&{
                     let fresh = f.second_engine(f.clock.clone()).await;
                     // The state after two events, built by the same fold.

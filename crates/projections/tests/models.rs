@@ -99,9 +99,18 @@ mod cases {
         }
 
         async fn run(&mut self, f: &Fixture, command: CommandEnvelope<A::Body>) -> u64 {
+            self.run_with(f, command, &services()).await
+        }
+
+        async fn run_with(
+            &mut self,
+            f: &Fixture,
+            command: CommandEnvelope<A::Body>,
+            services: &govshare_domain::DomainServices,
+        ) -> u64 {
             let actor = command.actor.clone();
             let at = command.at;
-            let events = govshare_domain::decide(&self.state, command, &services()).unwrap();
+            let events = govshare_domain::decide(&self.state, command, services).unwrap();
             for e in &events {
                 self.state.apply(e.clone());
             }
@@ -397,9 +406,42 @@ mod cases {
                 app.run(f, agree(bj(2026, 3, 16, 9, 0))).await;
                 app.run(f, provide(bj(2026, 3, 20, 9, 0))).await;
             }
+            if i == 1 {
+                // A reminder (催办提醒) one working day before the review due at the end of 03-13, under a
+                // rule set that configures reminders.
+                let rules = govshare_domain::RuleSet::from_json(
+                    r#"{"id": "hebei-2022-reminders", "version": 1,
+                        "reminders": {"working_days_before": 1}}"#,
+                )
+                .unwrap();
+                app.run_with(
+                    f,
+                    share(
+                        scheduler(),
+                        bj(2026, 3, 13, 9, 0),
+                        ShareCommand::RemindDeadline(govshare_domain::RemindDeadline {
+                            deadline: DeadlineId::new(DeadlineRule::ShareConditionalReview, 1),
+                        }),
+                    ),
+                    &services_with(rules),
+                )
+                .await;
+            }
         }
         let head = f.store.head().await.unwrap().position;
         runner.wait_for_all(head, WAIT).await.unwrap();
+        let reminded = deadlines::of_case(&f.db, &StreamId::new("ShareApplication", "app-1"))
+            .await
+            .unwrap();
+        assert_eq!(reminded[0].reminded_at, Some(bj(2026, 3, 13, 9, 0)));
+        let owed = inbox(f, AUTHORITY).await;
+        let app1 = owed.iter().find(|v| v.application_id == "app-1").unwrap();
+        assert_eq!(app1.reminded_at, Some(bj(2026, 3, 13, 9, 0)));
+        assert!(
+            owed.iter()
+                .filter(|v| v.application_id != "app-1")
+                .all(|v| v.reminded_at.is_none())
+        );
         let before = dump(f).await;
         for name in models::all().iter().map(|p| p.name()) {
             let generation = runner.rebuild(name).await.unwrap();

@@ -39,7 +39,7 @@ pub enum SchedulerError {
     UnsupportedAggregate {
         /// The stream type.
         aggregate_type: String,
-        /// `MarkOverdue` or `RecomputeDeadlines`.
+        /// `MarkOverdue`, `RecomputeDeadlines` or `RemindDeadline`.
         command: &'static str,
     },
     /// A recomputation was asked for a year whose holiday arrangement the engine's calendar does not hold.
@@ -53,7 +53,7 @@ pub enum SchedulerError {
 impl SchedulerError {
     /// Whether the same work may succeed on a later tick without any change: the store or the database
     /// was unavailable, the view was stale, another writer won a race, or the rules said "not yet"
-    /// (`NotYetDue`, `ExtensionPending`).
+    /// (`NotYetDue`, `ExtensionPending`, `NotYetRemindable`).
     pub fn is_retryable(&self) -> bool {
         match self {
             SchedulerError::Engine(e) => e.is_retryable(),

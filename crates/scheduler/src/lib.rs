@@ -13,6 +13,11 @@
 //! then on an interval. [`Scheduler::recompute_after_calendar_load`] issues `RecomputeDeadlines` once a
 //! year's holiday arrangement is loaded (digest, "Counting working days").
 //!
+//! Where the rule set configures reminders (催办提醒, its `reminders` section; the shipped rule sets
+//! configure none, the regulation prescribing none), each tick then issues `RemindDeadline` once for every
+//! open deadline past its reminder point (the configured lead in working days before the due day, counted
+//! on the engine's calendar) and not yet due, under [`remind_deadline_command_id`].
+//!
 //! ```no_run
 //! # async fn example(engine: govshare_engine::Engine) -> Result<(), Box<dyn std::error::Error>> {
 //! use govshare_projections::{ReadDb, RunnerConfig, models};
@@ -32,12 +37,14 @@
 
 mod config;
 mod error;
+mod reminder;
 mod report;
 mod scheduler;
 mod target;
 
 pub use config::SchedulerConfig;
 pub use error::SchedulerError;
+pub use reminder::{REMIND_DEADLINE, Reminded, ReminderReport, remind_deadline_command_id};
 pub use report::{DeadlineKey, Failure, Marked, RecomputeReport, Recomputed, TickReport};
 pub use scheduler::Scheduler;
 pub use target::{

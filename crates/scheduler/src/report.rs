@@ -7,6 +7,7 @@ use govshare_store::{Position, StreamId};
 use uuid::Uuid;
 
 use crate::error::SchedulerError;
+use crate::reminder::ReminderReport;
 
 /// One deadline of one case.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -68,6 +69,8 @@ pub struct TickReport {
     pub refused: Vec<Failure<DeadlineKey>>,
     /// Deadlines skipped because this scheduler was refused them for good on an earlier tick.
     pub skipped: Vec<DeadlineKey>,
+    /// The reminders (催办提醒) issued after the misses were marked, where the rule set configures them.
+    pub reminders: ReminderReport,
 }
 
 impl TickReport {
@@ -81,6 +84,7 @@ impl TickReport {
             deferred: Vec::new(),
             refused: Vec::new(),
             skipped: Vec::new(),
+            reminders: ReminderReport::default(),
         }
     }
 }

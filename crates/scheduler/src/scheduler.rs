@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::config::SchedulerConfig;
 use crate::error::SchedulerError;
+use crate::reminder::ReminderState;
 use crate::report::{DeadlineKey, Failure, Marked, RecomputeReport, Recomputed, TickReport};
 use crate::target;
 
@@ -46,6 +47,8 @@ pub struct Scheduler {
     config: SchedulerConfig,
     /// Deadlines this scheduler was refused for good: reported once, not retried by this process.
     refused: Mutex<HashSet<DeadlineKey>>,
+    /// What the reminders remember between ticks (`crate::reminder`).
+    reminders: ReminderState,
 }
 
 impl Scheduler {
@@ -57,6 +60,7 @@ impl Scheduler {
             db,
             config,
             refused: Mutex::new(HashSet::new()),
+            reminders: ReminderState::default(),
         }
     }
 
@@ -70,6 +74,14 @@ impl Scheduler {
         &self.config
     }
 
+    pub(crate) fn db(&self) -> &ReadDb {
+        &self.db
+    }
+
+    pub(crate) fn reminder_state(&self) -> &ReminderState {
+        &self.reminders
+    }
+
     /// One tick: reads "now" from the engine's clock, waits until the `deadlines` read model has applied
     /// the log's head, lists the open deadlines due before now that are not marked missed, and issues
     /// `MarkOverdue` for each through [`Engine::execute_scheduled`], in the scheduler's role, acting as the
@@ -79,6 +91,10 @@ impl Scheduler {
     /// reported as deferred and tried again on the next tick; any other is logged, reported once and not
     /// tried again by this scheduler. The tick itself fails only when the view cannot be brought to the
     /// head or queried.
+    ///
+    /// Then, where the rule set configures reminders (催办提醒), it issues `RemindDeadline` for every open
+    /// deadline past its reminder point and not yet due nor reminded of, under the id derived from the
+    /// deadline ([`crate::remind_deadline_command_id`]); see [`TickReport::reminders`].
     pub async fn tick(&self) -> Result<TickReport> {
         let now = self.engine.clock().now();
         let span = tracing::info_span!(
@@ -89,6 +105,7 @@ impl Scheduler {
             marked = tracing::field::Empty,
             deferred = tracing::field::Empty,
             refused = tracing::field::Empty,
+            reminded = tracing::field::Empty,
         );
         async move {
             let result = self.tick_at(now).await;
@@ -100,6 +117,7 @@ impl Scheduler {
                     span.record("marked", report.marked.len());
                     span.record("deferred", report.deferred.len());
                     span.record("refused", report.refused.len());
+                    span.record("reminded", report.reminders.reminded.len());
                 }
                 Err(error) => tracing::warn!(%error, "tick failed"),
             }
@@ -127,6 +145,7 @@ impl Scheduler {
                 None => break,
             }
         }
+        report.reminders = self.remind_due(&registry, now).await?;
         Ok(report)
     }
 
@@ -181,7 +200,7 @@ impl Scheduler {
     }
 
     /// Issues `command` in the scheduler's role, acting as the data authority for `owed_by`.
-    async fn issue(
+    pub(crate) async fn issue(
         &self,
         registry: &OrganizationRegistry,
         owed_by: &str,
@@ -351,7 +370,7 @@ impl Scheduler {
         Ok(head)
     }
 
-    fn page_limit(&self) -> u32 {
+    pub(crate) fn page_limit(&self) -> u32 {
         u32::try_from(self.config.page_size.clamp(1, 1000)).unwrap_or(1000)
     }
 

@@ -689,6 +689,11 @@ impl Decide for CatalogEntry {
                 }
                 self.deadlines.mark_overdue_events(&c.deadline, at)
             }
+            CatalogCommand::RemindDeadline(c) => {
+                let (_, subject) = self.provider_subject("remind of a deadline")?;
+                authorize(Action::RemindDeadline, &actor, &subject)?;
+                self.deadlines.remind_events(&c.deadline, at, services)
+            }
             CatalogCommand::RecomputeDeadlines(_) => {
                 let (_, subject) = self.provider_subject("recompute deadlines")?;
                 authorize(Action::RecomputeDeadlines, &actor, &subject)?;
@@ -818,7 +823,8 @@ impl Aggregate for CatalogEntry {
             },
             CatalogEvent::DeadlineMet(_)
             | CatalogEvent::DeadlineMissed(_)
-            | CatalogEvent::DeadlineRecomputed(_) => {}
+            | CatalogEvent::DeadlineRecomputed(_)
+            | CatalogEvent::DeadlineReminded(_) => {}
         }
     }
 }

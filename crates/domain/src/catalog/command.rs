@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::{DepartmentCode, DepartmentRef};
 use crate::catalog::metadata::{AggregationMethod, CatalogMetadata};
-use crate::deadline::{MarkOverdue, RecomputeDeadlines};
+use crate::deadline::{MarkOverdue, RecomputeDeadlines, RemindDeadline};
 
 /// 编制目录: draft a new entry; the acting department becomes its provider (第九条).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,4 +152,7 @@ pub enum CatalogCommand {
     /// See [`RecomputeDeadlines`]: 重新计算期限, the scheduler's recomputation of the open provisional deadlines
     /// after a year's holiday arrangement is loaded (digest Decision, "Counting working days").
     RecomputeDeadlines(RecomputeDeadlines),
+    /// See [`RemindDeadline`]: 催办提醒, the scheduler's reminder before a due day where the rule set
+    /// configures one (an operational measure).
+    RemindDeadline(RemindDeadline),
 }

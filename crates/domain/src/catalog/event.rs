@@ -9,7 +9,7 @@ use crate::catalog::command::ChangeCause;
 use crate::catalog::metadata::{AggregationMethod, CatalogMetadata, ShareAttribute};
 use crate::deadline::{
     DeadlineExtended, DeadlineFact, DeadlineId, DeadlineMet, DeadlineMissed, DeadlineRecomputed,
-    DeadlineSet,
+    DeadlineReminded, DeadlineSet,
 };
 use crate::services::CategoryClass;
 
@@ -229,6 +229,8 @@ pub enum CatalogEvent {
     /// See [`DeadlineRecomputed`] (digest Decision: provisional deadlines recomputed once a year's holiday
     /// arrangement is loaded).
     DeadlineRecomputed(DeadlineRecomputed),
+    /// See [`DeadlineReminded`] (催办提醒, where the rule set configures reminders: an operational measure).
+    DeadlineReminded(DeadlineReminded),
 }
 
 impl From<DeadlineFact> for CatalogEvent {
@@ -239,6 +241,7 @@ impl From<DeadlineFact> for CatalogEvent {
             DeadlineFact::Extended(e) => CatalogEvent::DeadlineExtended(e),
             DeadlineFact::Missed(e) => CatalogEvent::DeadlineMissed(e),
             DeadlineFact::Recomputed(e) => CatalogEvent::DeadlineRecomputed(e),
+            DeadlineFact::Reminded(e) => CatalogEvent::DeadlineReminded(e),
         }
     }
 }
@@ -252,6 +255,7 @@ impl CatalogEvent {
             CatalogEvent::DeadlineExtended(e) => Some(DeadlineFact::Extended(e.clone())),
             CatalogEvent::DeadlineMissed(e) => Some(DeadlineFact::Missed(e.clone())),
             CatalogEvent::DeadlineRecomputed(e) => Some(DeadlineFact::Recomputed(e.clone())),
+            CatalogEvent::DeadlineReminded(e) => Some(DeadlineFact::Reminded(e.clone())),
             _ => None,
         }
     }
@@ -279,6 +283,7 @@ impl CatalogEvent {
             CatalogEvent::DeadlineExtended(_) => None,
             CatalogEvent::DeadlineMissed(e) => Some(e.marked_at),
             CatalogEvent::DeadlineRecomputed(_) => None,
+            CatalogEvent::DeadlineReminded(e) => Some(e.reminded_at),
         }
     }
 }
@@ -303,6 +308,7 @@ impl DomainEvent for CatalogEvent {
             CatalogEvent::DeadlineExtended(_) => "DeadlineExtended",
             CatalogEvent::DeadlineMissed(_) => "DeadlineMissed",
             CatalogEvent::DeadlineRecomputed(_) => "DeadlineRecomputed",
+            CatalogEvent::DeadlineReminded(_) => "DeadlineReminded",
         }
         .to_owned()
     }

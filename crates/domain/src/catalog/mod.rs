@@ -15,7 +15,7 @@ mod command;
 mod event;
 mod metadata;
 
-pub use crate::deadline::{MarkOverdue, RecomputeDeadlines};
+pub use crate::deadline::{MarkOverdue, RecomputeDeadlines, RemindDeadline};
 pub use aggregate::{CatalogEntry, EntryStatus, OpenChange, PublishedVersion};
 pub use command::{
     ApproveCatalogEntry, CatalogCommand, ChangeCause, ConsentToExtension, DraftCatalogEntry,

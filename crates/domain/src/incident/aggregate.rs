@@ -488,6 +488,12 @@ impl Decide for SecurityIncident {
                 authorize(Action::MarkOverdue, &actor, &subject)?;
                 self.deadlines.mark_overdue_events(&c.deadline, at)
             }
+            IncidentCommand::RemindDeadline(c) => {
+                let subject = self.reporter_subject("remind of a deadline")?;
+                authorize(Action::RemindDeadline, &actor, &subject)?;
+                // The windows of 第三十四条 are clock hours: the ledger refuses them a working-day reminder.
+                self.deadlines.remind_events(&c.deadline, at, services)
+            }
         }
     }
 
@@ -543,7 +549,8 @@ impl Aggregate for SecurityIncident {
             | IncidentEvent::DeadlineMet(_)
             | IncidentEvent::DeadlineExtended(_)
             | IncidentEvent::DeadlineMissed(_)
-            | IncidentEvent::DeadlineRecomputed(_) => {}
+            | IncidentEvent::DeadlineRecomputed(_)
+            | IncidentEvent::DeadlineReminded(_) => {}
         }
     }
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::actor::{DepartmentCode, DepartmentRef};
-use crate::deadline::{DeadlineId, MarkOverdue};
+use crate::deadline::{DeadlineId, MarkOverdue, RemindDeadline};
 
 /// 事件级别: the severity of a data security incident; it sets the reporting window (第三十四条 Decision).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -219,4 +219,7 @@ pub enum IncidentCommand {
     CloseIncident(CloseIncident),
     /// See [`MarkOverdue`].
     MarkOverdue(MarkOverdue),
+    /// See [`RemindDeadline`]: 催办提醒, the scheduler's reminder before a due day where the rule set
+    /// configures one (always refused here: the windows of 第三十四条 are clock hours).
+    RemindDeadline(RemindDeadline),
 }

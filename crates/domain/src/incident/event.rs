@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::actor::{Actor, DepartmentCode, DepartmentRef};
 use crate::deadline::{
     DeadlineExtended, DeadlineFact, DeadlineId, DeadlineMet, DeadlineMissed, DeadlineRecomputed,
-    DeadlineSet,
+    DeadlineReminded, DeadlineSet,
 };
 use crate::incident::command::{
     AffectedEntry, IncidentCategory, ReportTarget, ReportTargets, ResponsibleParty, Severity,
@@ -181,6 +181,8 @@ pub enum IncidentEvent {
     /// See [`DeadlineRecomputed`] (never emitted here: the windows of 第三十四条 are clock hours, never
     /// provisional; kept for the shared fact vocabulary).
     DeadlineRecomputed(DeadlineRecomputed),
+    /// See [`DeadlineReminded`] (never emitted here: the windows of 第三十四条 are clock hours and take no reminder).
+    DeadlineReminded(DeadlineReminded),
 }
 
 impl From<DeadlineFact> for IncidentEvent {
@@ -191,6 +193,7 @@ impl From<DeadlineFact> for IncidentEvent {
             DeadlineFact::Extended(e) => IncidentEvent::DeadlineExtended(e),
             DeadlineFact::Missed(e) => IncidentEvent::DeadlineMissed(e),
             DeadlineFact::Recomputed(e) => IncidentEvent::DeadlineRecomputed(e),
+            DeadlineFact::Reminded(e) => IncidentEvent::DeadlineReminded(e),
         }
     }
 }
@@ -204,6 +207,7 @@ impl IncidentEvent {
             IncidentEvent::DeadlineExtended(e) => Some(DeadlineFact::Extended(e.clone())),
             IncidentEvent::DeadlineMissed(e) => Some(DeadlineFact::Missed(e.clone())),
             IncidentEvent::DeadlineRecomputed(e) => Some(DeadlineFact::Recomputed(e.clone())),
+            IncidentEvent::DeadlineReminded(e) => Some(DeadlineFact::Reminded(e.clone())),
             _ => None,
         }
     }
@@ -227,6 +231,7 @@ impl IncidentEvent {
             IncidentEvent::DeadlineExtended(_) => None,
             IncidentEvent::DeadlineMissed(e) => Some(e.marked_at),
             IncidentEvent::DeadlineRecomputed(_) => None,
+            IncidentEvent::DeadlineReminded(e) => Some(e.reminded_at),
         }
     }
 }
@@ -247,6 +252,7 @@ impl DomainEvent for IncidentEvent {
             IncidentEvent::DeadlineExtended(_) => "DeadlineExtended",
             IncidentEvent::DeadlineMissed(_) => "DeadlineMissed",
             IncidentEvent::DeadlineRecomputed(_) => "DeadlineRecomputed",
+            IncidentEvent::DeadlineReminded(_) => "DeadlineReminded",
         }
         .to_owned()
     }

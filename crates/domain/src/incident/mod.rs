@@ -16,7 +16,7 @@ mod aggregate;
 mod command;
 mod event;
 
-pub use crate::deadline::MarkOverdue;
+pub use crate::deadline::{MarkOverdue, RemindDeadline};
 pub use aggregate::{IncidentStatus, SecurityIncident};
 pub use command::{
     AffectedEntry, CloseIncident, IncidentCategory, IncidentCommand, InformProvider,

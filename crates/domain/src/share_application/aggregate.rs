@@ -685,7 +685,8 @@ impl ShareApplication {
             }
             ShareEvent::DeadlineExtended(_)
             | ShareEvent::DeadlineMissed(_)
-            | ShareEvent::DeadlineRecomputed(_) => {}
+            | ShareEvent::DeadlineRecomputed(_)
+            | ShareEvent::DeadlineReminded(_) => {}
         }
     }
 }
@@ -909,6 +910,23 @@ impl Decide for ShareApplication {
                     return Ok(Vec::new());
                 }
                 self.deadlines.mark_overdue_events(&c.deadline, at)
+            }
+            ShareCommand::RemindDeadline(c) => {
+                let subject = self.requester_subject("remind of a deadline")?;
+                authorize(Action::RemindDeadline, &actor, &subject)?;
+                // A step the requester withdrew from is no longer owed (第十九条): nothing to remind of.
+                if let Some(withdrawn_at) = self.withdrawn_at
+                    && self.deadlines.get(&c.deadline).is_some_and(|d| d.is_open())
+                {
+                    return Err(DomainError::invalid_state(
+                        "remind of a deadline",
+                        format!(
+                            "the application was withdrawn at {withdrawn_at}; {} is no longer owed",
+                            c.deadline
+                        ),
+                    ));
+                }
+                self.deadlines.remind_events(&c.deadline, at, services)
             }
             ShareCommand::RecomputeDeadlines(_) => {
                 let subject = self.requester_subject("recompute deadlines")?;

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::DepartmentRef;
 use crate::catalog::ShareAttribute;
-use crate::deadline::{MarkOverdue, RecomputeDeadlines};
+use crate::deadline::{MarkOverdue, RecomputeDeadlines, RemindDeadline};
 use crate::share_application::objection::{ConcludeObjection, RaiseObjection};
 use crate::share_application::routing::DataHolder;
 use crate::text::is_blank;
@@ -210,4 +210,7 @@ pub enum ShareCommand {
     /// See [`RecomputeDeadlines`]: 重新计算期限, the scheduler's recomputation of the open provisional deadlines
     /// after a year's holiday arrangement is loaded (digest Decision, "Counting working days").
     RecomputeDeadlines(RecomputeDeadlines),
+    /// See [`RemindDeadline`]: 催办提醒, the scheduler's reminder before a due day where the rule set
+    /// configures one (an operational measure).
+    RemindDeadline(RemindDeadline),
 }

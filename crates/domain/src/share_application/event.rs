@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, DepartmentCode, DepartmentRef};
 use crate::deadline::{
-    DeadlineExtended, DeadlineFact, DeadlineMet, DeadlineMissed, DeadlineRecomputed, DeadlineSet,
+    DeadlineExtended, DeadlineFact, DeadlineMet, DeadlineMissed, DeadlineRecomputed,
+    DeadlineReminded, DeadlineSet,
 };
 use crate::rules::RuleSetRef;
 use crate::share_application::command::{ApplicationScenario, RefusalBasis, RequestedEntry};
@@ -222,6 +223,8 @@ pub enum ShareEvent {
     /// See [`DeadlineRecomputed`] (digest Decision: provisional deadlines recomputed once a year's holiday
     /// arrangement is loaded).
     DeadlineRecomputed(DeadlineRecomputed),
+    /// See [`DeadlineReminded`] (催办提醒, where the rule set configures reminders: an operational measure).
+    DeadlineReminded(DeadlineReminded),
 }
 
 impl From<DeadlineFact> for ShareEvent {
@@ -232,6 +235,7 @@ impl From<DeadlineFact> for ShareEvent {
             DeadlineFact::Extended(e) => ShareEvent::DeadlineExtended(e),
             DeadlineFact::Missed(e) => ShareEvent::DeadlineMissed(e),
             DeadlineFact::Recomputed(e) => ShareEvent::DeadlineRecomputed(e),
+            DeadlineFact::Reminded(e) => ShareEvent::DeadlineReminded(e),
         }
     }
 }
@@ -245,6 +249,7 @@ impl ShareEvent {
             ShareEvent::DeadlineExtended(e) => Some(DeadlineFact::Extended(e.clone())),
             ShareEvent::DeadlineMissed(e) => Some(DeadlineFact::Missed(e.clone())),
             ShareEvent::DeadlineRecomputed(e) => Some(DeadlineFact::Recomputed(e.clone())),
+            ShareEvent::DeadlineReminded(e) => Some(DeadlineFact::Reminded(e.clone())),
             _ => None,
         }
     }
@@ -272,6 +277,7 @@ impl ShareEvent {
             ShareEvent::DeadlineExtended(_) => None,
             ShareEvent::DeadlineMissed(e) => Some(e.marked_at),
             ShareEvent::DeadlineRecomputed(_) => None,
+            ShareEvent::DeadlineReminded(e) => Some(e.reminded_at),
         }
     }
 }
@@ -296,6 +302,7 @@ impl DomainEvent for ShareEvent {
             ShareEvent::DeadlineExtended(_) => "DeadlineExtended",
             ShareEvent::DeadlineMissed(_) => "DeadlineMissed",
             ShareEvent::DeadlineRecomputed(_) => "DeadlineRecomputed",
+            ShareEvent::DeadlineReminded(_) => "DeadlineReminded",
         }
         .to_owned()
     }

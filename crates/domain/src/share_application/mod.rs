@@ -37,7 +37,7 @@ mod event;
 mod objection;
 mod routing;
 
-pub use crate::deadline::{MarkOverdue, RecomputeDeadlines};
+pub use crate::deadline::{MarkOverdue, RecomputeDeadlines, RemindDeadline};
 pub use aggregate::{ShareApplication, ShareStatus, check_refusal_reasons};
 pub use command::{
     AgreeToShare, ApplicationScenario, ForwardToProvider, ForwardToUpperAuthority, ProvideShare,

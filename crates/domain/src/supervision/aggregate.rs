@@ -318,6 +318,11 @@ impl Decide for Supervision {
                 authorize(Action::MarkOverdue, &actor, &subject)?;
                 self.deadlines.mark_overdue_events(&c.deadline, at)
             }
+            SupervisionCommand::RemindDeadline(c) => {
+                let (_, subject) = self.subject("remind of a deadline")?;
+                authorize(Action::RemindDeadline, &actor, &subject)?;
+                self.deadlines.remind_events(&c.deadline, at, services)
+            }
             SupervisionCommand::RecomputeDeadlines(_) => {
                 let (_, subject) = self.subject("recompute deadlines")?;
                 authorize(Action::RecomputeDeadlines, &actor, &subject)?;
@@ -373,7 +378,8 @@ impl Aggregate for Supervision {
             | SupervisionEvent::DeadlineMet(_)
             | SupervisionEvent::DeadlineExtended(_)
             | SupervisionEvent::DeadlineMissed(_)
-            | SupervisionEvent::DeadlineRecomputed(_) => {}
+            | SupervisionEvent::DeadlineRecomputed(_)
+            | SupervisionEvent::DeadlineReminded(_) => {}
         }
     }
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::DepartmentRef;
 use crate::deadline::MarkOverdue;
-use crate::deadline::RecomputeDeadlines;
+use crate::deadline::{RecomputeDeadlines, RemindDeadline};
 
 /// 监督检查: record an inspection of a department's data-sharing work and its findings (第三十九条).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,4 +77,7 @@ pub enum SupervisionCommand {
     /// See [`RecomputeDeadlines`]: 重新计算期限, the scheduler's recomputation of the open provisional deadlines
     /// after a year's holiday arrangement is loaded (digest Decision, "Counting working days").
     RecomputeDeadlines(RecomputeDeadlines),
+    /// See [`RemindDeadline`]: 催办提醒, the scheduler's reminder before a due day where the rule set
+    /// configures one (an operational measure).
+    RemindDeadline(RemindDeadline),
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::actor::{Actor, DepartmentRef};
 use crate::deadline::{
     DeadlineExtended, DeadlineFact, DeadlineId, DeadlineMet, DeadlineMissed, DeadlineRecomputed,
-    DeadlineSet,
+    DeadlineReminded, DeadlineSet,
 };
 
 /// 监督检查已记录 (第三十九条).
@@ -146,6 +146,8 @@ pub enum SupervisionEvent {
     /// See [`DeadlineRecomputed`] (digest Decision: provisional deadlines recomputed once a year's holiday
     /// arrangement is loaded).
     DeadlineRecomputed(DeadlineRecomputed),
+    /// See [`DeadlineReminded`] (催办提醒, where the rule set configures reminders: an operational measure).
+    DeadlineReminded(DeadlineReminded),
 }
 
 impl From<DeadlineFact> for SupervisionEvent {
@@ -156,6 +158,7 @@ impl From<DeadlineFact> for SupervisionEvent {
             DeadlineFact::Extended(e) => SupervisionEvent::DeadlineExtended(e),
             DeadlineFact::Missed(e) => SupervisionEvent::DeadlineMissed(e),
             DeadlineFact::Recomputed(e) => SupervisionEvent::DeadlineRecomputed(e),
+            DeadlineFact::Reminded(e) => SupervisionEvent::DeadlineReminded(e),
         }
     }
 }
@@ -169,6 +172,7 @@ impl SupervisionEvent {
             SupervisionEvent::DeadlineExtended(e) => Some(DeadlineFact::Extended(e.clone())),
             SupervisionEvent::DeadlineMissed(e) => Some(DeadlineFact::Missed(e.clone())),
             SupervisionEvent::DeadlineRecomputed(e) => Some(DeadlineFact::Recomputed(e.clone())),
+            SupervisionEvent::DeadlineReminded(e) => Some(DeadlineFact::Reminded(e.clone())),
             _ => None,
         }
     }
@@ -190,6 +194,7 @@ impl SupervisionEvent {
             SupervisionEvent::DeadlineExtended(_) => None,
             SupervisionEvent::DeadlineMissed(e) => Some(e.marked_at),
             SupervisionEvent::DeadlineRecomputed(_) => None,
+            SupervisionEvent::DeadlineReminded(e) => Some(e.reminded_at),
         }
     }
 }
@@ -208,6 +213,7 @@ impl DomainEvent for SupervisionEvent {
             SupervisionEvent::DeadlineExtended(_) => "DeadlineExtended",
             SupervisionEvent::DeadlineMissed(_) => "DeadlineMissed",
             SupervisionEvent::DeadlineRecomputed(_) => "DeadlineRecomputed",
+            SupervisionEvent::DeadlineReminded(_) => "DeadlineReminded",
         }
         .to_owned()
     }

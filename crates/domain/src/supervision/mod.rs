@@ -13,7 +13,7 @@ mod aggregate;
 mod command;
 mod event;
 
-pub use crate::deadline::{MarkOverdue, RecomputeDeadlines};
+pub use crate::deadline::{MarkOverdue, RecomputeDeadlines, RemindDeadline};
 pub use aggregate::{Supervision, SupervisionStatus};
 pub use command::{
     AcceptRectification, IssuePublicCriticism, OrderRectification, RecordInspection,

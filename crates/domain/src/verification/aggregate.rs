@@ -363,6 +363,11 @@ impl Decide for Verification {
                 }
                 self.deadlines.mark_overdue_events(&c.deadline, at)
             }
+            VerificationCommand::RemindDeadline(c) => {
+                let (requester, _, _) = self.filed("remind of a deadline")?;
+                authorize(Action::RemindDeadline, &actor, &Subject::of(requester))?;
+                self.deadlines.remind_events(&c.deadline, at, services)
+            }
             VerificationCommand::RecomputeDeadlines(_) => {
                 let (requester, _, _) = self.filed("recompute deadlines")?;
                 authorize(Action::RecomputeDeadlines, &actor, &Subject::of(requester))?;
@@ -434,7 +439,9 @@ impl Aggregate for Verification {
                     self.open = None;
                 }
             }
-            VerificationEvent::DeadlineMissed(_) | VerificationEvent::DeadlineRecomputed(_) => {}
+            VerificationEvent::DeadlineMissed(_)
+            | VerificationEvent::DeadlineRecomputed(_)
+            | VerificationEvent::DeadlineReminded(_) => {}
         }
     }
 }

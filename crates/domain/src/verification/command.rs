@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::actor::DepartmentRef;
-use crate::deadline::{MarkOverdue, RecomputeDeadlines};
+use crate::deadline::{MarkOverdue, RecomputeDeadlines, RemindDeadline};
 
 /// What the request concerns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,4 +140,7 @@ pub enum VerificationCommand {
     /// See [`RecomputeDeadlines`]: 重新计算期限, the scheduler's recomputation of the open provisional deadlines
     /// after a year's holiday arrangement is loaded (digest Decision, "Counting working days").
     RecomputeDeadlines(RecomputeDeadlines),
+    /// See [`RemindDeadline`]: 催办提醒, the scheduler's reminder before a due day where the rule set
+    /// configures one (an operational measure).
+    RemindDeadline(RemindDeadline),
 }

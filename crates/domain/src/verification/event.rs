@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::actor::{Actor, DepartmentCode, DepartmentRef};
 use crate::deadline::{
     DeadlineExtended, DeadlineFact, DeadlineId, DeadlineMet, DeadlineMissed, DeadlineRecomputed,
-    DeadlineSet,
+    DeadlineReminded, DeadlineSet,
 };
 use crate::verification::command::{VerificationOutcome, VerificationSubject};
 
@@ -157,6 +157,8 @@ pub enum VerificationEvent {
     /// See [`DeadlineRecomputed`] (digest Decision: provisional deadlines recomputed once a year's holiday
     /// arrangement is loaded).
     DeadlineRecomputed(DeadlineRecomputed),
+    /// See [`DeadlineReminded`] (催办提醒, where the rule set configures reminders: an operational measure).
+    DeadlineReminded(DeadlineReminded),
 }
 
 impl From<DeadlineFact> for VerificationEvent {
@@ -167,6 +169,7 @@ impl From<DeadlineFact> for VerificationEvent {
             DeadlineFact::Extended(e) => VerificationEvent::DeadlineExtended(e),
             DeadlineFact::Missed(e) => VerificationEvent::DeadlineMissed(e),
             DeadlineFact::Recomputed(e) => VerificationEvent::DeadlineRecomputed(e),
+            DeadlineFact::Reminded(e) => VerificationEvent::DeadlineReminded(e),
         }
     }
 }
@@ -180,6 +183,7 @@ impl VerificationEvent {
             VerificationEvent::DeadlineExtended(e) => Some(DeadlineFact::Extended(e.clone())),
             VerificationEvent::DeadlineMissed(e) => Some(DeadlineFact::Missed(e.clone())),
             VerificationEvent::DeadlineRecomputed(e) => Some(DeadlineFact::Recomputed(e.clone())),
+            VerificationEvent::DeadlineReminded(e) => Some(DeadlineFact::Reminded(e.clone())),
             _ => None,
         }
     }
@@ -203,6 +207,7 @@ impl VerificationEvent {
             VerificationEvent::DeadlineExtended(_) => None,
             VerificationEvent::DeadlineMissed(e) => Some(e.marked_at),
             VerificationEvent::DeadlineRecomputed(_) => None,
+            VerificationEvent::DeadlineReminded(e) => Some(e.reminded_at),
         }
     }
 }
@@ -225,6 +230,7 @@ impl DomainEvent for VerificationEvent {
             VerificationEvent::DeadlineExtended(_) => "DeadlineExtended",
             VerificationEvent::DeadlineMissed(_) => "DeadlineMissed",
             VerificationEvent::DeadlineRecomputed(_) => "DeadlineRecomputed",
+            VerificationEvent::DeadlineReminded(_) => "DeadlineReminded",
         }
         .to_owned()
     }

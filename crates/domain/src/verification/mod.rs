@@ -12,7 +12,7 @@ mod aggregate;
 mod command;
 mod event;
 
-pub use crate::deadline::{MarkOverdue, RecomputeDeadlines};
+pub use crate::deadline::{MarkOverdue, RecomputeDeadlines, RemindDeadline};
 pub use aggregate::{Verification, VerificationStatus};
 pub use command::{
     AcceptVerificationResult, AnswerVerification, ApproveVerificationExtension,

@@ -35,6 +35,7 @@ struct Owed {
     act: String,
     deadline: Option<String>,
     due_at: Option<DateTime<Utc>>,
+    reminded_at: Option<DateTime<Utc>>,
 }
 
 /// Who owes the next act of an application, and by when.
@@ -49,6 +50,7 @@ fn owed(app: &ShareApplication) -> Option<Owed> {
             act: RESUBMIT.to_owned(),
             deadline: None,
             due_at: None,
+            reminded_at: None,
         });
     }
     let id = app.open_deadline()?;
@@ -62,6 +64,7 @@ fn owed(app: &ShareApplication) -> Option<Owed> {
         act: d.obligation.what.key().to_owned(),
         deadline: Some(id.0.clone()),
         due_at: Some(d.due_at),
+        reminded_at: tracked.reminded_at,
     })
 }
 
@@ -72,7 +75,8 @@ impl Projection for ApplicationsProjection {
     }
 
     fn version(&self) -> u32 {
-        1
+        // 2: `reminded_at`.
+        2
     }
 
     fn tables(&self) -> &'static [&'static str] {
@@ -99,7 +103,8 @@ impl Projection for ApplicationsProjection {
                 submitted_at BIGINT NOT NULL, \
                 updated_at BIGINT NOT NULL, \
                 last_position BIGINT NOT NULL, \
-                state TEXT NOT NULL)"
+                state TEXT NOT NULL, \
+                reminded_at BIGINT)"
                 .into(),
             "CREATE INDEX {applications}_inbox ON {applications} (owed_by, due_key, application_id)"
                 .into(),
@@ -160,12 +165,13 @@ impl Projection for ApplicationsProjection {
         tx.execute(
             "INSERT INTO {applications} (application_id, requester, serving, path, status, is_final, \
              route, entries, owed_by, owed_act, deadline_id, due_at, due_key, grant_id, submitted_at, \
-             updated_at, last_position, state) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+             updated_at, last_position, state, reminded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+             $19) \
              ON CONFLICT (application_id) DO UPDATE SET requester = $2, serving = $3, path = $4, \
              status = $5, is_final = $6, route = $7, entries = $8, owed_by = $9, owed_act = $10, \
              deadline_id = $11, due_at = $12, due_key = $13, grant_id = $14, submitted_at = $15, \
-             updated_at = $16, last_position = $17, state = $18",
+             updated_at = $16, last_position = $17, state = $18, reminded_at = $19",
             &[
                 id.into(),
                 requester.into(),
@@ -185,6 +191,7 @@ impl Projection for ApplicationsProjection {
                 nanos(e.recorded_at).into(),
                 e.position.into(),
                 state_text(&app)?.into(),
+                owed.as_ref().and_then(|o| o.reminded_at).map(nanos).into(),
             ],
         )
         .await?;
@@ -217,6 +224,9 @@ pub struct ApplicationView {
     pub deadline_id: Option<String>,
     /// When the act is due.
     pub due_at: Option<DateTime<Utc>>,
+    /// When the department owing the act was reminded of its deadline (催办提醒, where the rule set
+    /// configures reminders).
+    pub reminded_at: Option<DateTime<Utc>>,
     /// The grant issued on provision.
     pub grant_id: Option<String>,
     /// When it was submitted.
@@ -228,7 +238,8 @@ pub struct ApplicationView {
 }
 
 const COLUMNS: &str = "application_id, requester, serving, path, status, route, entries, owed_by, \
-     owed_act, deadline_id, due_at, grant_id, submitted_at, updated_at, last_position, due_key";
+     owed_act, deadline_id, due_at, grant_id, submitted_at, updated_at, last_position, due_key, \
+     reminded_at";
 
 fn parse_enum<T: serde::de::DeserializeOwned>(index: usize, text: &str) -> Result<T> {
     serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|e| {
@@ -257,6 +268,7 @@ fn view(row: &Row) -> Result<ApplicationView> {
         owed_act: row.opt_text(8)?,
         deadline_id: row.opt_text(9)?,
         due_at: row.opt_i64(10)?.map(from_nanos),
+        reminded_at: row.opt_i64(16)?.map(from_nanos),
         grant_id: row.opt_text(11)?,
         submitted_at: from_nanos(row.i64(12)?),
         updated_at: from_nanos(row.i64(13)?),

@@ -593,7 +593,8 @@ async fn deadline(tx: &mut Tx<'_>, e: &RecordedEvent, fact: DeadlineFact) -> Res
             )
             .await?;
         }
-        DeadlineFact::Recomputed(_) => {}
+        // A reminder (an operational measure) counts toward no indicator of 第三十八条.
+        DeadlineFact::Recomputed(_) | DeadlineFact::Reminded(_) => {}
     }
     Ok(())
 }

@@ -6,7 +6,9 @@
 //! application it belongs to is withdrawn before it fell due (`withdrawn`: a step not yet due when the
 //! requester withdrew is no longer owed). `DeadlineExtended` and `DeadlineRecomputed` move its due
 //! instant. `DeadlineMissed` marks it `missed` (attributed to the owing department, 第四十一条) but does
-//! not close it: the duty does not lapse, and a late act still meets it.
+//! not close it: the duty does not lapse, and a late act still meets it. `DeadlineReminded` records when
+//! the owing department was reminded before the due day (`reminded_at`; only where the rule set
+//! configures reminders).
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -37,7 +39,8 @@ impl Projection for DeadlinesProjection {
     }
 
     fn version(&self) -> u32 {
-        1
+        // 2: `reminded_at`.
+        2
     }
 
     fn tables(&self) -> &'static [&'static str] {
@@ -67,6 +70,7 @@ impl Projection for DeadlinesProjection {
                 rule_set_version BIGINT NOT NULL, \
                 set_position BIGINT NOT NULL, \
                 last_position BIGINT NOT NULL, \
+                reminded_at BIGINT, \
                 PRIMARY KEY (aggregate_type, aggregate_id, deadline_id))"
                 .into(),
             "CREATE INDEX {deadlines}_due ON {deadlines} \
@@ -113,14 +117,16 @@ impl Projection for DeadlinesProjection {
                 tx.execute(
                     "INSERT INTO {deadlines} (aggregate_type, aggregate_id, deadline_id, what, owed_by, \
                      from_at, working_days, due_date, due_at, provisional, extensions, state, missed, \
-                     missed_at, met_at, late, rule_set_id, rule_set_version, set_position, last_position) \
+                     missed_at, met_at, late, rule_set_id, rule_set_version, set_position, last_position, \
+                     reminded_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, 'open', 0, NULL, NULL, NULL, \
-                     $11, $12, $13, $13) \
+                     $11, $12, $13, $13, NULL) \
                      ON CONFLICT (aggregate_type, aggregate_id, deadline_id) DO UPDATE SET \
                      what = $4, owed_by = $5, from_at = $6, working_days = $7, due_date = $8, \
                      due_at = $9, provisional = $10, extensions = 0, state = 'open', missed = 0, \
                      missed_at = NULL, met_at = NULL, late = NULL, rule_set_id = $11, \
-                     rule_set_version = $12, set_position = $13, last_position = $13",
+                     rule_set_version = $12, set_position = $13, last_position = $13, \
+                     reminded_at = NULL",
                     &[
                         kind.into(),
                         id.into(),
@@ -203,6 +209,20 @@ impl Projection for DeadlinesProjection {
                 )
                 .await?;
             }
+            DeadlineFact::Reminded(r) => {
+                tx.execute(
+                    "UPDATE {deadlines} SET reminded_at = $4, last_position = $5 \
+                     WHERE aggregate_type = $1 AND aggregate_id = $2 AND deadline_id = $3",
+                    &[
+                        kind.into(),
+                        id.into(),
+                        r.id.0.as_str().into(),
+                        nanos(r.reminded_at).into(),
+                        e.position.into(),
+                    ],
+                )
+                .await?;
+            }
         }
         Ok(())
     }
@@ -280,6 +300,8 @@ pub struct DeadlineItem {
     pub set_position: Position,
     /// Position of the last fact that changed it.
     pub last_position: Position,
+    /// When the owing department was reminded before the due day (`DeadlineReminded`), if it was.
+    pub reminded_at: Option<DateTime<Utc>>,
 }
 
 /// Which deadlines to list; always ordered by due instant.
@@ -293,6 +315,8 @@ pub struct DeadlineFilter {
     pub owed_by: Option<String>,
     /// Only deadlines due at or before this instant.
     pub due_by: Option<DateTime<Utc>>,
+    /// Only deadlines reminded of (`Some(true)`) or not (`Some(false)`).
+    pub reminded: Option<bool>,
 }
 
 impl DeadlineFilter {
@@ -324,11 +348,17 @@ impl DeadlineFilter {
         self.due_by = Some(at);
         self
     }
+
+    /// Restricted to deadlines not yet reminded of (for the scheduler's reminders).
+    pub fn not_reminded(mut self) -> Self {
+        self.reminded = Some(false);
+        self
+    }
 }
 
 const COLUMNS: &str = "aggregate_type, aggregate_id, deadline_id, what, owed_by, from_at, \
      working_days, due_date, due_at, provisional, extensions, state, missed, missed_at, met_at, late, \
-     rule_set_id, rule_set_version, set_position, last_position";
+     rule_set_id, rule_set_version, set_position, last_position, reminded_at";
 
 fn item(row: &Row) -> Result<DeadlineItem> {
     let due_date = row.text(7)?;
@@ -354,6 +384,7 @@ fn item(row: &Row) -> Result<DeadlineItem> {
         rule_set: (row.text(16)?, u32::try_from(row.i64(17)?).unwrap_or(0)),
         set_position: row.u64(18)?,
         last_position: row.u64(19)?,
+        reminded_at: row.opt_i64(20)?.map(from_nanos),
     })
 }
 
@@ -382,6 +413,11 @@ pub async fn list(
     }
     if let Some(due_by) = filter.due_by {
         bind("due_at <= ?", nanos(due_by).into(), &mut params);
+    }
+    match filter.reminded {
+        Some(true) => conditions.push("reminded_at IS NOT NULL".to_owned()),
+        Some(false) => conditions.push("reminded_at IS NULL".to_owned()),
+        None => {}
     }
     if let Some(cursor) = &page.after {
         let key = cursor.decode(TAG, &[true, false, false, false])?;

@@ -305,7 +305,10 @@ async fn deadline(tx: &mut Tx<'_>, e: &RecordedEvent, fact: DeadlineFact) -> Res
                 record(tx, e, item, m.owed_by.as_str(), Some(parsed)).await?;
             }
         }
-        DeadlineFact::Met(_) | DeadlineFact::Extended(_) | DeadlineFact::Recomputed(_) => {}
+        DeadlineFact::Met(_)
+        | DeadlineFact::Extended(_)
+        | DeadlineFact::Recomputed(_)
+        | DeadlineFact::Reminded(_) => {}
     }
     Ok(())
 }

@@ -193,7 +193,7 @@ impl Projection for RectificationsProjection {
                 )
                 .await?;
             }
-            SupervisionEvent::DeadlineMet(_) => {}
+            SupervisionEvent::DeadlineMet(_) | SupervisionEvent::DeadlineReminded(_) => {}
         }
         f.case.apply(event);
         // The order's due instant when its deadline was set before the order row existed.

@@ -36,6 +36,8 @@ pub struct Live {
 pub struct Fixture {
     pub clock: Arc<ManualClock>,
     pub backend: Backend,
+    /// A rule-set file the engine decides under instead of `hebei-2022`.
+    pub rule_set: Option<PathBuf>,
     live: Option<Live>,
     next: AtomicU32,
 }
@@ -127,10 +129,13 @@ impl Fixture {
         location: &str,
         clock: Arc<ManualClock>,
         calendar_files: &[PathBuf],
+        rule_set: Option<&PathBuf>,
     ) -> Live {
-        let engine = Engine::open(engine_config(location, clock, calendar_files))
-            .await
-            .unwrap();
+        let mut config = engine_config(location, clock, calendar_files);
+        if let Some(path) = rule_set {
+            config.rule_set = govshare_engine::RuleSetSource::File(path.clone());
+        }
+        let engine = Engine::open(config).await.unwrap();
         let db = ReadDb::open(location).await.unwrap();
         let runner = runner(&db, &engine).await;
         let scheduler = Scheduler::new(engine.clone(), db.clone(), scheduler_config());
@@ -143,11 +148,18 @@ impl Fixture {
     }
 
     async fn open(backend: Backend, at: DateTime<Utc>) -> Self {
+        Self::open_with(backend, at, None).await
+    }
+
+    /// A fixture whose engine decides under the rule-set file `rule_set`.
+    pub async fn open_with(backend: Backend, at: DateTime<Utc>, rule_set: Option<PathBuf>) -> Self {
         let clock = Arc::new(ManualClock::new(at));
-        let live = Self::start_live(&location(&backend), clock.clone(), &[]).await;
+        let live =
+            Self::start_live(&location(&backend), clock.clone(), &[], rule_set.as_ref()).await;
         let f = Fixture {
             clock,
             backend,
+            rule_set,
             live: Some(live),
             next: AtomicU32::new(1),
         };
@@ -163,7 +175,13 @@ impl Fixture {
             drop(live.scheduler);
             drop(live.engine);
         }
-        let live = Self::start_live(&self.location(), self.clock.clone(), calendar_files).await;
+        let live = Self::start_live(
+            &self.location(),
+            self.clock.clone(),
+            calendar_files,
+            self.rule_set.as_ref(),
+        )
+        .await;
         self.live = Some(live);
     }
 
@@ -252,6 +270,15 @@ impl Fixture {
             .read_all(1, usize::try_from(head).unwrap())
             .await
             .unwrap()
+    }
+
+    /// The events of the log of one type.
+    pub async fn events_of(&self, event_type: &str) -> Vec<RecordedEvent> {
+        self.log()
+            .await
+            .into_iter()
+            .filter(|e| e.event_type == event_type)
+            .collect()
     }
 
     /// The `DeadlineMissed` events of the log.
