@@ -13,6 +13,10 @@
 //! then on an interval. [`Scheduler::recompute_after_calendar_load`] issues `RecomputeDeadlines` once a
 //! year's holiday arrangement is loaded (digest, "Counting working days").
 //!
+//! [`PolicyWorker`] runs an event-driven policy of `govshare-policies` (e.g. "provision issues the
+//! grant") the same way: through the engine, with command ids derived from the causing event's position,
+//! its checkpoint in the read database and one instance at a time ([`policies`] lists them).
+//!
 //! ```no_run
 //! # async fn example(engine: govshare_engine::Engine) -> Result<(), Box<dyn std::error::Error>> {
 //! use govshare_projections::{ReadDb, RunnerConfig, models};
@@ -32,12 +36,14 @@
 
 mod config;
 mod error;
+mod policy;
 mod report;
 mod scheduler;
 mod target;
 
 pub use config::SchedulerConfig;
 pub use error::SchedulerError;
+pub use policy::{PolicyWorker, ReadDbCheckpoint, policies};
 pub use report::{DeadlineKey, Failure, Marked, RecomputeReport, Recomputed, TickReport};
 pub use scheduler::Scheduler;
 pub use target::{
