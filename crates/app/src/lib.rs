@@ -3,8 +3,10 @@
 //! [`App::open`] opens the store the configuration names (a SQLite file or a `postgres://` URL), builds the
 //! [`Engine`] on it, starts the projection runner over the read models ([`models::all`] by default) and, when a
 //! signing key is configured, the [`CheckpointSigner`] (which checks the signature file and signs the head
-//! `startup`). [`App::run_background`] starts the deadline scheduler and the interval signature;
-//! [`App::shutdown`] stops the scheduler, signs the head once more (`shutdown`) and stops the runner.
+//! `startup`). [`App::run_background`] starts the deadline scheduler, the event-driven policies
+//! ([`govshare_scheduler::policies`]: "provision issues the grant") and the interval signature;
+//! [`App::shutdown`] stops the scheduler and the policies, signs the head once more (`shutdown`) and stops
+//! the runner.
 //!
 //! The server (planned) and the command-line tool hold no logic of their own: they build an [`AppConfig`],
 //! open an [`App`] (or, for the audit's read-only commands, [`open_store`]) and call the libraries.
@@ -31,8 +33,9 @@ use std::time::Duration;
 
 use govshare_audit::{AuditError, CheckpointSigner, SignReason, SignatureFile, SignedCheckpoint};
 use govshare_engine::{Engine, EngineConfig, EngineError};
+use govshare_policies::PolicyConfig;
 use govshare_projections::{Projection, ProjectionError, ReadDb, RunnerConfig, RunnerHandle};
-use govshare_scheduler::{Scheduler, SchedulerConfig};
+use govshare_scheduler::{PolicyWorker, Scheduler, SchedulerConfig};
 use govshare_store::{EventStore, StoreConfig, StoreError};
 use thiserror::Error;
 use tokio::sync::oneshot;
@@ -118,6 +121,8 @@ pub struct AppConfig {
     pub signing: Option<SigningConfig>,
     /// The deadline scheduler.
     pub scheduler: SchedulerConfig,
+    /// The event-driven policies (the person acting for them, the pause between passes).
+    pub policies: PolicyConfig,
     /// The projection runner.
     pub runner: RunnerConfig,
     /// The read models run (default [`models::all`]).
@@ -132,6 +137,7 @@ impl std::fmt::Debug for AppConfig {
             .field("create_if_missing", &self.create_if_missing)
             .field("signing", &self.signing)
             .field("scheduler", &self.scheduler)
+            .field("policies", &self.policies)
             .field("runner", &self.runner)
             .field("projections", &names)
             .finish()
@@ -152,6 +158,7 @@ impl AppConfig {
             create_if_missing: true,
             signing: None,
             scheduler: SchedulerConfig::default(),
+            policies: PolicyConfig::default(),
             runner: RunnerConfig::default(),
             projections: models::all(),
         }
@@ -306,10 +313,12 @@ fn load_or_generate_key(signing: &SigningConfig) -> Result<govshare_audit::Signi
 struct Background {
     stop: oneshot::Sender<()>,
     scheduler: JoinHandle<()>,
+    policies: Vec<JoinHandle<()>>,
     ticker: Option<JoinHandle<()>>,
 }
 
-/// A running deployment: the engine, the read models and their runner, the scheduler and the signer.
+/// A running deployment: the engine, the read models and their runner, the scheduler, the policies and the
+/// signer.
 pub struct App {
     engine: Engine,
     db: ReadDb,
@@ -317,6 +326,7 @@ pub struct App {
     signer: Option<Arc<CheckpointSigner>>,
     signing_interval: Duration,
     scheduler: SchedulerConfig,
+    policies: PolicyConfig,
     background: Option<Background>,
 }
 
@@ -371,6 +381,7 @@ impl App {
                 signer,
                 signing_interval,
                 scheduler: config.scheduler,
+                policies: config.policies,
                 background: None,
             })
         }
@@ -405,13 +416,33 @@ impl App {
         self.signer.as_ref()
     }
 
-    /// Starts the deadline scheduler and, with a key, the interval signature. Calling it twice does nothing.
+    /// Starts the deadline scheduler, the event-driven policies and, with a key, the interval signature.
+    /// Calling it twice does nothing.
     pub fn run_background(&mut self) {
         if self.background.is_some() {
             return;
         }
         let _span = tracing::info_span!("app.run_background").entered();
         let (stop, stopped) = oneshot::channel::<()>();
+        // One stop signal for everything: the scheduler's receiver, and a watch the policies follow.
+        let (stop_policies, policies_stopped) = tokio::sync::watch::channel(false);
+        let mut policies = Vec::new();
+        for policy in govshare_scheduler::policies() {
+            let name = policy.name();
+            match PolicyWorker::new(self.engine.clone(), &self.db, policy, self.policies.clone()) {
+                Ok(worker) => {
+                    let mut stopped = policies_stopped.clone();
+                    policies.push(tokio::spawn(async move {
+                        worker
+                            .run(async move {
+                                let _ = stopped.wait_for(|stop| *stop).await;
+                            })
+                            .await;
+                    }));
+                }
+                Err(error) => tracing::error!(policy = name, %error, "policy not started"),
+            }
+        }
         let scheduler =
             Scheduler::new(self.engine.clone(), self.db.clone(), self.scheduler.clone());
         let scheduler = tokio::spawn(async move {
@@ -420,6 +451,7 @@ impl App {
                     let _ = stopped.await;
                 })
                 .await;
+            let _ = stop_policies.send(true);
         });
         let ticker = self.signer.as_ref().map(|signer| {
             let clock = self.engine.clock().clone();
@@ -438,10 +470,15 @@ impl App {
                 }
             })
         });
-        tracing::info!(signing = ticker.is_some(), "scheduler started");
+        tracing::info!(
+            signing = ticker.is_some(),
+            policies = policies.len(),
+            "scheduler started"
+        );
         self.background = Some(Background {
             stop,
             scheduler,
+            policies,
             ticker,
         });
     }
@@ -459,8 +496,8 @@ impl App {
         Ok(Some(signed))
     }
 
-    /// Stops the scheduler (after the tick under way), signs the head `shutdown` (with a key) and stops the
-    /// runner. Returns the shutdown signature.
+    /// Stops the scheduler (after the tick under way) and the policies, signs the head `shutdown` (with a
+    /// key) and stops the runner. Returns the shutdown signature.
     pub async fn shutdown(mut self) -> Result<Option<SignedCheckpoint>, AppError> {
         let span = tracing::info_span!("app.shutdown");
         async move {
@@ -468,6 +505,13 @@ impl App {
                 let _ = background.stop.send(());
                 if let Err(e) = background.scheduler.await {
                     tracing::warn!(error = %e, "scheduler task ended abnormally");
+                }
+                // The scheduler's task tells the policies to stop as it ends; a policy stopped in a pass
+                // leaves its checkpoint where its last recorded command put it.
+                for policy in background.policies {
+                    if let Err(e) = policy.await {
+                        tracing::warn!(error = %e, "policy task ended abnormally");
+                    }
                 }
                 if let Some(ticker) = background.ticker {
                     ticker.abort();

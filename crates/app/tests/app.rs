@@ -342,3 +342,149 @@ async fn art41_the_background_scheduler_records_a_missed_deadline_and_the_interv
     .await
     .unwrap();
 }
+
+/// 第十九、二十二条: the policies run in the background with the scheduler; a provision is followed by its
+/// grant, issued once in the scheduler's role under the id derived from the provision's position, and
+/// shutdown stops the policies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn art22_the_background_policy_issues_the_grant_after_provision() {
+    use govshare_domain::share_application::{AgreeToShare, ForwardToProvider, ProvideShare};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir
+        .path()
+        .join("govshare.db")
+        .to_string_lossy()
+        .into_owned();
+    let clock = Arc::new(ManualClock::new(province::start()));
+    let mut config = config(&db, dir.path(), clock.clone());
+    config.policies =
+        govshare_policies::PolicyConfig::default().with_interval(Duration::from_millis(100));
+    let mut app = App::open(config).await.unwrap();
+    app.run_background();
+    let (region, authority) = province::bootstrap();
+    app.engine()
+        .bootstrap(
+            Uuid::from_u128(1),
+            PersonId("王主任".into()),
+            region,
+            authority,
+        )
+        .await
+        .unwrap();
+    let mut n = 1;
+    for (c, name, kind) in [
+        (
+            "130000-public-security",
+            "河北省公安厅",
+            DepartmentKind::PublicSecurity,
+        ),
+        (
+            "130000-health",
+            "河北省卫生健康委员会",
+            DepartmentKind::Department,
+        ),
+    ] {
+        run(
+            &app,
+            &mut n,
+            AUTHORITY,
+            Role::Leader,
+            province::register(c, name, "130000", kind),
+        )
+        .await;
+    }
+    for (department, role, command) in
+        province::publication(POPULATION, "130000-public-security", population_metadata())
+    {
+        run(&app, &mut n, &department, role, command).await;
+    }
+    let application = "SA-2026-0002";
+    let share = |command| Command::ShareApplication {
+        id: application.into(),
+        command,
+    };
+    run(
+        &app,
+        &mut n,
+        "130000-health",
+        Role::Clerk,
+        submit(application),
+    )
+    .await;
+    clock.advance(chrono::Duration::minutes(30));
+    run(
+        &app,
+        &mut n,
+        AUTHORITY,
+        Role::Reviewer,
+        share(ShareCommand::ForwardToProvider(ForwardToProvider {
+            review_opinion: "应用场景明确，依据充分，转提供部门".into(),
+        })),
+    )
+    .await;
+    clock.advance(chrono::Duration::minutes(30));
+    run(
+        &app,
+        &mut n,
+        "130000-public-security",
+        Role::Leader,
+        share(ShareCommand::AgreeToShare(AgreeToShare {
+            conditions: None,
+        })),
+    )
+    .await;
+    clock.advance(chrono::Duration::minutes(30));
+    run(
+        &app,
+        &mut n,
+        AUTHORITY,
+        Role::Reviewer,
+        share(ShareCommand::ProvideShare(ProvideShare {
+            grant_id: "GR-2026-0002".into(),
+        })),
+    )
+    .await;
+
+    let store = app.store().clone();
+    let mut found = None;
+    for _ in 0..300 {
+        let head = store.head().await.unwrap().position;
+        let log = store
+            .read_all(1, usize::try_from(head).unwrap())
+            .await
+            .unwrap();
+        let provided = log
+            .iter()
+            .find(|e| e.event_type == "ShareProvided")
+            .cloned();
+        let grants: Vec<_> = log
+            .into_iter()
+            .filter(|e| e.event_type == "GrantIssued")
+            .collect();
+        if let (Some(provided), [grant]) = (provided, grants.as_slice()) {
+            found = Some((provided, grant.clone()));
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (provided, grant) = found.expect("the policy issued no grant");
+    assert_eq!(grant.stream.aggregate_id, "GR-2026-0002");
+    assert_eq!(grant.metadata.actor.role, "scheduler");
+    assert_eq!(
+        grant.metadata.command_id,
+        govshare_policies::policy_command_id(
+            govshare_policies::PROVISION_ISSUES_GRANT,
+            provided.position
+        )
+    );
+    app.shutdown().await.unwrap();
+    // Nothing more after shutdown: the one grant.
+    let grants = store
+        .read_all(1, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event_type == "GrantIssued")
+        .count();
+    assert_eq!(grants, 1);
+}

@@ -51,6 +51,15 @@ pub enum DemoError {
         #[source]
         source: EngineError,
     },
+    /// The policy "provision issues the grant" failed or was refused where the scenario expected a grant.
+    #[error("{step}: {source}")]
+    Policy {
+        /// The scenario step, in words.
+        step: String,
+        /// The policy's error.
+        #[source]
+        source: govshare_policies::PolicyError,
+    },
     /// The engine accepted a command the scenario tries on purpose to show a refusal.
     #[error("预期被拒绝的操作被接受 (expected a refusal): {0}")]
     UnexpectedAcceptance(String),
@@ -65,7 +74,10 @@ impl DemoError {
             | DemoError::InvalidOptions { .. }
             | DemoError::Store { .. } => true,
             DemoError::Engine { source, .. } => matches!(source, EngineError::Unavailable(_)),
-            DemoError::Data(_) | DemoError::Time(_) | DemoError::UnexpectedAcceptance(_) => false,
+            DemoError::Data(_)
+            | DemoError::Time(_)
+            | DemoError::Policy { .. }
+            | DemoError::UnexpectedAcceptance(_) => false,
         }
     }
 }

@@ -14,7 +14,8 @@
 //! - share applications on every path of 第十九条 — unconditional, conditional agreed or refused with reasons,
 //!   objections upheld and dismissed, returned for supplement, withdrawn, not accepted for a listed entry —
 //!   including cross-level routes (第二十一条), with grants and their uses, one outside the grant
-//!   (第二十二条); quality verification with an extension (第二十条); security incidents reported on time and
+//!   (第二十二条) — each grant issued by the policy "provision issues the grant" (`govshare-policies`), whose
+//!   pass the demo runs some minutes after the provision; quality verification with an extension (第二十条); security incidents reported on time and
 //!   late (第三十四条); supervision with rectification orders and public criticism (第三十九条); and missed
 //!   deadlines recorded by the scheduler (第四十一条).
 //!
@@ -99,8 +100,9 @@ pub fn category_assignments() -> Result<govshare_domain::CategoryAssignments, De
 ///
 /// Refuses a store that already holds events ([`DemoError::NotEmpty`]). Every command goes through
 /// [`Engine::execute`] (the first two through [`Engine::bootstrap`], missed deadlines through
-/// [`Engine::execute_scheduled`] in the scheduler's role); ids come from [`Engine::ids`]. At the end the whole
-/// hash chain is verified.
+/// [`Engine::execute_scheduled`] in the scheduler's role, and so do the grants, by the policy "provision
+/// issues the grant" under ids derived from the provision's position); other ids come from [`Engine::ids`].
+/// At the end the whole hash chain is verified.
 pub async fn run(
     engine: &Engine,
     clock: &ManualClock,

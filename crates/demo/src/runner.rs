@@ -2,12 +2,15 @@
 //! agenda driven by the manual clock.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use govshare_domain::{DeadlineId, DeadlineMissed, DeadlineSet, DepartmentCode, PersonId, Role};
 use govshare_engine::{
     Command, CommandRequest, Engine, EngineError, ManualClock, Recorded, derived_command_id,
 };
+
+use govshare_policies::{MemoryCheckpoint, PolicyConfig, PolicyRunner, ProvisionIssuesGrant};
 
 use crate::data::World;
 use crate::error::DemoError;
@@ -48,6 +51,9 @@ pub(crate) struct Runner<'a> {
     pub cases: Cases,
     /// Approved versions of catalog entries revised after publication (others are at version 1).
     pub entry_versions: BTreeMap<String, u32>,
+    /// The policy "provision issues the grant" (第十九、二十二条), run by the platform beside the engine;
+    /// its checkpoint is kept in memory, the demo driving the passes itself.
+    pub grant_policy: PolicyRunner,
 }
 
 impl<'a> Runner<'a> {
@@ -58,7 +64,15 @@ impl<'a> Runner<'a> {
         seed: u64,
         end: DateTime<Utc>,
     ) -> Self {
+        let platform = world.authority_of(&world.province().code);
+        let grant_policy = PolicyRunner::new(
+            engine.clone(),
+            Arc::new(ProvisionIssuesGrant),
+            Arc::new(MemoryCheckpoint::default()),
+            PolicyConfig::default().with_person(PersonId(world.person(&platform, Role::Scheduler))),
+        );
         Runner {
+            grant_policy,
             engine,
             clock,
             world,

@@ -1,9 +1,8 @@
 //! Share applications (第十九、二十一条), their grants and the uses of the data (第二十二条).
 
 use chrono::{Datelike, Duration};
-use govshare_domain::catalog::{ShareMode, UpdateFrequency};
 use govshare_domain::grant::{
-    GrantCommand, GrantedEntry, IssueGrant, ProvisionFacts, RecordGrantUse, RevokeGrant,
+    Grant, GrantCommand, GrantStatus, ProvisionFacts, RecordGrantUse, RevokeGrant,
 };
 use govshare_domain::share_application::{
     AgreeToShare, ConcludeObjection, ForwardToProvider, ForwardToUpperAuthority, ObjectionOutcome,
@@ -19,7 +18,6 @@ use crate::error::DemoError;
 use crate::needs::{DISMISSED, UPHELD};
 use crate::runner::Runner;
 use crate::scenario::{GrantInfo, Late, Misuse, Path, ShareStep, Task};
-use crate::seed::{dept_code, named};
 
 const MATERIALS: [&str; 2] = ["共享需求说明.pdf", "应用场景及数据安全保障措施说明.pdf"];
 
@@ -269,7 +267,7 @@ impl Runner<'_> {
                 self.soon(m, Task::Share(i, ShareStep::IssueGrant));
                 Ok(())
             }
-            ShareStep::IssueGrant => self.issue_grant(i).await,
+            ShareStep::IssueGrant => self.grant_after_provision(i).await,
             ShareStep::Use => self.use_grant(i).await,
             ShareStep::Revoke => {
                 let serving = case.route.last().cloned().unwrap_or_default();
@@ -410,46 +408,49 @@ impl Runner<'_> {
         Ok(())
     }
 
-    /// 第二十二条: the serving authority issues the grant bound to the scenario.
-    async fn issue_grant(&mut self, i: usize) -> Result<(), DemoError> {
+    /// 第十九、二十二条: the grant follows the provision. The platform's policy "provision issues the grant"
+    /// issues it, acting as the serving authority in the scheduler's role, under an id derived from the
+    /// provision's position; the demo runs the policy's pass here, some minutes after the provision (a pass
+    /// issues the grant of every provision recorded so far), then checks that this case's grant is in force.
+    async fn grant_after_provision(&mut self, i: usize) -> Result<(), DemoError> {
         let case = self.cases.shares[i].clone();
-        let serving = case.route.last().cloned().unwrap_or_default();
         let grant = case.grant.clone().unwrap_or_default();
-        let interface = matches!(case.entry.share, Share::Conditional(_))
-            || case.entry.update == UpdateFrequency::RealTime;
-        self.exec(
-            &serving,
-            Role::Reviewer,
-            Command::Grant {
-                id: grant.clone(),
-                command: GrantCommand::IssueGrant(IssueGrant {
-                    // The engine resolves it again from the recorded provision (第二十二条).
-                    provision: case
-                        .provision
-                        .clone()
-                        .ok_or_else(|| DemoError::Data(format!("{} 尚未提供数据", case.id)))?,
-                    grantee: named(case.need.requester)?,
-                    authority: named(&serving)?,
-                    entries: vec![GrantedEntry {
-                        entry_id: case.entry.id.clone(),
-                        provider: dept_code(&case.entry.provider)?,
-                        data_items: case.scenario.data_items.clone(),
-                    }],
-                    purpose: case.scenario.purpose.clone(),
-                    purpose_code: case.scenario.purpose_code.clone(),
-                    valid_from: case.scenario.use_from,
-                    valid_until: case.scenario.use_until,
-                    access_mode: if interface {
-                        ShareMode::Interface
-                    } else {
-                        ShareMode::DatabaseTable
-                    },
-                    conditions: case.conditions.clone(),
-                }),
-            },
-            || format!("{grant} 授权使用"),
-        )
-        .await?;
+        let step = || format!("{grant} 授权使用 (第二十二条)");
+        let report = self
+            .grant_policy
+            .pass()
+            .await
+            .map_err(|source| DemoError::Policy {
+                step: step(),
+                source,
+            })?;
+        if let Some(refused) = report
+            .deferred
+            .or_else(|| report.refused.into_iter().next())
+        {
+            return Err(DemoError::Policy {
+                step: step(),
+                source: refused.error,
+            });
+        }
+        for issued in &report.issued {
+            self.commands += 1;
+            self.watch(&issued.recorded)?;
+        }
+        let (state, _) =
+            self.engine
+                .load::<Grant>(&grant)
+                .await
+                .map_err(|source| DemoError::Engine {
+                    step: step(),
+                    source,
+                })?;
+        if state.status() != GrantStatus::Active {
+            return Err(DemoError::Data(format!(
+                "{} 提供数据后没有签发授权 {grant}",
+                case.id
+            )));
+        }
         self.cases.grants.push(GrantInfo {
             id: grant,
             requester: case.need.requester.to_owned(),

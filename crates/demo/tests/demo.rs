@@ -135,6 +135,37 @@ async fn a_year_covers_every_path_and_verifies() {
             .any(|e| e.event_type == "DeadlineMissed" && e.metadata.actor.role == "scheduler"),
         "the scheduler records missed deadlines"
     );
+    // 第十九、二十二条: every grant is issued once, by the policy "provision issues the grant", in the
+    // scheduler's role, under the id derived from its application's ShareProvided position.
+    let provided: std::collections::BTreeMap<String, u64> = events
+        .iter()
+        .filter(|e| e.event_type == "ShareProvided")
+        .map(|e| (e.stream.aggregate_id.clone(), e.position))
+        .collect();
+    let grants: Vec<&RecordedEvent> = events
+        .iter()
+        .filter(|e| e.event_type == "GrantIssued")
+        .collect();
+    assert!(!grants.is_empty());
+    for grant in &grants {
+        let application = payload_field(grant, "provision")
+            .get("application_id")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_owned();
+        let cause = provided[&application];
+        assert_eq!(
+            grant.metadata.command_id,
+            govshare_policies::policy_command_id(govshare_policies::PROVISION_ISSUES_GRANT, cause),
+            "{application}"
+        );
+        assert_eq!(grant.metadata.actor.role, "scheduler");
+    }
+    let granted: BTreeSet<&str> = grants
+        .iter()
+        .map(|g| g.stream.aggregate_id.as_str())
+        .collect();
+    assert_eq!(granted.len(), grants.len(), "one grant per provision");
     let hops: BTreeSet<u64> = events
         .iter()
         .filter(|e| e.event_type == "ForwardedToUpperAuthority")

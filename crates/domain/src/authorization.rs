@@ -4,7 +4,8 @@
 //! naming the [`Rule`] that denied it. The rules follow the division of duties of 第五、六、十、十一、十三、
 //! 十四、十五、三十七条: a department acts on its own data, the data authority of the same region and level
 //! (同级政务数据主管部门) reviews and decides, the people's government of that level approves the negative
-//! list, and the engine's scheduler only records missed deadlines and recomputes provisional ones.
+//! list, and the engine's scheduler only records missed deadlines, recomputes provisional ones and, acting as
+//! the authority that provided, issues the grant that follows a provision.
 
 use crate::actor::{Actor, DepartmentCode, DepartmentKind, DepartmentRef, Level, RegionCode, Role};
 pub use crate::forbidden::{Forbidden, Rule};
@@ -53,6 +54,10 @@ pub enum Action {
     /// objections, forward verification requests and decide their extensions and disputes
     /// (第十九至二十二条).
     ServeShareRequest,
+    /// Issue the grant that follows a provision (第十九、二十二条): as [`Action::ServeShareRequest`] for the
+    /// issuing authority's people; the scheduler role may issue it too, acting as that authority, for the
+    /// policy "provision issues the grant" (AUTH-15).
+    IssueGrant,
     /// Record a use of shared data against one's own grant (第二十二条); a commissioned third party may.
     RecordGrantUse,
     /// Report and handle one's own data security incident: measures, informing providers, reports to 网信,
@@ -130,6 +135,29 @@ pub fn authorize(action: Action, actor: &Actor, subject: &Subject) -> Result<(),
         }
         return Ok(());
     }
+    if action == Action::IssueGrant && actor.role == Role::Scheduler {
+        // AUTH-15: the policy "provision issues the grant" acts for the serving authority that provided,
+        // and for no one else; the provision's facts are checked by the grant itself (第十九、二十二条).
+        if me != &subject.department {
+            return deny(
+                Rule::GrantFollowsProvision,
+                format!(
+                    "the scheduler acting as {me} may not issue a grant of {}",
+                    subject.department
+                ),
+            );
+        }
+        if !dept.is_authority_of(&subject.region, subject.level) {
+            return deny(
+                Rule::SameLevelAuthority,
+                format!(
+                    "{me} is not the data authority of {} at {:?} level",
+                    subject.region, subject.level
+                ),
+            );
+        }
+        return Ok(());
+    }
     if actor.role == Role::Scheduler {
         return deny(
             Rule::SchedulerOnlyMarksOverdue,
@@ -182,7 +210,8 @@ pub fn authorize(action: Action, actor: &Actor, subject: &Subject) -> Result<(),
         | Action::PublishCatalog
         | Action::DecideCollectionList
         | Action::Supervise
-        | Action::ServeShareRequest => {
+        | Action::ServeShareRequest
+        | Action::IssueGrant => {
             if !dept.is_authority_of(&subject.region, subject.level) {
                 return deny(
                     Rule::SameLevelAuthority,

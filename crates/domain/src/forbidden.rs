@@ -43,11 +43,14 @@ pub enum Rule {
     /// AUTH-14: city platform plans, data return and authorized operation belong to the provincial data
     /// authority whose province covers the subject (第二十八、三十一条).
     ProvincialAuthority,
+    /// AUTH-15: the scheduler role issues a grant only as the serving authority that provided the
+    /// application, following its recorded provision (第十九、二十二条: the policy "provision issues the grant").
+    GrantFollowsProvision,
 }
 
 impl Rule {
     /// Every rule, in table order.
-    pub const ALL: [Rule; 14] = [
+    pub const ALL: [Rule; 15] = [
         Rule::SchedulerOnlyMarksOverdue,
         Rule::OverdueByScheduler,
         Rule::OwnDepartment,
@@ -62,6 +65,7 @@ impl Rule {
         Rule::PriorReviewByOffice,
         Rule::CriticismByAuthorityOrGovernment,
         Rule::ProvincialAuthority,
+        Rule::GrantFollowsProvision,
     ];
 
     /// The stable id, as in `docs/authorization.md`.
@@ -81,6 +85,7 @@ impl Rule {
             Rule::PriorReviewByOffice => "AUTH-12",
             Rule::CriticismByAuthorityOrGovernment => "AUTH-13",
             Rule::ProvincialAuthority => "AUTH-14",
+            Rule::GrantFollowsProvision => "AUTH-15",
         }
     }
 }

@@ -553,6 +553,39 @@ fn authorization_doc_matches_the_table() {
     }
 }
 
+/// AUTH-15 (第十九、二十二条): the scheduler role issues a grant only as the serving authority that provided the
+/// application (the policy "provision issues the grant"), never for another authority; AUTH-01 still keeps it
+/// from every other sharing act, revocation included.
+#[test]
+fn auth15_scheduler_issues_only_the_providing_authoritys_grant() {
+    use govshare_domain::authorization::{Action, Subject, authorize};
+    let serving = Subject::of(&province_authority());
+    let as_serving = actor(province_authority(), govshare_domain::Role::Scheduler);
+    assert_eq!(authorize(Action::IssueGrant, &as_serving, &serving), Ok(()));
+    let as_city = actor(city_authority(), govshare_domain::Role::Scheduler);
+    match authorize(Action::IssueGrant, &as_city, &serving) {
+        Err(f) => assert_eq!(f.rule, Rule::GrantFollowsProvision, "{}", f.reason),
+        Ok(()) => panic!("expected AUTH-15 to deny"),
+    }
+    match authorize(Action::ServeShareRequest, &as_serving, &serving) {
+        Err(f) => assert_eq!(f.rule, Rule::SchedulerOnlyMarksOverdue, "{}", f.reason),
+        Ok(()) => panic!("expected AUTH-01 to deny"),
+    }
+    // People of the serving authority issue as before (AUTH-05/06).
+    assert_eq!(
+        authorize(
+            Action::IssueGrant,
+            &reviewer(province_authority()),
+            &serving
+        ),
+        Ok(())
+    );
+    match authorize(Action::IssueGrant, &clerk(province_authority()), &serving) {
+        Err(f) => assert_eq!(f.rule, Rule::AuthorityDecisionRole, "{}", f.reason),
+        Ok(()) => panic!("expected AUTH-06 to deny"),
+    }
+}
+
 /// AUTH-12..14 (chapters 4–7): the denied paths at the table itself; `tests/third_party.rs`,
 /// `tests/supervision.rs`, `tests/city_platform.rs` and `tests/authorized_operation.rs` deny them again through
 /// the aggregates.

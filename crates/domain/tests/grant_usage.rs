@@ -335,6 +335,54 @@ fn art22_who_records_uses_and_issues_grants() {
     }
 }
 
+/// 第十九、二十二条, AUTH-15: the policy "provision issues the grant" runs in the scheduler's role acting as
+/// the serving authority that provided; the grant records that actor. Acting as another authority it is
+/// refused, and it may not revoke.
+#[test]
+fn art22_scheduler_issues_the_grant_as_the_serving_authority() {
+    let as_serving = actor(province_authority(), govshare_domain::Role::Scheduler);
+    let events = run(
+        vec![],
+        cmd(
+            as_serving.clone(),
+            bj(2026, 3, 18, 9, 0),
+            GrantCommand::IssueGrant(issue()),
+        ),
+    )
+    .unwrap();
+    match &events[0] {
+        GrantEvent::GrantIssued(g) => {
+            assert_eq!(g.by, as_serving);
+            assert_eq!(g.authority, province_authority());
+        }
+        other => panic!("{other:?}"),
+    }
+    match run(
+        vec![],
+        cmd(
+            actor(city_authority(), govshare_domain::Role::Scheduler),
+            bj(2026, 3, 18, 9, 0),
+            GrantCommand::IssueGrant(issue()),
+        ),
+    ) {
+        Err(DomainError::Forbidden(f)) => assert_eq!(f.rule, Rule::GrantFollowsProvision),
+        other => panic!("{other:?}"),
+    }
+    match run(
+        events,
+        cmd(
+            as_serving,
+            bj(2026, 5, 6, 9, 0),
+            GrantCommand::RevokeGrant(RevokeGrant {
+                reason: "x".to_owned(),
+            }),
+        ),
+    ) {
+        Err(DomainError::Forbidden(f)) => assert_eq!(f.rule, Rule::SchedulerOnlyMarksOverdue),
+        other => panic!("{other:?}"),
+    }
+}
+
 /// A grant keeps counters of its uses (and their ids, each recorded once).
 #[test]
 fn art22_grant_counts_uses_and_violations() {

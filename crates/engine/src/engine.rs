@@ -222,7 +222,8 @@ impl Engine {
     }
 
     /// The scheduler's path: the same as [`Engine::execute`], for requests in the scheduler's role only
-    /// (`MarkOverdue`, `RecomputeDeadlines`, `RemindDeadline`; `docs/authorization.md` AUTH-01/02). The command id should be
+    /// (`MarkOverdue`, `RecomputeDeadlines`, `RemindDeadline`; and the policies' commands, e.g. `IssueGrant` as
+    /// the serving authority after a provision; `docs/authorization.md` AUTH-01/02/15). The command id should be
     /// derived from what is marked, so that two schedulers, or one restarted, record it once.
     ///
     /// ```no_run

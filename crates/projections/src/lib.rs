@@ -13,11 +13,15 @@
 //! The read models live in the store's own database (the SQLite file or the PostgreSQL database),
 //! documented in `docs/read-models.md`; each module of [`models`] holds a projection and its typed,
 //! cursor-paginated queries.
+//!
+//! Beside the projections, [`ReadDb::follower`] keeps the checkpoint (and the lease) of a worker that
+//! follows the log to act on it through the engine rather than to build a table (the policies).
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod db;
 mod decode;
 mod error;
+mod follower;
 mod lease;
 pub mod models;
 mod page;
@@ -28,6 +32,7 @@ pub mod sql;
 
 pub use db::{GenerationState, Lag, ProjectionState, ReadDb};
 pub use error::{ProjectionError, Result};
+pub use follower::{Follower, FollowerLease};
 pub use lease::lease_key;
 pub use page::{Cursor, MAX_LIMIT, Page, PageRequest};
 pub use projection::Projection;

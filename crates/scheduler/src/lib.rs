@@ -18,6 +18,10 @@
 //! open deadline past its reminder point (the configured lead in working days before the due day, counted
 //! on the engine's calendar) and not yet due, under [`remind_deadline_command_id`].
 //!
+//! [`PolicyWorker`] runs an event-driven policy of `govshare-policies` (e.g. "provision issues the
+//! grant") the same way: through the engine, with command ids derived from the causing event's position,
+//! its checkpoint in the read database and one instance at a time ([`policies`] lists them).
+//!
 //! ```no_run
 //! # async fn example(engine: govshare_engine::Engine) -> Result<(), Box<dyn std::error::Error>> {
 //! use govshare_projections::{ReadDb, RunnerConfig, models};
@@ -38,6 +42,7 @@
 mod config;
 mod error;
 mod reminder;
+mod policy;
 mod report;
 mod scheduler;
 mod target;
@@ -45,6 +50,7 @@ mod target;
 pub use config::SchedulerConfig;
 pub use error::SchedulerError;
 pub use reminder::{REMIND_DEADLINE, Reminded, ReminderReport, remind_deadline_command_id};
+pub use policy::{PolicyWorker, ReadDbCheckpoint, policies};
 pub use report::{DeadlineKey, Failure, Marked, RecomputeReport, Recomputed, TickReport};
 pub use scheduler::Scheduler;
 pub use target::{

@@ -92,11 +92,7 @@ impl Grant {
         at: DateTime<Utc>,
         c: IssueGrant,
     ) -> Result<Vec<GrantEvent>, DomainError> {
-        authorize(
-            Action::ServeShareRequest,
-            &actor,
-            &Subject::of(&c.authority),
-        )?;
+        authorize(Action::IssueGrant, &actor, &Subject::of(&c.authority))?;
         if self.status != GrantStatus::New {
             return Err(DomainError::invalid_state(
                 "issue",
