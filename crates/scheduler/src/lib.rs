@@ -41,16 +41,16 @@
 
 mod config;
 mod error;
-mod reminder;
 mod policy;
+mod reminder;
 mod report;
 mod scheduler;
 mod target;
 
 pub use config::SchedulerConfig;
 pub use error::SchedulerError;
-pub use reminder::{REMIND_DEADLINE, Reminded, ReminderReport, remind_deadline_command_id};
 pub use policy::{PolicyWorker, ReadDbCheckpoint, policies};
+pub use reminder::{REMIND_DEADLINE, Reminded, ReminderReport, remind_deadline_command_id};
 pub use report::{DeadlineKey, Failure, Marked, RecomputeReport, Recomputed, TickReport};
 pub use scheduler::Scheduler;
 pub use target::{
