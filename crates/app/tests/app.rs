@@ -8,7 +8,7 @@ use std::time::Duration;
 use govshare_app::{App, AppConfig, AppError, SigningConfig, models, open_store};
 use govshare_audit::{SignReason, SignatureFile, SignedVerifyOptions, load_key, verify_signed};
 use govshare_domain::{DepartmentKind, PersonId, Role};
-use govshare_engine::{CommandRequest, EngineConfig, ManualClock};
+use govshare_engine::{Command, CommandRequest, EngineConfig, ManualClock};
 use govshare_scheduler::SchedulerConfig;
 use govshare_testkit::province::{self, AUTHORITY, POPULATION, code, population_metadata};
 use uuid::Uuid;
@@ -348,7 +348,9 @@ async fn art41_the_background_scheduler_records_a_missed_deadline_and_the_interv
 /// shutdown stops the policies.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn art22_the_background_policy_issues_the_grant_after_provision() {
-    use govshare_domain::share_application::{AgreeToShare, ForwardToProvider, ProvideShare};
+    use govshare_domain::share_application::{
+        AgreeToShare, ForwardToProvider, ProvideShare, ShareCommand,
+    };
     let dir = tempfile::tempdir().unwrap();
     let db = dir
         .path()
@@ -408,7 +410,7 @@ async fn art22_the_background_policy_issues_the_grant_after_provision() {
         &mut n,
         "130000-health",
         Role::Clerk,
-        submit(application),
+        province::population_request(application),
     )
     .await;
     clock.advance(chrono::Duration::minutes(30));
