@@ -18,7 +18,7 @@ fn replay_rebuilds_every_read_model_then_one_and_reports_the_rate() {
         out.contains("liabilities      第 2 代 generation 2"),
         "{out}"
     );
-    assert!(out.contains("13 个读模型"), "{out}");
+    assert!(out.contains("14 个读模型"), "{out}");
     assert!(out.contains("events/s"), "{out}");
 
     let one = govshare(&["replay", "--db", demo.db(), "--projection", "applications"]);
