@@ -13,6 +13,8 @@ mod error;
 mod inbox_cmd;
 mod input;
 mod replay_cmd;
+mod serve_cmd;
+mod token_cmd;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -60,6 +62,13 @@ enum Command {
     /// What a department owes on share applications, soonest due first.
     #[command(after_help = EXIT_CODES)]
     Inbox(inbox_cmd::InboxArgs),
+    /// Serve the HTTP API (JSON commands and queries, bearer tokens) until Ctrl-C; with --demo, seed the demo
+    /// province first and print two ready-to-paste tokens.
+    #[command(after_help = EXIT_CODES)]
+    Serve(serve_cmd::ServeArgs),
+    /// The HTTP API's bearer tokens: issue (printed once; only the hash is stored), list, revoke.
+    #[command(subcommand, after_help = EXIT_CODES)]
+    Token(token_cmd::TokenCommand),
 }
 
 /// What a command prints: `stdout` verbatim, each note as a `note: …` line on stderr, then, if the command
@@ -82,6 +91,8 @@ fn main() -> ExitCode {
         Command::Replay(args) => replay_cmd::run(args),
         Command::Audit(command) => audit_cmd::run(command),
         Command::Inbox(args) => inbox_cmd::run(args),
+        Command::Serve(args) => serve_cmd::run(args),
+        Command::Token(command) => token_cmd::run(command),
     };
     let result = result.and_then(|report| {
         print(&report)?;
