@@ -71,6 +71,21 @@ fn tokens_are_issued_once_listed_without_secrets_and_revoked() {
     ]));
 }
 
+/// Interrupts the server when the test ends, even when it failed half-way.
+struct Interrupt(std::process::Child);
+
+impl Drop for Interrupt {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(Some(_))) {
+            return;
+        }
+        let _ = Command::new("kill")
+            .args(["-INT", &self.0.id().to_string()])
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
 fn http_get(addr: &str, path: &str, token: &str) -> String {
     let mut stream = TcpStream::connect(addr).unwrap();
     write!(
@@ -87,7 +102,7 @@ fn http_get(addr: &str, path: &str, token: &str) -> String {
 fn serve_demo_seeds_prints_two_tokens_serves_and_stops_on_ctrl_c() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("govshare.db");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_govshare"))
+    let child = Command::new(env!("CARGO_BIN_EXE_govshare"))
         .args([
             "serve",
             "--demo",
@@ -101,7 +116,8 @@ fn serve_demo_seeds_prints_two_tokens_serves_and_stops_on_ctrl_c() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut child = Interrupt(child);
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
     let mut tokens = Vec::new();
     let addr = loop {
         let line = lines.next().expect("serve ended early").unwrap();
@@ -141,10 +157,10 @@ fn serve_demo_seeds_prints_two_tokens_serves_and_stops_on_ctrl_c() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 
     let interrupted = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args(["-INT", &child.0.id().to_string()])
         .status()
         .unwrap();
     assert!(interrupted.success());
-    let status = child.wait().unwrap();
+    let status = child.0.wait().unwrap();
     assert_eq!(status.code(), Some(0));
 }

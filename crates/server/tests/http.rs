@@ -1,14 +1,15 @@
 //! The HTTP service against a real server bound to 127.0.0.1:0, on a SQLite file and on a throwaway
 //! PostgreSQL 15 database: a conditional application (第十九条) from submission to provision through two
-//! departments' tokens, and a problem+json refusal for every kind of bad request, with the log's head
-//! unchanged after each refusal.
+//! departments' tokens, a refusal overturned through an objection, and a problem+json refusal for every kind
+//! of bad request, with the log's head unchanged after each refusal.
 
 use std::sync::Arc;
 
 use chrono::{Datelike, Duration, FixedOffset, Utc};
 use govshare_app::{App, AppConfig};
 use govshare_domain::share_application::{
-    AgreeToShare, ApplicationScenario, ForwardToProvider, ProvideShare, ShareCommand,
+    AgreeToShare, ApplicationScenario, ConcludeObjection, ForwardToProvider, ObjectionOutcome,
+    ProvideShare, RaiseObjection, RefusalBasis, RefusalBasisKind, RefuseToShare, ShareCommand,
     SubmitShareApplication, WithdrawShareApplication,
 };
 use govshare_domain::{DepartmentKind, PersonId, Role};
@@ -198,10 +199,14 @@ impl Fixture {
     }
 
     async fn share(&self, token: &str, command: ShareCommand) -> (Value, Uuid) {
+        self.share_on(APPLICATION, token, command).await
+    }
+
+    async fn share_on(&self, id: &str, token: &str, command: ShareCommand) -> (Value, Uuid) {
         let key = Uuid::new_v4();
         let body = serde_json::to_value(&command).unwrap();
         let response = self
-            .command(token, "share_application", APPLICATION, key, &body)
+            .command(token, "share_application", id, key, &body)
             .await;
         let status = response.status();
         let json: Value = response.json().await.unwrap();
@@ -268,12 +273,12 @@ impl Fixture {
     }
 }
 
-fn submission() -> ShareCommand {
+fn submission(id: &str) -> ShareCommand {
     let today = Utc::now()
         .with_timezone(&FixedOffset::east_opt(8 * 3600).unwrap())
         .date_naive();
     ShareCommand::SubmitShareApplication(SubmitShareApplication {
-        application_id: APPLICATION.into(),
+        application_id: id.into(),
         entries: vec![requested_entry(POPULATION)],
         scenario: ApplicationScenario {
             purpose: "医疗救助对象身份核验".into(),
@@ -304,7 +309,7 @@ async fn suite(db: &str) {
     let t = &f.tokens;
 
     // Health, the requester, submits; the authority finds it in its inbox.
-    let (submitted, _) = f.share(&t.health, submission()).await;
+    let (submitted, _) = f.share(&t.health, submission(APPLICATION)).await;
     let position = submitted["position"].as_u64().unwrap();
     assert!(position > 0);
     assert_eq!(submitted["stream"]["aggregate_id"], APPLICATION);
@@ -518,6 +523,36 @@ async fn suite(db: &str) {
         .await;
     assert!(matches!(response.status().as_u16(), 403 | 409));
     assert_eq!(f.head().await, head);
+    // A date that does not exist.
+    let mut body = serde_json::to_value(submission("SA-HTTP-0009")).unwrap();
+    body["SubmitShareApplication"]["scenario"]["use_until"] = json!("2026-02-30");
+    let response = f
+        .command(
+            &t.health,
+            "share_application",
+            "SA-HTTP-0009",
+            Uuid::new_v4(),
+            &body,
+        )
+        .await;
+    f.refused(
+        response,
+        head,
+        422,
+        "validation",
+        Some("SubmitShareApplication.scenario.use_until"),
+    )
+    .await;
+    // A method the route does not take.
+    let response = f
+        .client
+        .delete(format!("{}/v1/applications/{APPLICATION}", f.base))
+        .bearer_auth(&t.health)
+        .send()
+        .await
+        .unwrap();
+    f.refused(response, head, 405, "method-not-allowed", None)
+        .await;
     // An oversized body.
     let big = json!({"AgreeToShare": {"conditions": "长".repeat(40_000)}});
     let response = f
@@ -683,6 +718,83 @@ async fn suite(db: &str) {
     assert!(grants["items"].is_array());
     let (status, _) = f.get(&t.market, "/v1/grants/GR-NONE").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // ---- A refusal overturned through an objection (第十九条). ----
+    const SECOND: &str = "SA-HTTP-0002";
+    f.share_on(SECOND, &t.health, submission(SECOND)).await;
+    f.share_on(SECOND, &t.authority, forward.clone()).await;
+    f.share_on(
+        SECOND,
+        &t.police,
+        ShareCommand::RefuseToShare(RefuseToShare {
+            reasons: "申请的数据项超出履职需要".into(),
+            basis: RefusalBasis {
+                kind: RefusalBasisKind::Law,
+                instrument: "《中华人民共和国个人信息保护法》".into(),
+                provision: "第六条".into(),
+            },
+        }),
+    )
+    .await;
+    let (objected, _) = f
+        .share_on(
+            SECOND,
+            &t.health,
+            ShareCommand::RaiseObjection(RaiseObjection {
+                reasons: "身份核验属于医疗救助的法定职责".into(),
+            }),
+        )
+        .await;
+    let position = objected["position"].as_u64().unwrap();
+    let (_, inbox) = f
+        .get(
+            &t.authority,
+            &format!("/v1/departments/{AUTHORITY}/inbox?min_position={position}"),
+        )
+        .await;
+    assert!(ids(&inbox).contains(&SECOND.to_owned()), "{inbox}");
+    // The provider cannot conclude the objection; the authority can.
+    let conclude = ShareCommand::ConcludeObjection(ConcludeObjection {
+        outcome: ObjectionOutcome::Upheld,
+        conclusion: "异议成立，应予共享".into(),
+    });
+    let head = f.head().await;
+    let response = f
+        .command(
+            &t.police,
+            "share_application",
+            SECOND,
+            Uuid::new_v4(),
+            &serde_json::to_value(&conclude).unwrap(),
+        )
+        .await;
+    f.refused(response, head, 403, "forbidden", None).await;
+    f.share_on(SECOND, &t.authority, conclude).await;
+    let (provided, _) = f
+        .share_on(
+            SECOND,
+            &t.authority,
+            ShareCommand::ProvideShare(ProvideShare {
+                grant_id: "GR-HTTP-0002".into(),
+            }),
+        )
+        .await;
+    let position = provided["position"].as_u64().unwrap();
+    let (status, case) = f
+        .get(
+            &t.health,
+            &format!("/v1/applications/{SECOND}?min_position={position}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{case}");
+    assert_eq!(case["application"]["status"], "provided", "{case}");
+    let (_, outbox) = f
+        .get(
+            &t.health,
+            &format!("/v1/departments/{HEALTH}/outbox?min_position={position}"),
+        )
+        .await;
+    assert_eq!(ids(&outbox), vec![APPLICATION, SECOND]);
 
     // Health and readiness.
     let (status, _) = f.get("", "/healthz").await;
