@@ -17,6 +17,10 @@
 //! | `GET /v1/catalog/entries`, `GET /v1/catalog/entries/{id}` | the catalog |
 //! | `GET /v1/deadlines?status=open\|overdue` | open or missed deadlines |
 //! | `GET /v1/grants/{id}`, `GET /v1/grants/{id}/uses` | a grant and its uses |
+//! | `GET /v1/departments/{code}/incidents`, `GET /v1/incidents/{id}` | security incidents (第三十四条) |
+//! | `GET /v1/departments/{code}/trail` | the events a department's staff recorded |
+//! | `GET /v1/assessment?period=&scope=` | the assessment report (第三十八条) |
+//! | `GET /v1/applications/{id}/evidence` | a case's evidence bundle, checkable offline |
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
@@ -38,6 +42,7 @@ mod auth;
 pub mod commands;
 pub mod problem;
 pub mod queries;
+pub mod reports;
 pub mod tokens;
 
 use std::future::Future;
@@ -140,6 +145,17 @@ pub fn router(handle: AppHandle) -> Router {
         .route("/v1/deadlines", get(queries::deadline_list))
         .route("/v1/grants/{id}", get(queries::grant))
         .route("/v1/grants/{id}/uses", get(queries::grant_uses))
+        .route(
+            "/v1/departments/{code}/incidents",
+            get(reports::department_incidents),
+        )
+        .route(
+            "/v1/departments/{code}/trail",
+            get(reports::department_trail),
+        )
+        .route("/v1/incidents/{id}", get(reports::incident))
+        .route("/v1/assessment", get(reports::assessment))
+        .route("/v1/applications/{id}/evidence", get(reports::evidence))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))

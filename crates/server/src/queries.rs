@@ -35,7 +35,7 @@ pub struct ListParams {
 }
 
 impl ListParams {
-    fn page(&self) -> PageRequest {
+    pub(crate) fn page(&self) -> PageRequest {
         let limit = self.limit.unwrap_or(100);
         match &self.cursor {
             Some(c) => PageRequest::after(Cursor::from_string(c.clone()), limit),
@@ -81,7 +81,7 @@ fn path<T>(p: Result<Path<T>, PathRejection>) -> Result<T, Problem> {
 }
 
 impl AppHandle {
-    async fn wait(&self, model: &str, position: Option<u64>) -> Result<(), Problem> {
+    pub(crate) async fn wait(&self, model: &str, position: Option<u64>) -> Result<(), Problem> {
         if let Some(position) = position {
             self.db
                 .wait_for(
@@ -96,14 +96,18 @@ impl AppHandle {
     }
 
     /// Whether the caller's department is a data authority (it sees every department's lists).
-    async fn is_authority(&self, caller: &Caller) -> Result<bool, Problem> {
+    pub(crate) async fn is_authority(&self, caller: &Caller) -> Result<bool, Problem> {
         let registry = self.engine.registry().await?;
         Ok(registry
             .department(&caller.actor.department)
             .is_some_and(|d| d.kind == DepartmentKind::DataAuthority))
     }
 
-    async fn may_see_department(&self, caller: &Caller, department: &str) -> Result<(), Problem> {
+    pub(crate) async fn may_see_department(
+        &self,
+        caller: &Caller,
+        department: &str,
+    ) -> Result<(), Problem> {
         if caller.actor.department.as_str() == department || self.is_authority(caller).await? {
             Ok(())
         } else {
@@ -191,6 +195,40 @@ pub struct CaseBody {
     pub deadlines: Vec<deadlines::DeadlineItem>,
 }
 
+impl AppHandle {
+    /// Whether the caller is a party to the application (requester, an authority on its route, the
+    /// department owing the next act, a provider of a requested entry) or a data authority.
+    pub(crate) async fn may_see_application(
+        &self,
+        caller: &Caller,
+        view: &applications::ApplicationView,
+    ) -> Result<(), Problem> {
+        let me = caller.actor.department.as_str();
+        let party = view.requester == me
+            || view.serving == me
+            || view.route.iter().any(|d| d == me)
+            || view.owed_by.as_deref() == Some(me);
+        if party || self.is_authority(caller).await? {
+            return Ok(());
+        }
+        // The entries' providers come from the catalog model, which may lag behind the applications model:
+        // let it reach the application's last event (the entries were recorded before it).
+        self.wait(catalog::NAME, Some(view.last_position)).await?;
+        for entry in &view.entries {
+            if catalog::entry(&self.db, entry)
+                .await?
+                .is_some_and(|e| e.provider == me)
+            {
+                return Ok(());
+            }
+        }
+        Err(not_visible(
+            caller,
+            &format!("share application {}", view.application_id),
+        ))
+    }
+}
+
 async fn visible_application(
     app: &AppHandle,
     caller: &Caller,
@@ -202,23 +240,8 @@ async fn visible_application(
             format!("no share application {id}"),
         ));
     };
-    let me = caller.actor.department.as_str();
-    let party = view.requester == me
-        || view.serving == me
-        || view.route.iter().any(|d| d == me)
-        || view.owed_by.as_deref() == Some(me);
-    if party || app.is_authority(caller).await? {
-        return Ok(view);
-    }
-    for entry in &view.entries {
-        if catalog::entry(&app.db, entry)
-            .await?
-            .is_some_and(|e| e.provider == me)
-        {
-            return Ok(view);
-        }
-    }
-    Err(not_visible(caller, &format!("share application {id}")))
+    app.may_see_application(caller, &view).await?;
+    Ok(view)
 }
 
 /// `GET /v1/applications/{id}`: one share application (a case) with its deadlines.

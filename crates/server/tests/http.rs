@@ -638,10 +638,10 @@ async fn suite(db: &str) {
     assert_eq!(case["application"]["grant_id"], "GR-HTTP-0001");
     assert!(!case["deadlines"].as_array().unwrap().is_empty());
     // The provider sees the case it provides for; its inbox is empty again.
-    let (status, _) = f
+    let (status, seen) = f
         .get(&t.police, &format!("/v1/applications/{APPLICATION}"))
         .await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(status, StatusCode::OK, "{seen}");
     let (_, inbox) = f
         .get(
             &t.police,
@@ -694,7 +694,12 @@ async fn suite(db: &str) {
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
     // The catalog, the open deadlines, the grant.
-    let (status, catalog) = f.get(&t.market, "/v1/catalog/entries?published=true").await;
+    let (status, catalog) = f
+        .get(
+            &t.market,
+            &format!("/v1/catalog/entries?published=true&min_position={position}"),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{catalog}");
     assert_eq!(catalog["items"][0]["entry_id"], POPULATION);
     let (status, deadlines) = f.get(&t.authority, "/v1/deadlines?status=open").await;
@@ -795,6 +800,89 @@ async fn suite(db: &str) {
         )
         .await;
     assert_eq!(ids(&outbox), vec![APPLICATION, SECOND]);
+
+    // The case's evidence bundle checks offline; another department cannot export it.
+    let response = f
+        .client
+        .get(format!("{}/v1/applications/{APPLICATION}/evidence", f.base))
+        .bearer_auth(&t.health)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.unwrap();
+    let report = govshare_audit::check_bundle_json(&text, None).unwrap();
+    assert!(report.case_events >= 4, "{report:?}");
+    let (status, _) = f
+        .get(
+            &t.market,
+            &format!("/v1/applications/{APPLICATION}/evidence"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The assessment report (第三十八条): a region's for the authority, a department's own for it.
+    let year = Utc::now().year();
+    let (status, report) = f
+        .get(
+            &t.authority,
+            &format!("/v1/assessment?period={year}&scope=region:130000"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["article"], "第三十八条", "{report}");
+    let (status, _) = f
+        .get(
+            &t.market,
+            &format!("/v1/assessment?period={year}&scope=region:130000"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let response = f
+        .client
+        .get(format!(
+            "{}/v1/assessment?period={year}&scope=department:{MARKET}&format=csv",
+            f.base
+        ))
+        .bearer_auth(&t.market)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let (status, problem) = f
+        .get(
+            &t.authority,
+            "/v1/assessment?period=someday&scope=region:130000",
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(problem["field"], "period");
+
+    // Incidents and a department's audit trail.
+    let (status, incidents) = f
+        .get(&t.health, &format!("/v1/departments/{HEALTH}/incidents"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{incidents}");
+    assert!(incidents["items"].as_array().unwrap().is_empty());
+    let (status, trail) = f
+        .get(
+            &t.health,
+            &format!("/v1/departments/{HEALTH}/trail?min_position={position}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{trail}");
+    let trail = trail["items"].as_array().unwrap();
+    assert!(!trail.is_empty() && trail.iter().all(|e| e["department"] == HEALTH));
+    let (status, _) = f
+        .get(&t.market, &format!("/v1/departments/{HEALTH}/trail"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 
     // Health and readiness.
     let (status, _) = f.get("", "/healthz").await;
