@@ -23,11 +23,25 @@ const DEMO_AUTHORITY: &str = "130000-data-authority";
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
     /// The address to listen on.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    #[arg(
+        long,
+        value_name = "ADDR",
+        env = "GOVSHARE_ADDR",
+        default_value = "127.0.0.1:8080"
+    )]
     addr: SocketAddr,
     /// The database: a SQLite file (created if missing) or a postgres:// URL.
-    #[arg(long, value_name = "FILE|URL", default_value = "govshare.db")]
+    #[arg(
+        long,
+        value_name = "FILE|URL",
+        env = "GOVSHARE_DB",
+        default_value = "govshare.db"
+    )]
     db: String,
+    /// Log lines on stderr as text or as JSON objects (one per line); the level filter is RUST_LOG
+    /// (default info).
+    #[arg(long, value_name = "FORMAT", env = "GOVSHARE_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
     /// Seed the demo province first (on a database without events), configure its 第十二条 category
     /// assignments, and print a token for a provider department and one for the data authority.
     #[arg(long)]
@@ -63,10 +77,17 @@ async fn serve(args: ServeArgs) -> Result<Report, CliError> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     // A subscriber may already be set (tests); then theirs stays.
-    let _ = tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if args.log_format == "json" {
+        logs.json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init()
+    } else {
+        logs.try_init()
+    };
     let mut engine = EngineConfig::new(args.db.clone());
     if args.demo {
         let categories = govshare_demo::category_assignments()
