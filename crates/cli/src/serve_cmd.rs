@@ -42,6 +42,10 @@ pub(crate) struct ServeArgs {
     /// (default info).
     #[arg(long, value_name = "FORMAT", env = "GOVSHARE_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     log_format: String,
+    /// The 第十二条 category assignments (JSON, as `govshare demo --categories-out` writes them); without it
+    /// and without --demo, catalog entries may name no base or thematic category.
+    #[arg(long, value_name = "FILE", env = "GOVSHARE_CATEGORIES")]
+    categories: Option<std::path::PathBuf>,
     /// Seed the demo province first (on a database without events), configure its 第十二条 category
     /// assignments, and print a token for a provider department and one for the data authority.
     #[arg(long)]
@@ -112,6 +116,9 @@ async fn serve(args: ServeArgs) -> Result<Report, CliError> {
             }
             Err(e) => return Err(CliError::Failed(one_line(&e.to_string()))),
         }
+    }
+    if let Some(file) = &args.categories {
+        engine.categories = govshare_engine::CategorySource::File(file.clone());
     }
     let mut app = App::open(AppConfig::with_engine(engine))
         .await

@@ -69,6 +69,16 @@ fn tokens_are_issued_once_listed_without_secrets_and_revoked() {
         demo.db(),
         "no-such-id",
     ]));
+    // A category file that does not exist stops `serve` before it listens.
+    assert_bad_input(&govshare(&[
+        "serve",
+        "--db",
+        demo.db(),
+        "--addr",
+        "127.0.0.1:0",
+        "--categories",
+        "/nonexistent/categories.json",
+    ]));
 }
 
 /// Interrupts the server when the test ends, even when it failed half-way.
