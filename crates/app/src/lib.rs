@@ -8,8 +8,9 @@
 //! [`App::shutdown`] stops the scheduler and the policies, signs the head once more (`shutdown`) and stops
 //! the runner.
 //!
-//! The server (planned) and the command-line tool hold no logic of their own: they build an [`AppConfig`],
-//! open an [`App`] (or, for the audit's read-only commands, [`open_store`]) and call the libraries.
+//! The server (`govshare-server`) and the command-line tool hold no logic of their own: they build an
+//! [`AppConfig`], open an [`App`] (or, for the audit's read-only commands, [`open_store`]) and call the
+//! libraries.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), govshare_app::AppError> {

@@ -14,6 +14,8 @@ mod inbox_cmd;
 mod input;
 mod replay_cmd;
 mod report_cmd;
+mod serve_cmd;
+mod token_cmd;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -64,6 +66,13 @@ enum Command {
     /// Reports over the read models: the assessment of 第三十八条.
     #[command(subcommand, after_help = EXIT_CODES)]
     Report(report_cmd::ReportCommand),
+    /// Serve the HTTP API (JSON commands and queries, bearer tokens) until Ctrl-C; with --demo, seed the demo
+    /// province first and print two ready-to-paste tokens.
+    #[command(after_help = EXIT_CODES)]
+    Serve(serve_cmd::ServeArgs),
+    /// The HTTP API's bearer tokens: issue (printed once; only the hash is stored), list, revoke.
+    #[command(subcommand, after_help = EXIT_CODES)]
+    Token(token_cmd::TokenCommand),
 }
 
 /// What a command prints: `stdout` verbatim, each note as a `note: …` line on stderr, then, if the command
@@ -87,6 +96,8 @@ fn main() -> ExitCode {
         Command::Audit(command) => audit_cmd::run(command),
         Command::Inbox(args) => inbox_cmd::run(args),
         Command::Report(command) => report_cmd::run(command),
+        Command::Serve(args) => serve_cmd::run(args),
+        Command::Token(command) => token_cmd::run(command),
     };
     let result = result.and_then(|report| {
         print(&report)?;

@@ -200,7 +200,7 @@ impl Projection for ApplicationsProjection {
 }
 
 /// A share application as the read model shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ApplicationView {
     /// The application's id.
     pub application_id: String,

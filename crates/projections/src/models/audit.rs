@@ -100,7 +100,7 @@ impl Projection for AuditTrail {
 }
 
 /// One event of the trail.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct AuditEntry {
     /// Global position.
     pub position: Position,

@@ -168,7 +168,7 @@ impl Projection for CatalogProjection {
 }
 
 /// A catalog entry as the read model shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct EntryView {
     /// Entry id.
     pub entry_id: String,

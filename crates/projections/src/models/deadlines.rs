@@ -229,7 +229,8 @@ impl Projection for DeadlinesProjection {
 }
 
 /// Where a deadline stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DeadlineState {
     /// The owed act is outstanding (it may already be marked missed).
     Open,
@@ -262,7 +263,7 @@ impl DeadlineState {
 }
 
 /// One deadline.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct DeadlineItem {
     /// The case (aggregate stream) it belongs to.
     pub case: StreamId,

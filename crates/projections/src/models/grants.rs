@@ -175,7 +175,7 @@ async fn set_status(
 }
 
 /// A grant as the read model shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct GrantView {
     /// Grant id.
     pub grant_id: String,
@@ -206,7 +206,7 @@ pub struct GrantView {
 }
 
 /// One recorded use of a grant.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct UseView {
     /// Position of the use's event (proves it).
     pub position: Position,

@@ -302,7 +302,7 @@ async fn done(
 }
 
 /// An incident as the read model shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct IncidentView {
     /// Incident (aggregate) id.
     pub incident_id: String,
@@ -361,7 +361,8 @@ fn incident_view(r: &Row) -> Result<IncidentView> {
 }
 
 /// Whether an inform or report was made in its window.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Timeliness {
     /// Not made yet (and the window may have passed: see `missed`).
     Outstanding,
@@ -372,7 +373,7 @@ pub enum Timeliness {
 }
 
 /// One inform or report an incident owes (第三十四条).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ReportView {
     /// The incident.
     pub incident_id: String,

@@ -1,0 +1,55 @@
+//! The caller: the actor of the bearer token on the request.
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+
+use crate::AppHandle;
+use crate::problem::{Code, Problem};
+use crate::tokens::TokenActor;
+
+/// The authenticated caller of a request: the actor its token is bound to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The token's id (logged, never the secret).
+    pub token_id: String,
+    /// The actor the engine receives.
+    pub actor: TokenActor,
+}
+
+impl FromRequestParts<AppHandle> for Caller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppHandle) -> Result<Self, Problem> {
+        let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+            return Err(Problem::new(
+                Code::MissingToken,
+                "send Authorization: Bearer <token> (issued with `govshare token issue`)",
+            ));
+        };
+        let text = value.to_str().map_err(|_| {
+            Problem::new(Code::InvalidToken, "the Authorization header is not ASCII")
+        })?;
+        let Some((scheme, secret)) = text.split_once(' ') else {
+            return Err(Problem::new(
+                Code::InvalidToken,
+                "expected Authorization: Bearer <token>",
+            ));
+        };
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return Err(Problem::new(
+                Code::InvalidToken,
+                "expected the Bearer scheme",
+            ));
+        }
+        let info = state
+            .tokens
+            .authenticate(secret.trim(), chrono::Utc::now())
+            .await?;
+        tracing::Span::current().record("token", info.token_id.as_str());
+        Ok(Caller {
+            token_id: info.token_id,
+            actor: info.actor,
+        })
+    }
+}

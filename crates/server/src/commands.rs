@@ -1,0 +1,346 @@
+//! `POST /v1/commands/{aggregate}/{id}`: one command of the engine's [`Command`] enum, its body the
+//! aggregate's command as the engine's JSON names it (`{"SubmitShareApplication": {…}}`), the
+//! `Idempotency-Key` header its command id, the token's actor its caller.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use govshare_engine::{Command, CommandRequest, REGISTRY_ID, Recorded};
+use govshare_store::{RecordedEvent, StreamId};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::AppHandle;
+use crate::auth::Caller;
+use crate::problem::{Code, Problem};
+
+/// The header carrying the command id.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// The header set on the answer to a retried command id (nothing was recorded now).
+pub const REPLAYED: &str = "idempotent-replayed";
+
+/// The aggregates a command may address, as the path names them (the engine's `aggregate` tags).
+pub const AGGREGATES: [&str; 13] = [
+    "organization",
+    "catalog",
+    "negative_list",
+    "published_catalog",
+    "collection_list",
+    "share_application",
+    "grant",
+    "verification",
+    "incident",
+    "third_party",
+    "supervision",
+    "city_platform",
+    "authorized_operation",
+];
+
+/// What a recorded command answers (the same body for a retry of its command id).
+#[derive(Debug, Serialize)]
+pub struct CommandResponse<'a> {
+    /// The command id (the Idempotency-Key).
+    pub command_id: Uuid,
+    /// The case the command addressed.
+    pub stream: &'a StreamId,
+    /// The case's version after the command.
+    pub stream_version: u64,
+    /// The position of the last event recorded (for `min_position` on queries; 0 when none).
+    pub position: u64,
+    /// The events recorded, with positions and hashes.
+    pub events: &'a [RecordedEvent],
+}
+
+/// Handles one command.
+pub async fn execute(
+    State(app): State<AppHandle>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Problem> {
+    let Path((aggregate, id)) = path.map_err(|e| Problem::new(Code::BadRequest, e.body_text()))?;
+    if !AGGREGATES.contains(&aggregate.as_str()) {
+        return Err(Problem::new(
+            Code::NotFound,
+            format!(
+                "no aggregate {aggregate:?} (one of {})",
+                AGGREGATES.join(", ")
+            ),
+        ));
+    }
+    check_json_content_type(&headers)?;
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Problem::new(
+                Code::BodyTooLarge,
+                format!("the body exceeds {} bytes", app.config.body_limit),
+            )
+        } else {
+            Problem::new(Code::BadRequest, e.body_text())
+        }
+    })?;
+    let command_id = idempotency_key(&headers)?;
+    let command = parse_command(&aggregate, id, &body)?;
+    let request = CommandRequest::new(
+        command_id,
+        caller.actor.department.clone(),
+        caller.actor.person.clone(),
+        caller.actor.role,
+        command,
+    );
+    let recorded = app.engine.execute(request).await?;
+    Ok(respond(&recorded))
+}
+
+fn respond(recorded: &Recorded) -> Response {
+    let body = CommandResponse {
+        command_id: recorded.command_id,
+        stream: &recorded.stream,
+        stream_version: recorded.stream_version,
+        position: recorded.last_position(),
+        events: &recorded.events,
+    };
+    let mut response = match serde_json::to_vec(&body) {
+        Ok(bytes) => (
+            StatusCode::OK,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => Problem::internal("encoding the answer", &e).into_response(),
+    };
+    if recorded.retry {
+        response
+            .headers_mut()
+            .insert(REPLAYED, HeaderValue::from_static("true"));
+    }
+    response
+}
+
+/// 415 unless the body is declared `application/json` (or a `+json` type).
+fn check_json_content_type(headers: &HeaderMap) -> Result<(), Problem> {
+    let declared = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
+    match declared {
+        Some(t)
+            if t == "application/json"
+                || (t.starts_with("application/") && t.ends_with("+json")) =>
+        {
+            Ok(())
+        }
+        Some(t) => Err(Problem::new(
+            Code::UnsupportedMediaType,
+            format!("the body is declared {t:?}; send application/json"),
+        )
+        .with_field("Content-Type")),
+        None => Err(Problem::new(
+            Code::UnsupportedMediaType,
+            "no Content-Type; send application/json",
+        )
+        .with_field("Content-Type")),
+    }
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Uuid, Problem> {
+    let bad = |detail: &str| Problem::new(Code::BadRequest, detail).with_field("Idempotency-Key");
+    let value = headers.get(IDEMPOTENCY_KEY).ok_or_else(|| {
+        bad("every command needs an Idempotency-Key header: a fresh UUID, reused only to retry")
+    })?;
+    let text = value
+        .to_str()
+        .map_err(|_| bad("the Idempotency-Key is not ASCII"))?;
+    let key =
+        Uuid::parse_str(text.trim()).map_err(|_| bad("the Idempotency-Key must be a UUID"))?;
+    if key.is_nil() {
+        return Err(bad("the nil UUID is not an Idempotency-Key"));
+    }
+    Ok(key)
+}
+
+/// The engine's command for `aggregate`/`id` with `body` as the aggregate's command.
+pub fn parse_command(aggregate: &str, id: String, body: &[u8]) -> Result<Command, Problem> {
+    use govshare_domain::{
+        authorized_operation, catalog, city_platform, collection_list, grant, incident,
+        negative_list, organization, published_catalog, share_application, supervision,
+        third_party, verification,
+    };
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| Problem::new(Code::MalformedJson, format!("the body is not JSON: {e}")))?;
+    Ok(match aggregate {
+        "organization" => {
+            if id != REGISTRY_ID {
+                return Err(Problem::new(
+                    Code::NotFound,
+                    format!("the organization registry's id is {REGISTRY_ID:?}"),
+                ));
+            }
+            Command::Organization {
+                command: decode::<organization::OrganizationCommand>(&value)?,
+            }
+        }
+        "catalog" => Command::Catalog {
+            id,
+            command: decode::<catalog::CatalogCommand>(&value)?,
+        },
+        "negative_list" => Command::NegativeList {
+            id,
+            command: decode::<negative_list::NegativeListCommand>(&value)?,
+        },
+        "published_catalog" => Command::PublishedCatalog {
+            id,
+            command: decode::<published_catalog::PublishedCatalogCommand>(&value)?,
+        },
+        "collection_list" => Command::CollectionList {
+            id,
+            command: decode::<collection_list::CollectionListCommand>(&value)?,
+        },
+        "share_application" => Command::ShareApplication {
+            id,
+            command: decode::<share_application::ShareCommand>(&value)?,
+        },
+        "grant" => Command::Grant {
+            id,
+            command: decode::<grant::GrantCommand>(&value)?,
+        },
+        "verification" => Command::Verification {
+            id,
+            command: decode::<verification::VerificationCommand>(&value)?,
+        },
+        "incident" => Command::Incident {
+            id,
+            command: decode::<incident::IncidentCommand>(&value)?,
+        },
+        "third_party" => Command::ThirdParty {
+            id,
+            command: decode::<third_party::ThirdPartyCommand>(&value)?,
+        },
+        "supervision" => Command::Supervision {
+            id,
+            command: decode::<supervision::SupervisionCommand>(&value)?,
+        },
+        "city_platform" => Command::CityPlatform {
+            id,
+            command: decode::<city_platform::CityPlatformCommand>(&value)?,
+        },
+        "authorized_operation" => Command::AuthorizedOperation {
+            id,
+            command: decode::<authorized_operation::AuthorizedOperationCommand>(&value)?,
+        },
+        other => {
+            return Err(Problem::new(
+                Code::NotFound,
+                format!("no aggregate {other:?}"),
+            ));
+        }
+    })
+}
+
+/// Deserializes a command strictly: a wrong type or value names its JSON path, and a field the command does
+/// not have is refused (the domain's types accept unknown fields; here they are found by comparing the input
+/// with the command serialized back).
+pub fn decode<T: DeserializeOwned + Serialize>(value: &Value) -> Result<T, Problem> {
+    let typed: T = serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        Problem::new(Code::Validation, inner).with_field(path)
+    })?;
+    let back = serde_json::to_value(&typed).map_err(|e| Problem::internal("re-encoding", &e))?;
+    if let Some(path) = unknown_field(value, &back, String::new()) {
+        return Err(
+            Problem::new(Code::Validation, format!("unknown field {path}")).with_field(path),
+        );
+    }
+    Ok(typed)
+}
+
+/// The path of the first key of `input` that `output` (the same value deserialized and serialized back)
+/// lacks. A key whose value is null, an empty object or an empty array may be absent from the output
+/// (an optional field left out when serialized).
+fn unknown_field(input: &Value, output: &Value, path: String) -> Option<String> {
+    match (input, output) {
+        (Value::Object(i), Value::Object(o)) => i.iter().find_map(|(key, value)| {
+            let here = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
+            match o.get(key) {
+                Some(out) => unknown_field(value, out, here),
+                None => {
+                    let empty = match value {
+                        Value::Null => true,
+                        Value::Object(m) => m.is_empty(),
+                        Value::Array(a) => a.is_empty(),
+                        _ => false,
+                    };
+                    (!empty).then_some(here)
+                }
+            }
+        }),
+        (Value::Array(i), Value::Array(o)) if i.len() == o.len() => i
+            .iter()
+            .zip(o)
+            .enumerate()
+            .find_map(|(n, (a, b))| unknown_field(a, b, format!("{path}[{n}]"))),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use govshare_domain::share_application::ShareCommand;
+
+    #[test]
+    fn unknown_fields_are_named_by_their_path() {
+        let ok = serde_json::json!({"AgreeToShare": {"conditions": null}});
+        assert!(decode::<ShareCommand>(&ok).is_ok());
+        let extra = serde_json::json!({"AgreeToShare": {"conditions": "x", "colour": "red"}});
+        let problem = decode::<ShareCommand>(&extra).unwrap_err();
+        assert_eq!(problem.status().as_u16(), 422);
+        assert_eq!(problem.field.as_deref(), Some("AgreeToShare.colour"));
+    }
+
+    #[test]
+    fn wrong_types_name_the_field() {
+        let wrong = serde_json::json!({"ProvideShare": {"grant_id": 7}});
+        let problem = decode::<ShareCommand>(&wrong).unwrap_err();
+        assert_eq!(problem.code, Code::Validation);
+        assert_eq!(problem.field.as_deref(), Some("ProvideShare.grant_id"));
+    }
+
+    #[test]
+    fn malformed_json_is_400_and_an_unknown_aggregate_404() {
+        assert_eq!(
+            parse_command("share_application", "SA-1".into(), b"{")
+                .unwrap_err()
+                .status()
+                .as_u16(),
+            400
+        );
+        assert_eq!(
+            parse_command("nope", "x".into(), b"{}")
+                .unwrap_err()
+                .status()
+                .as_u16(),
+            404
+        );
+    }
+}

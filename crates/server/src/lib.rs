@@ -1,0 +1,295 @@
+//! The HTTP service of govshare, on the composition root [`govshare_app::App`]. It holds no logic of its
+//! own: every command goes through [`govshare_engine::Engine::execute`] with the token's actor as the
+//! caller, every query through a typed query function of `govshare-projections`.
+//!
+//! Routes (JSON; errors are `application/problem+json`, see [`problem`]):
+//!
+//! | route | what |
+//! | --- | --- |
+//! | `GET /healthz` | the process answers |
+//! | `GET /readyz` | the store and the read models can be reached and no read model is rebuilding |
+//! | `POST /v1/commands/{aggregate}/{id}` | one command (`Idempotency-Key`: the command id) |
+//! | `GET /v1/departments/{code}/inbox` | applications on which the department owes the next act |
+//! | `GET /v1/departments/{code}/outbox` | applications the department submitted |
+//! | `GET /v1/departments/{code}/grants` | grants the department holds |
+//! | `GET /v1/applications/{id}` | a share application with its deadlines |
+//! | `GET /v1/applications/{id}/timeline` | its audit trail |
+//! | `GET /v1/catalog/entries`, `GET /v1/catalog/entries/{id}` | the catalog |
+//! | `GET /v1/deadlines?status=open\|overdue` | open or missed deadlines |
+//! | `GET /v1/grants/{id}`, `GET /v1/grants/{id}/uses` | a grant and its uses |
+//! | `GET /v1/departments/{code}/incidents`, `GET /v1/incidents/{id}` | security incidents (第三十四条) |
+//! | `GET /v1/departments/{code}/trail` | the events a department's staff recorded |
+//! | `GET /v1/assessment?period=&scope=` | the assessment report (第三十八条) |
+//! | `GET /v1/applications/{id}/evidence` | a case's evidence bundle, checkable offline |
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use govshare_app::{App, AppConfig};
+//! use govshare_server::{AppHandle, ServerConfig, TokenStore};
+//!
+//! let mut app = App::open(AppConfig::new("govshare.db")).await?;
+//! app.run_background();
+//! let tokens = TokenStore::open("govshare.db").await?;
+//! let handle = AppHandle::new(&app, tokens, ServerConfig::default());
+//! // Serves until the future completes (e.g. Ctrl-C), then finishes the requests in flight.
+//! govshare_server::serve("127.0.0.1:8080".parse()?, handle, std::future::pending::<()>()).await?;
+//! app.shutdown().await?;
+//! # Ok(()) }
+//! ```
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+mod auth;
+pub mod commands;
+pub mod problem;
+pub mod queries;
+pub mod reports;
+pub mod tokens;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use govshare_app::App;
+use govshare_engine::Engine;
+use govshare_projections::ReadDb;
+use serde_json::json;
+use thiserror::Error;
+use tracing::Instrument;
+
+pub use auth::Caller;
+pub use problem::{Code, Problem};
+pub use tokens::{IssuedToken, TokenActor, TokenError, TokenInfo, TokenStore};
+
+/// The header carrying the request id (taken from the request if it sends a sane one, else minted).
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// Why the server could not start or stopped abnormally.
+#[derive(Debug, Error)]
+pub enum ServerError {
+    /// The address could not be bound.
+    #[error("无法监听 cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Serving failed.
+    #[error("服务中断 serving failed: {0}")]
+    Serve(#[source] std::io::Error),
+}
+
+/// The server's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerConfig {
+    /// Largest request body accepted (default 64 KiB); larger is 413.
+    pub body_limit: usize,
+    /// How long a query with `min_position` waits for its read model (default 5 s); then 503.
+    pub read_wait: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            body_limit: 64 * 1024,
+            read_wait: Duration::from_secs(5),
+        }
+    }
+}
+
+/// What the handlers share: the engine, the read models and the token table of one running [`App`].
+#[derive(Debug, Clone)]
+pub struct AppHandle {
+    engine: Engine,
+    db: ReadDb,
+    tokens: TokenStore,
+    config: ServerConfig,
+}
+
+impl AppHandle {
+    /// The handle of a running application.
+    pub fn new(app: &App, tokens: TokenStore, config: ServerConfig) -> Self {
+        AppHandle {
+            engine: app.engine().clone(),
+            db: app.read_db().clone(),
+            tokens,
+            config,
+        }
+    }
+}
+
+/// Every route, with the body limit and a tracing span (with a request id) per request.
+pub fn router(handle: AppHandle) -> Router {
+    let body_limit = handle.config.body_limit;
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/v1/commands/{aggregate}/{id}", post(commands::execute))
+        .route("/v1/departments/{code}/inbox", get(queries::inbox))
+        .route("/v1/departments/{code}/outbox", get(queries::outbox))
+        .route(
+            "/v1/departments/{code}/grants",
+            get(queries::department_grants),
+        )
+        .route("/v1/applications/{id}", get(queries::application))
+        .route("/v1/applications/{id}/timeline", get(queries::timeline))
+        .route("/v1/catalog/entries", get(queries::catalog_entries))
+        .route("/v1/catalog/entries/{id}", get(queries::catalog_entry))
+        .route("/v1/deadlines", get(queries::deadline_list))
+        .route("/v1/grants/{id}", get(queries::grant))
+        .route("/v1/grants/{id}/uses", get(queries::grant_uses))
+        .route(
+            "/v1/departments/{code}/incidents",
+            get(reports::department_incidents),
+        )
+        .route(
+            "/v1/departments/{code}/trail",
+            get(reports::department_trail),
+        )
+        .route("/v1/incidents/{id}", get(reports::incident))
+        .route("/v1/assessment", get(reports::assessment))
+        .route("/v1/applications/{id}/evidence", get(reports::evidence))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn(request_context))
+        .with_state(handle)
+}
+
+async fn not_found() -> Problem {
+    Problem::new(Code::NotFound, "no such route")
+}
+
+async fn method_not_allowed() -> Problem {
+    Problem::new(
+        Code::MethodNotAllowed,
+        "the route does not take this method",
+    )
+}
+
+async fn healthz() -> impl IntoResponse {
+    axum::Json(json!({"status": "ok"}))
+}
+
+/// Ready when the store's head and the token table can be read and no read model is being rebuilt.
+async fn readyz(State(app): State<AppHandle>) -> Response {
+    let head = match app.engine.store().head().await {
+        Ok(head) => head,
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready: store");
+            return Problem::new(Code::NotReady, "the event store cannot be reached")
+                .into_response();
+        }
+    };
+    if let Err(e) = app.tokens.ping().await {
+        tracing::warn!(error = %e, "not ready: tokens");
+        return Problem::new(Code::NotReady, "the token table cannot be reached").into_response();
+    }
+    let mut models = serde_json::Map::new();
+    for name in govshare_app::projection_names() {
+        match app.db.projection_state(name).await {
+            Ok(Some(state)) => {
+                if state.building.is_some() {
+                    return Problem::new(
+                        Code::NotReady,
+                        format!("the read model {name} is being rebuilt"),
+                    )
+                    .into_response();
+                }
+                models.insert(name.to_owned(), json!(state.active.checkpoint));
+            }
+            Ok(None) => {
+                models.insert(name.to_owned(), serde_json::Value::Null);
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "not ready: read models");
+                return Problem::new(Code::NotReady, "the read models cannot be reached")
+                    .into_response();
+            }
+        }
+    }
+    (
+        StatusCode::OK,
+        axum::Json(json!({"status": "ready", "head": head.position, "read_models": models})),
+    )
+        .into_response()
+}
+
+/// A span per request carrying its id, method, path and (once answered) status; the id is echoed in the
+/// `x-request-id` response header.
+async fn request_context(request: Request, next: Next) -> Response {
+    let id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 128
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
+    let span = tracing::info_span!(
+        "http",
+        request_id = %id,
+        method = %request.method(),
+        path = %request.uri().path(),
+        token = tracing::field::Empty,
+        status = tracing::field::Empty,
+    );
+    let started = std::time::Instant::now();
+    let mut response = next.run(request).instrument(span.clone()).await;
+    let status = response.status().as_u16();
+    span.record("status", status);
+    span.in_scope(|| {
+        tracing::info!(
+            status,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "answered"
+        );
+    });
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    response
+}
+
+/// Binds `addr` (port 0 picks a free port).
+pub async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, ServerError> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServerError::Bind { addr, source })
+}
+
+/// Serves `handle` on `listener` until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    handle: AppHandle,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, "serving");
+    }
+    axum::serve(listener, router(handle))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(ServerError::Serve)?;
+    tracing::info!("stopped serving; requests in flight finished");
+    Ok(())
+}
+
+/// Binds `addr` and serves `handle` until `shutdown` completes (see [`serve_on`]).
+pub async fn serve(
+    addr: SocketAddr,
+    handle: AppHandle,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    serve_on(bind(addr).await?, handle, shutdown).await
+}

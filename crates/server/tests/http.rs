@@ -1,0 +1,911 @@
+//! The HTTP service against a real server bound to 127.0.0.1:0, on a SQLite file and on a throwaway
+//! PostgreSQL 15 database: a conditional application (第十九条) from submission to provision through two
+//! departments' tokens, a refusal overturned through an objection, and a problem+json refusal for every kind
+//! of bad request, with the log's head unchanged after each refusal.
+
+use std::sync::Arc;
+
+use chrono::{Datelike, Duration, FixedOffset, Utc};
+use govshare_app::{App, AppConfig};
+use govshare_domain::share_application::{
+    AgreeToShare, ApplicationScenario, ConcludeObjection, ForwardToProvider, ObjectionOutcome,
+    ProvideShare, RaiseObjection, RefusalBasis, RefusalBasisKind, RefuseToShare, ShareCommand,
+    SubmitShareApplication, WithdrawShareApplication,
+};
+use govshare_domain::{DepartmentKind, PersonId, Role};
+use govshare_engine::{CommandRequest, EngineConfig, requested_entry};
+use govshare_server::{AppHandle, ServerConfig, TokenActor, TokenStore};
+use govshare_store::EventStore;
+use govshare_testkit::province::{self, AUTHORITY, POPULATION};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+const POLICE: &str = "130000-public-security";
+const HEALTH: &str = "130000-health";
+const MARKET: &str = "130000-market-regulation";
+const APPLICATION: &str = "SA-HTTP-0001";
+
+struct Tokens {
+    health: String,
+    police: String,
+    authority: String,
+    market: String,
+    expired: String,
+    revoked: String,
+}
+
+struct Fixture {
+    base: String,
+    client: reqwest::Client,
+    store: Arc<dyn EventStore>,
+    tokens: Tokens,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+    app: Option<App>,
+}
+
+async fn seed(app: &App) {
+    let engine = app.engine();
+    let (province, authority) = province::bootstrap();
+    engine
+        .bootstrap(
+            Uuid::new_v4(),
+            PersonId("王主任".into()),
+            province,
+            authority,
+        )
+        .await
+        .unwrap();
+    for (code, name, kind) in [
+        (POLICE, "河北省公安厅", DepartmentKind::PublicSecurity),
+        (HEALTH, "河北省卫生健康委员会", DepartmentKind::Department),
+        (MARKET, "河北省市场监督管理局", DepartmentKind::Department),
+    ] {
+        engine
+            .execute(CommandRequest::new(
+                Uuid::new_v4(),
+                province::code(AUTHORITY),
+                PersonId("王主任".into()),
+                Role::Leader,
+                province::register(code, name, "130000", kind),
+            ))
+            .await
+            .unwrap();
+    }
+    for (department, role, command) in
+        province::publication(POPULATION, POLICE, province::population_metadata())
+    {
+        engine
+            .execute(CommandRequest::new(
+                Uuid::new_v4(),
+                province::code(&department),
+                PersonId("经办人".into()),
+                role,
+                command,
+            ))
+            .await
+            .unwrap();
+    }
+}
+
+async fn token(tokens: &TokenStore, department: &str, role: Role) -> String {
+    let now = Utc::now();
+    tokens
+        .issue(
+            TokenActor {
+                department: province::code(department),
+                person: PersonId(format!("{department} 用户")),
+                role,
+            },
+            "test",
+            now,
+            now + Duration::days(1),
+        )
+        .await
+        .unwrap()
+        .secret
+}
+
+async fn start(db: &str) -> Fixture {
+    let config =
+        AppConfig::with_engine(EngineConfig::new(db).with_categories(province::categories()));
+    let app = App::open(config).await.unwrap();
+    seed(&app).await;
+    let store = TokenStore::open(db).await.unwrap();
+    let now = Utc::now();
+    let expired = store
+        .issue(
+            TokenActor {
+                department: province::code(HEALTH),
+                person: PersonId("过期".into()),
+                role: Role::Clerk,
+            },
+            "expired",
+            now - Duration::days(2),
+            now - Duration::days(1),
+        )
+        .await
+        .unwrap()
+        .secret;
+    let revoked = store
+        .issue(
+            TokenActor {
+                department: province::code(HEALTH),
+                person: PersonId("撤销".into()),
+                role: Role::Clerk,
+            },
+            "revoked",
+            now,
+            now + Duration::days(1),
+        )
+        .await
+        .unwrap();
+    store.revoke(&revoked.info.token_id, now).await.unwrap();
+    let tokens = Tokens {
+        health: token(&store, HEALTH, Role::Clerk).await,
+        police: token(&store, POLICE, Role::Leader).await,
+        authority: token(&store, AUTHORITY, Role::Reviewer).await,
+        market: token(&store, MARKET, Role::Clerk).await,
+        expired,
+        revoked: revoked.secret,
+    };
+    let handle = AppHandle::new(&app, store, ServerConfig::default());
+    let listener = govshare_server::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        govshare_server::serve_on(listener, handle, async {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
+    });
+    Fixture {
+        base: format!("http://{addr}"),
+        client: reqwest::Client::new(),
+        store: app.store().clone(),
+        tokens,
+        stop: Some(stop),
+        server: Some(server),
+        app: Some(app),
+    }
+}
+
+impl Fixture {
+    async fn head(&self) -> u64 {
+        self.store.head().await.unwrap().position
+    }
+
+    async fn command(
+        &self,
+        token: &str,
+        aggregate: &str,
+        id: &str,
+        key: Uuid,
+        body: &Value,
+    ) -> reqwest::Response {
+        self.client
+            .post(format!("{}/v1/commands/{aggregate}/{id}", self.base))
+            .bearer_auth(token)
+            .header("Idempotency-Key", key.to_string())
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn share(&self, token: &str, command: ShareCommand) -> (Value, Uuid) {
+        self.share_on(APPLICATION, token, command).await
+    }
+
+    async fn share_on(&self, id: &str, token: &str, command: ShareCommand) -> (Value, Uuid) {
+        let key = Uuid::new_v4();
+        let body = serde_json::to_value(&command).unwrap();
+        let response = self
+            .command(token, "share_application", id, key, &body)
+            .await;
+        let status = response.status();
+        let json: Value = response.json().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{json}");
+        (json, key)
+    }
+
+    async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap())
+    }
+
+    /// A refusal: the status, the problem+json body with its code (and field, if given), and the log's head
+    /// unchanged.
+    async fn refused(
+        &self,
+        response: reqwest::Response,
+        head: u64,
+        status: u16,
+        code: &str,
+        field: Option<&str>,
+    ) -> Value {
+        assert_eq!(response.status().as_u16(), status);
+        assert_eq!(
+            response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("application/problem+json")
+        );
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["status"], status, "{problem}");
+        assert_eq!(problem["code"], code, "{problem}");
+        assert_eq!(
+            problem["type"],
+            format!("urn:govshare:problem:{code}"),
+            "{problem}"
+        );
+        assert!(problem["title"].is_string() && problem["detail"].is_string());
+        if let Some(field) = field {
+            assert_eq!(problem["field"], field, "{problem}");
+        }
+        assert_eq!(self.head().await, head, "a refusal recorded something");
+        problem
+    }
+
+    async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.unwrap();
+        }
+        if let Some(app) = self.app.take() {
+            app.shutdown().await.unwrap();
+        }
+    }
+}
+
+fn submission(id: &str) -> ShareCommand {
+    let today = Utc::now()
+        .with_timezone(&FixedOffset::east_opt(8 * 3600).unwrap())
+        .date_naive();
+    ShareCommand::SubmitShareApplication(SubmitShareApplication {
+        application_id: id.into(),
+        entries: vec![requested_entry(POPULATION)],
+        scenario: ApplicationScenario {
+            purpose: "医疗救助对象身份核验".into(),
+            purpose_code: "SC-130000-WJ-2026-001".into(),
+            legal_basis: "《社会救助暂行办法》第二十八条".into(),
+            business_system: "河北省医疗救助管理系统".into(),
+            data_items: vec!["公民身份号码".into(), "姓名".into()],
+            use_from: today,
+            use_until: today.with_year(today.year() + 1).unwrap_or(today),
+            expected_frequency: "每日约2000次".into(),
+        },
+        materials: vec!["共享需求说明.pdf".into()],
+        route: vec![],
+    })
+}
+
+fn ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["application_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn suite(db: &str) {
+    let f = start(db).await;
+    let t = &f.tokens;
+
+    // Health, the requester, submits; the authority finds it in its inbox.
+    let (submitted, _) = f.share(&t.health, submission(APPLICATION)).await;
+    let position = submitted["position"].as_u64().unwrap();
+    assert!(position > 0);
+    assert_eq!(submitted["stream"]["aggregate_id"], APPLICATION);
+    let (status, inbox) = f
+        .get(
+            &t.authority,
+            &format!("/v1/departments/{AUTHORITY}/inbox?min_position={position}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{inbox}");
+    assert_eq!(ids(&inbox), vec![APPLICATION]);
+    let (status, outbox) = f
+        .get(
+            &t.health,
+            &format!("/v1/departments/{HEALTH}/outbox?min_position={position}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ids(&outbox), vec![APPLICATION]);
+
+    // The authority forwards it to the provider.
+    let forward = ShareCommand::ForwardToProvider(ForwardToProvider {
+        review_opinion: "应用场景明确，依据充分，转提供部门".into(),
+    });
+    let (forwarded, forward_key) = f.share(&t.authority, forward.clone()).await;
+    let position = forwarded["position"].as_u64().unwrap();
+    let (_, inbox) = f
+        .get(
+            &t.police,
+            &format!("/v1/departments/{POLICE}/inbox?min_position={position}"),
+        )
+        .await;
+    assert_eq!(ids(&inbox), vec![APPLICATION]);
+
+    // ---- Refusals: each one problem+json, nothing recorded. ----
+    let head = f.head().await;
+    let agree = json!({"AgreeToShare": {"conditions": "仅限身份核验，不得留存"}});
+
+    // A replayed Idempotency-Key gets the original answer and records nothing.
+    let replay = f
+        .command(
+            &t.authority,
+            "share_application",
+            APPLICATION,
+            forward_key,
+            &serde_json::to_value(&forward).unwrap(),
+        )
+        .await;
+    assert_eq!(replay.status(), StatusCode::OK);
+    assert_eq!(
+        replay
+            .headers()
+            .get("idempotent-replayed")
+            .and_then(|v| v.to_str().ok()),
+        Some("true")
+    );
+    let replayed: Value = replay.json().await.unwrap();
+    assert_eq!(replayed, forwarded);
+    assert_eq!(f.head().await, head);
+    // The same key with another body.
+    let response = f
+        .command(
+            &t.police,
+            "share_application",
+            APPLICATION,
+            forward_key,
+            &agree,
+        )
+        .await;
+    f.refused(
+        response,
+        head,
+        422,
+        "idempotency-key-reused",
+        Some("Idempotency-Key"),
+    )
+    .await;
+    // Malformed JSON.
+    let response = f
+        .client
+        .post(format!(
+            "{}/v1/commands/share_application/{APPLICATION}",
+            f.base
+        ))
+        .bearer_auth(&t.police)
+        .header("Idempotency-Key", Uuid::new_v4().to_string())
+        .header("Content-Type", "application/json")
+        .body("{\"AgreeToShare\": {")
+        .send()
+        .await
+        .unwrap();
+    f.refused(response, head, 400, "malformed-json", None).await;
+    // An unknown field.
+    let response = f
+        .command(
+            &t.police,
+            "share_application",
+            APPLICATION,
+            Uuid::new_v4(),
+            &json!({"AgreeToShare": {"conditions": null, "colour": "red"}}),
+        )
+        .await;
+    f.refused(
+        response,
+        head,
+        422,
+        "validation",
+        Some("AgreeToShare.colour"),
+    )
+    .await;
+    // A wrong type.
+    let response = f
+        .command(
+            &t.police,
+            "share_application",
+            APPLICATION,
+            Uuid::new_v4(),
+            &json!({"AgreeToShare": {"conditions": 42}}),
+        )
+        .await;
+    f.refused(
+        response,
+        head,
+        422,
+        "validation",
+        Some("AgreeToShare.conditions"),
+    )
+    .await;
+    // No token, a wrong one, an expired one, a revoked one.
+    let response = f
+        .client
+        .post(format!(
+            "{}/v1/commands/share_application/{APPLICATION}",
+            f.base
+        ))
+        .header("Idempotency-Key", Uuid::new_v4().to_string())
+        .json(&agree)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.headers().contains_key("www-authenticate"));
+    f.refused(response, head, 401, "missing-token", None).await;
+    for (token, code) in [
+        (format!("gst_{}", "0".repeat(64)), "invalid-token"),
+        ("not-a-token".to_owned(), "invalid-token"),
+        (t.expired.clone(), "expired-token"),
+        (t.revoked.clone(), "revoked-token"),
+    ] {
+        let response = f
+            .command(
+                &token,
+                "share_application",
+                APPLICATION,
+                Uuid::new_v4(),
+                &agree,
+            )
+            .await;
+        f.refused(response, head, 401, code, None).await;
+        let response = f
+            .client
+            .get(format!("{}/v1/departments/{HEALTH}/outbox", f.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        f.refused(response, head, 401, code, None).await;
+    }
+    // Another department acting on the case (the domain's table: AUTH-03), and seeing it.
+    let withdraw = serde_json::to_value(ShareCommand::WithdrawShareApplication(
+        WithdrawShareApplication {
+            reason: "不再需要".into(),
+        },
+    ))
+    .unwrap();
+    let response = f
+        .command(
+            &t.market,
+            "share_application",
+            APPLICATION,
+            Uuid::new_v4(),
+            &withdraw,
+        )
+        .await;
+    let problem = f.refused(response, head, 403, "forbidden", None).await;
+    assert!(problem["rule"].as_str().unwrap().starts_with("AUTH-"));
+    let response = f
+        .client
+        .get(format!("{}/v1/applications/{APPLICATION}", f.base))
+        .bearer_auth(&t.market)
+        .send()
+        .await
+        .unwrap();
+    f.refused(response, head, 403, "not-visible", None).await;
+    let response = f
+        .client
+        .get(format!("{}/v1/departments/{HEALTH}/outbox", f.base))
+        .bearer_auth(&t.market)
+        .send()
+        .await
+        .unwrap();
+    f.refused(response, head, 403, "not-visible", None).await;
+    // A state conflict: the requester cannot provide.
+    let response = f
+        .command(
+            &t.health,
+            "share_application",
+            APPLICATION,
+            Uuid::new_v4(),
+            &json!({"ProvideShare": {"grant_id": "GR-X"}}),
+        )
+        .await;
+    assert!(matches!(response.status().as_u16(), 403 | 409));
+    assert_eq!(f.head().await, head);
+    // A date that does not exist.
+    let mut body = serde_json::to_value(submission("SA-HTTP-0009")).unwrap();
+    body["SubmitShareApplication"]["scenario"]["use_until"] = json!("2026-02-30");
+    let response = f
+        .command(
+            &t.health,
+            "share_application",
+            "SA-HTTP-0009",
+            Uuid::new_v4(),
+            &body,
+        )
+        .await;
+    f.refused(
+        response,
+        head,
+        422,
+        "validation",
+        Some("SubmitShareApplication.scenario.use_until"),
+    )
+    .await;
+    // A method the route does not take.
+    let response = f
+        .client
+        .delete(format!("{}/v1/applications/{APPLICATION}", f.base))
+        .bearer_auth(&t.health)
+        .send()
+        .await
+        .unwrap();
+    f.refused(response, head, 405, "method-not-allowed", None)
+        .await;
+    // An oversized body.
+    let big = json!({"AgreeToShare": {"conditions": "长".repeat(40_000)}});
+    let response = f
+        .command(
+            &t.police,
+            "share_application",
+            APPLICATION,
+            Uuid::new_v4(),
+            &big,
+        )
+        .await;
+    f.refused(response, head, 413, "body-too-large", None).await;
+    // A body that is not JSON by its type.
+    let response = f
+        .client
+        .post(format!(
+            "{}/v1/commands/share_application/{APPLICATION}",
+            f.base
+        ))
+        .bearer_auth(&t.police)
+        .header("Idempotency-Key", Uuid::new_v4().to_string())
+        .header("Content-Type", "text/plain")
+        .body(agree.to_string())
+        .send()
+        .await
+        .unwrap();
+    f.refused(response, head, 415, "unsupported-media-type", None)
+        .await;
+    // No Idempotency-Key; an unknown aggregate; an unknown route.
+    let response = f
+        .client
+        .post(format!(
+            "{}/v1/commands/share_application/{APPLICATION}",
+            f.base
+        ))
+        .bearer_auth(&t.police)
+        .json(&agree)
+        .send()
+        .await
+        .unwrap();
+    f.refused(response, head, 400, "bad-request", Some("Idempotency-Key"))
+        .await;
+    let response = f
+        .command(&t.police, "nothing", "x", Uuid::new_v4(), &agree)
+        .await;
+    f.refused(response, head, 404, "not-found", None).await;
+    let response = f
+        .client
+        .get(format!("{}/v1/nothing", f.base))
+        .send()
+        .await
+        .unwrap();
+    f.refused(response, head, 404, "not-found", None).await;
+
+    // ---- The provider agrees with conditions; the authority provides. ----
+    let (agreed, _) = f
+        .share(
+            &t.police,
+            ShareCommand::AgreeToShare(AgreeToShare {
+                conditions: Some("仅限身份核验，不得留存".into()),
+            }),
+        )
+        .await;
+    assert!(agreed["position"].as_u64().unwrap() > head);
+    let (provided, _) = f
+        .share(
+            &t.authority,
+            ShareCommand::ProvideShare(ProvideShare {
+                grant_id: "GR-HTTP-0001".into(),
+            }),
+        )
+        .await;
+    let position = provided["position"].as_u64().unwrap();
+
+    let (status, case) = f
+        .get(
+            &t.health,
+            &format!("/v1/applications/{APPLICATION}?min_position={position}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{case}");
+    assert_eq!(case["application"]["status"], "provided", "{case}");
+    assert_eq!(case["application"]["grant_id"], "GR-HTTP-0001");
+    assert!(!case["deadlines"].as_array().unwrap().is_empty());
+    // The provider sees the case it provides for; its inbox is empty again.
+    let (status, seen) = f
+        .get(&t.police, &format!("/v1/applications/{APPLICATION}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    let (_, inbox) = f
+        .get(
+            &t.police,
+            &format!("/v1/departments/{POLICE}/inbox?min_position={position}"),
+        )
+        .await;
+    assert!(ids(&inbox).is_empty());
+
+    // The timeline, two events a page.
+    let (status, first) = f
+        .get(
+            &t.health,
+            &format!("/v1/applications/{APPLICATION}/timeline?limit=2&min_position={position}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["items"].as_array().unwrap().len(), 2);
+    let cursor = first["next_cursor"].as_str().unwrap().to_owned();
+    let mut events: Vec<String> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event_type"].as_str().unwrap().to_owned())
+        .collect();
+    let mut next = Some(cursor);
+    while let Some(cursor) = next {
+        let (status, page) = f
+            .get(
+                &t.health,
+                &format!("/v1/applications/{APPLICATION}/timeline?limit=2&cursor={cursor}"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        events.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["event_type"].as_str().unwrap().to_owned()),
+        );
+        next = page["next_cursor"].as_str().map(str::to_owned);
+    }
+    assert!(events.len() >= 4, "{events:?}");
+    let (status, _) = f
+        .get(
+            &t.health,
+            &format!("/v1/applications/{APPLICATION}/timeline?cursor=zz"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // The catalog, the open deadlines, the grant.
+    let (status, catalog) = f
+        .get(
+            &t.market,
+            &format!("/v1/catalog/entries?published=true&min_position={position}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{catalog}");
+    assert_eq!(catalog["items"][0]["entry_id"], POPULATION);
+    let (status, deadlines) = f.get(&t.authority, "/v1/deadlines?status=open").await;
+    assert_eq!(status, StatusCode::OK, "{deadlines}");
+    assert!(deadlines["items"].is_array());
+    let (status, _) = f
+        .get(&t.market, &format!("/v1/deadlines?owed_by={POLICE}"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, overdue) = f.get(&t.police, "/v1/deadlines?status=overdue").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(overdue["items"].as_array().unwrap().is_empty());
+    let (status, grants) = f
+        .get(
+            &t.health,
+            &format!("/v1/departments/{HEALTH}/grants?min_position={position}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{grants}");
+    // Whether provision issues the grant is the grant policy's (planned); the list answers either way.
+    assert!(grants["items"].is_array());
+    let (status, _) = f.get(&t.market, "/v1/grants/GR-NONE").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // ---- A refusal overturned through an objection (第十九条). ----
+    const SECOND: &str = "SA-HTTP-0002";
+    f.share_on(SECOND, &t.health, submission(SECOND)).await;
+    f.share_on(SECOND, &t.authority, forward.clone()).await;
+    f.share_on(
+        SECOND,
+        &t.police,
+        ShareCommand::RefuseToShare(RefuseToShare {
+            reasons: "申请的数据项超出履职需要".into(),
+            basis: RefusalBasis {
+                kind: RefusalBasisKind::Law,
+                instrument: "《中华人民共和国个人信息保护法》".into(),
+                provision: "第六条".into(),
+            },
+        }),
+    )
+    .await;
+    let (objected, _) = f
+        .share_on(
+            SECOND,
+            &t.health,
+            ShareCommand::RaiseObjection(RaiseObjection {
+                reasons: "身份核验属于医疗救助的法定职责".into(),
+            }),
+        )
+        .await;
+    let position = objected["position"].as_u64().unwrap();
+    let (_, inbox) = f
+        .get(
+            &t.authority,
+            &format!("/v1/departments/{AUTHORITY}/inbox?min_position={position}"),
+        )
+        .await;
+    assert!(ids(&inbox).contains(&SECOND.to_owned()), "{inbox}");
+    // The provider cannot conclude the objection; the authority can.
+    let conclude = ShareCommand::ConcludeObjection(ConcludeObjection {
+        outcome: ObjectionOutcome::Upheld,
+        conclusion: "异议成立，应予共享".into(),
+    });
+    let head = f.head().await;
+    let response = f
+        .command(
+            &t.police,
+            "share_application",
+            SECOND,
+            Uuid::new_v4(),
+            &serde_json::to_value(&conclude).unwrap(),
+        )
+        .await;
+    f.refused(response, head, 403, "forbidden", None).await;
+    f.share_on(SECOND, &t.authority, conclude).await;
+    let (provided, _) = f
+        .share_on(
+            SECOND,
+            &t.authority,
+            ShareCommand::ProvideShare(ProvideShare {
+                grant_id: "GR-HTTP-0002".into(),
+            }),
+        )
+        .await;
+    let position = provided["position"].as_u64().unwrap();
+    let (status, case) = f
+        .get(
+            &t.health,
+            &format!("/v1/applications/{SECOND}?min_position={position}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{case}");
+    assert_eq!(case["application"]["status"], "provided", "{case}");
+    let (_, outbox) = f
+        .get(
+            &t.health,
+            &format!("/v1/departments/{HEALTH}/outbox?min_position={position}"),
+        )
+        .await;
+    assert_eq!(ids(&outbox), vec![APPLICATION, SECOND]);
+
+    // The case's evidence bundle checks offline; another department cannot export it.
+    let response = f
+        .client
+        .get(format!("{}/v1/applications/{APPLICATION}/evidence", f.base))
+        .bearer_auth(&t.health)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.unwrap();
+    let report = govshare_audit::check_bundle_json(&text, None).unwrap();
+    assert!(report.case_events >= 4, "{report:?}");
+    let (status, _) = f
+        .get(
+            &t.market,
+            &format!("/v1/applications/{APPLICATION}/evidence"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The assessment report (第三十八条): a region's for the authority, a department's own for it.
+    let year = Utc::now().year();
+    let (status, report) = f
+        .get(
+            &t.authority,
+            &format!("/v1/assessment?period={year}&scope=region:130000"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["article"], "第三十八条", "{report}");
+    let (status, _) = f
+        .get(
+            &t.market,
+            &format!("/v1/assessment?period={year}&scope=region:130000"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let response = f
+        .client
+        .get(format!(
+            "{}/v1/assessment?period={year}&scope=department:{MARKET}&format=csv",
+            f.base
+        ))
+        .bearer_auth(&t.market)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let (status, problem) = f
+        .get(
+            &t.authority,
+            "/v1/assessment?period=someday&scope=region:130000",
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(problem["field"], "period");
+
+    // Incidents and a department's audit trail.
+    let (status, incidents) = f
+        .get(&t.health, &format!("/v1/departments/{HEALTH}/incidents"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{incidents}");
+    assert!(incidents["items"].as_array().unwrap().is_empty());
+    let (status, trail) = f
+        .get(
+            &t.health,
+            &format!("/v1/departments/{HEALTH}/trail?min_position={position}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{trail}");
+    let trail = trail["items"].as_array().unwrap();
+    assert!(!trail.is_empty() && trail.iter().all(|e| e["department"] == HEALTH));
+    let (status, _) = f
+        .get(&t.market, &format!("/v1/departments/{HEALTH}/trail"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Health and readiness.
+    let (status, _) = f.get("", "/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, ready) = f.get("", "/readyz").await;
+    assert_eq!(status, StatusCode::OK, "{ready}");
+    assert_eq!(ready["head"], f.head().await);
+
+    f.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("govshare.db").display().to_string();
+    suite(&db).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_on_postgres() {
+    let url = govshare_testkit::shared_cluster()
+        .fresh_database("server")
+        .await
+        .unwrap();
+    suite(&url).await;
+}
