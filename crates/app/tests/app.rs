@@ -44,6 +44,49 @@ async fn run(
         .unwrap_or_else(|e| panic!("{department}: {e}"));
 }
 
+/// 河北省 with its data authority, public security and health, and the population entry published; returns
+/// the last command number used.
+async fn seed_province(app: &App) -> u128 {
+    let (region, authority) = province::bootstrap();
+    app.engine()
+        .bootstrap(
+            Uuid::from_u128(1),
+            PersonId("王主任".into()),
+            region,
+            authority,
+        )
+        .await
+        .unwrap();
+    let mut n = 1;
+    for (c, name, kind) in [
+        (
+            "130000-public-security",
+            "河北省公安厅",
+            DepartmentKind::PublicSecurity,
+        ),
+        (
+            "130000-health",
+            "河北省卫生健康委员会",
+            DepartmentKind::Department,
+        ),
+    ] {
+        run(
+            app,
+            &mut n,
+            AUTHORITY,
+            Role::Leader,
+            province::register(c, name, "130000", kind),
+        )
+        .await;
+    }
+    for (department, role, command) in
+        province::publication(POPULATION, "130000-public-security", population_metadata())
+    {
+        run(app, &mut n, &department, role, command).await;
+    }
+    n
+}
+
 async fn open_record_sign_reopen(database: String) {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(province::start()));
@@ -242,43 +285,7 @@ async fn art41_the_background_scheduler_records_a_missed_deadline_and_the_interv
     let mut config = config(&db, dir.path(), clock.clone());
     config.scheduler = SchedulerConfig::default().with_interval(Duration::from_millis(100));
     let mut app = App::open(config).await.unwrap();
-    let (region, authority) = province::bootstrap();
-    app.engine()
-        .bootstrap(
-            Uuid::from_u128(1),
-            PersonId("王主任".into()),
-            region,
-            authority,
-        )
-        .await
-        .unwrap();
-    let mut n = 1;
-    for (c, name, kind) in [
-        (
-            "130000-public-security",
-            "河北省公安厅",
-            DepartmentKind::PublicSecurity,
-        ),
-        (
-            "130000-health",
-            "河北省卫生健康委员会",
-            DepartmentKind::Department,
-        ),
-    ] {
-        run(
-            &app,
-            &mut n,
-            AUTHORITY,
-            Role::Leader,
-            province::register(c, name, "130000", kind),
-        )
-        .await;
-    }
-    for (department, role, command) in
-        province::publication(POPULATION, "130000-public-security", population_metadata())
-    {
-        run(&app, &mut n, &department, role, command).await;
-    }
+    let mut n = seed_province(&app).await;
     run(
         &app,
         &mut n,
@@ -363,43 +370,7 @@ async fn art22_the_background_policy_issues_the_grant_after_provision() {
         govshare_policies::PolicyConfig::default().with_interval(Duration::from_millis(100));
     let mut app = App::open(config).await.unwrap();
     app.run_background();
-    let (region, authority) = province::bootstrap();
-    app.engine()
-        .bootstrap(
-            Uuid::from_u128(1),
-            PersonId("王主任".into()),
-            region,
-            authority,
-        )
-        .await
-        .unwrap();
-    let mut n = 1;
-    for (c, name, kind) in [
-        (
-            "130000-public-security",
-            "河北省公安厅",
-            DepartmentKind::PublicSecurity,
-        ),
-        (
-            "130000-health",
-            "河北省卫生健康委员会",
-            DepartmentKind::Department,
-        ),
-    ] {
-        run(
-            &app,
-            &mut n,
-            AUTHORITY,
-            Role::Leader,
-            province::register(c, name, "130000", kind),
-        )
-        .await;
-    }
-    for (department, role, command) in
-        province::publication(POPULATION, "130000-public-security", population_metadata())
-    {
-        run(&app, &mut n, &department, role, command).await;
-    }
+    let mut n = seed_province(&app).await;
     let application = "SA-2026-0002";
     let share = |command| Command::ShareApplication {
         id: application.into(),
