@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::AppHandle;
 use crate::auth::Caller;
+use crate::openapi as doc;
 use crate::problem::{Code, Problem};
 
 /// The header carrying the command id.
@@ -57,6 +58,26 @@ pub struct CommandResponse<'a> {
 }
 
 /// Handles one command.
+#[utoipa::path(
+    post,
+    path = "/v1/commands/{aggregate}/{id}",
+    tag = "commands",
+    operation_id = "execute",
+    summary = "执行命令 one command of the engine",
+    params(("aggregate" = String, Path, description = "One of the engine's `Command` tags: organization, catalog, negative_list, published_catalog, collection_list, share_application, grant, verification, incident, third_party, supervision, city_platform, authorized_operation"), ("id" = String, Path, description = "The case id (`registry` for organization)"), ("Idempotency-Key" = String, Header, description = "The command id: a fresh UUID, reused only to retry")),
+    request_body(content = doc::CommandBody, description = "The aggregate's command as the engine serializes it", content_type = "application/json"),
+    responses(
+        (status = 200, description = "Recorded (or, with `Idempotent-Replayed: true`, the answer to an earlier request with this key)", body = doc::CommandAnswer),
+        (status = 400, description = "请求格式错误 the body is not JSON (`malformed-json`) or the Idempotency-Key is missing or not a UUID (`bad-request`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权执行 the domain's authorization table refused the actor (`forbidden`, `rule` names the row)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "不存在 no such aggregate or case (`not-found`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "冲突 not in this state (`state-conflict`), refused by the rules (`refused`, `article` names the provision) or concurrent writers (`conflict`, retryable)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "请求体过大 the body is larger than the server accepts (`body-too-large`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "内容类型不支持 the body is not declared application/json (`unsupported-media-type`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "字段无效 the body does not fit the command (`validation`), a date outside the calendar (`date-out-of-range`) or the key was used for another request (`idempotency-key-reused`)", body = doc::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn execute(
     State(app): State<AppHandle>,
     path: Result<Path<(String, String)>, PathRejection>,

@@ -21,6 +21,10 @@
 //! | `GET /v1/departments/{code}/trail` | the events a department's staff recorded |
 //! | `GET /v1/assessment?period=&scope=` | the assessment report (第三十八条) |
 //! | `GET /v1/applications/{id}/evidence` | a case's evidence bundle, checkable offline |
+//! | `GET /openapi.json` | the OpenAPI 3.1 document, generated from the handlers ([`openapi`]) |
+//! | `GET /api` | that document as a page, rendered by the server ([`page`]) |
+//!
+//! [`ROUTES`] is the one list the router is built from.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
@@ -40,6 +44,8 @@
 
 mod auth;
 pub mod commands;
+pub mod openapi;
+pub mod page;
 pub mod problem;
 pub mod queries;
 pub mod reports;
@@ -54,7 +60,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use govshare_app::App;
 use govshare_engine::Engine;
 use govshare_projections::ReadDb;
@@ -125,37 +131,82 @@ impl AppHandle {
     }
 }
 
-/// Every route, with the body limit and a tracing span (with a request id) per request.
+/// One route the router serves: its method, its path (axum's `{param}` syntax, which is OpenAPI's) and the
+/// method router that handles it. [`ROUTES`] is the one list the router is built from; the OpenAPI document
+/// ([`openapi::ApiDoc`]) must name exactly these (a test compares both ways, against a running server).
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// The path, e.g. `/v1/grants/{id}`.
+    pub path: &'static str,
+    handler: fn() -> MethodRouter<AppHandle>,
+}
+
+const fn route(
+    method: &'static str,
+    path: &'static str,
+    handler: fn() -> MethodRouter<AppHandle>,
+) -> Route {
+    Route {
+        method,
+        path,
+        handler,
+    }
+}
+
+/// Every route the server answers (anything else is 404 `not-found`, or 405 on a known path).
+pub const ROUTES: &[Route] = &[
+    route("GET", "/healthz", || get(healthz)),
+    route("GET", "/readyz", || get(readyz)),
+    route("GET", "/openapi.json", || get(openapi::openapi_json)),
+    route("GET", "/api", || get(page::api_page)),
+    route("POST", "/v1/commands/{aggregate}/{id}", || {
+        post(commands::execute)
+    }),
+    route("GET", "/v1/departments/{code}/inbox", || {
+        get(queries::inbox)
+    }),
+    route("GET", "/v1/departments/{code}/outbox", || {
+        get(queries::outbox)
+    }),
+    route("GET", "/v1/departments/{code}/grants", || {
+        get(queries::department_grants)
+    }),
+    route("GET", "/v1/applications/{id}", || get(queries::application)),
+    route("GET", "/v1/applications/{id}/timeline", || {
+        get(queries::timeline)
+    }),
+    route("GET", "/v1/catalog/entries", || {
+        get(queries::catalog_entries)
+    }),
+    route("GET", "/v1/catalog/entries/{id}", || {
+        get(queries::catalog_entry)
+    }),
+    route("GET", "/v1/deadlines", || get(queries::deadline_list)),
+    route("GET", "/v1/grants/{id}", || get(queries::grant)),
+    route("GET", "/v1/grants/{id}/uses", || get(queries::grant_uses)),
+    route("GET", "/v1/departments/{code}/incidents", || {
+        get(reports::department_incidents)
+    }),
+    route("GET", "/v1/departments/{code}/trail", || {
+        get(reports::department_trail)
+    }),
+    route("GET", "/v1/incidents/{id}", || get(reports::incident)),
+    route("GET", "/v1/assessment", || get(reports::assessment)),
+    route("GET", "/v1/applications/{id}/evidence", || {
+        get(reports::evidence)
+    }),
+];
+
+/// Every route of [`ROUTES`], with the body limit and a tracing span (with a request id) per request.
 pub fn router(handle: AppHandle) -> Router {
     let body_limit = handle.config.body_limit;
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/v1/commands/{aggregate}/{id}", post(commands::execute))
-        .route("/v1/departments/{code}/inbox", get(queries::inbox))
-        .route("/v1/departments/{code}/outbox", get(queries::outbox))
-        .route(
-            "/v1/departments/{code}/grants",
-            get(queries::department_grants),
-        )
-        .route("/v1/applications/{id}", get(queries::application))
-        .route("/v1/applications/{id}/timeline", get(queries::timeline))
-        .route("/v1/catalog/entries", get(queries::catalog_entries))
-        .route("/v1/catalog/entries/{id}", get(queries::catalog_entry))
-        .route("/v1/deadlines", get(queries::deadline_list))
-        .route("/v1/grants/{id}", get(queries::grant))
-        .route("/v1/grants/{id}/uses", get(queries::grant_uses))
-        .route(
-            "/v1/departments/{code}/incidents",
-            get(reports::department_incidents),
-        )
-        .route(
-            "/v1/departments/{code}/trail",
-            get(reports::department_trail),
-        )
-        .route("/v1/incidents/{id}", get(reports::incident))
-        .route("/v1/assessment", get(reports::assessment))
-        .route("/v1/applications/{id}/evidence", get(reports::evidence))
+    ROUTES
+        .iter()
+        .fold(Router::new(), |router, route| {
+            router.route(route.path, (route.handler)())
+        })
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
@@ -174,11 +225,28 @@ async fn method_not_allowed() -> Problem {
     )
 }
 
+/// `GET /healthz`: the process answers.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "service",
+    operation_id = "healthz",
+    summary = "存活 liveness: the process answers",
+    responses((status = 200, description = "The process answers", body = openapi::Health)),
+)]
 async fn healthz() -> impl IntoResponse {
     axum::Json(json!({"status": "ok"}))
 }
 
 /// Ready when the store's head and the token table can be read and no read model is being rebuilt.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "service",
+    operation_id = "readyz",
+    summary = "就绪 readiness: the store, the token table and the read models can be reached, none is being rebuilt",
+    responses((status = 200, description = "Ready, with the log's head and each read model's checkpoint", body = openapi::Ready)),
+)]
 async fn readyz(State(app): State<AppHandle>) -> Response {
     let head = match app.engine.store().head().await {
         Ok(head) => head,

@@ -17,18 +17,22 @@ use govshare_projections::models::{applications, audit, catalog, deadlines, gran
 use govshare_projections::{Cursor, Page, PageRequest};
 use govshare_store::StreamId;
 use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
 
 use crate::AppHandle;
 use crate::auth::Caller;
+use crate::openapi as doc;
 use crate::problem::{Code, Problem};
 
 /// Pagination and read-your-writes parameters of every list.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// Items per page (1–1000, default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
     /// Wait (briefly) until the read model has applied this log position, e.g. a command's `position`.
     pub min_position: Option<u64>,
@@ -45,7 +49,8 @@ impl ListParams {
 }
 
 /// Read-your-writes parameter of single-resource queries.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReadParams {
     /// Wait (briefly) until the read model has applied this log position.
@@ -133,6 +138,20 @@ fn not_visible(caller: &Caller, what: &str) -> Problem {
 }
 
 /// `GET /v1/departments/{code}/inbox`: the applications on which the department owes the next act.
+#[utoipa::path(
+    get,
+    path = "/v1/departments/{code}/inbox",
+    tag = "queries",
+    operation_id = "inbox",
+    summary = "待办 inbox: applications on which the department owes the next act, soonest due first",
+    params(("code" = String, Path, description = "The department code, e.g. `130000-health`"), ListParams),
+    responses(
+        (status = 200, description = "One page of applications", body = doc::ApplicationPage),
+        (status = 400, description = "请求格式错误 a malformed path or query parameter, or a foreign cursor (`bad-request`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权查看 the token's department may see only its own lists; a data authority sees all (`not-visible`)", body = doc::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn inbox(
     State(app): State<AppHandle>,
     caller: Caller,
@@ -151,6 +170,20 @@ pub async fn inbox(
 }
 
 /// `GET /v1/departments/{code}/outbox`: the applications the department submitted.
+#[utoipa::path(
+    get,
+    path = "/v1/departments/{code}/outbox",
+    tag = "queries",
+    operation_id = "outbox",
+    summary = "已申请 outbox: applications the department submitted",
+    params(("code" = String, Path, description = "The department code, e.g. `130000-health`"), ListParams),
+    responses(
+        (status = 200, description = "One page of applications", body = doc::ApplicationPage),
+        (status = 400, description = "请求格式错误 a malformed path or query parameter, or a foreign cursor (`bad-request`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权查看 the token's department may see only its own lists; a data authority sees all (`not-visible`)", body = doc::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn outbox(
     State(app): State<AppHandle>,
     caller: Caller,
@@ -169,6 +202,20 @@ pub async fn outbox(
 }
 
 /// `GET /v1/departments/{code}/grants`: the grants the department holds.
+#[utoipa::path(
+    get,
+    path = "/v1/departments/{code}/grants",
+    tag = "queries",
+    operation_id = "department_grants",
+    summary = "已获授权 grants the department holds",
+    params(("code" = String, Path, description = "The department code, e.g. `130000-health`"), ListParams),
+    responses(
+        (status = 200, description = "One page of grants", body = doc::GrantPage),
+        (status = 400, description = "请求格式错误 a malformed path or query parameter, or a foreign cursor (`bad-request`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权查看 the token's department may see only its own lists; a data authority sees all (`not-visible`)", body = doc::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn department_grants(
     State(app): State<AppHandle>,
     caller: Caller,
@@ -245,6 +292,21 @@ async fn visible_application(
 }
 
 /// `GET /v1/applications/{id}`: one share application (a case) with its deadlines.
+#[utoipa::path(
+    get,
+    path = "/v1/applications/{id}",
+    tag = "queries",
+    operation_id = "application",
+    summary = "共享申请 a share application with its deadlines",
+    params(("id" = String, Path, description = "The share application id"), ReadParams),
+    responses(
+        (status = 200, description = "The application and its deadlines", body = doc::Case),
+        (status = 400, description = "请求格式错误 a malformed path or query parameter, or a foreign cursor (`bad-request`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权查看 the token's department is not a party (`not-visible`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "不存在 no such share application (`not-found`)", body = doc::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn application(
     State(app): State<AppHandle>,
     caller: Caller,
@@ -264,6 +326,21 @@ pub async fn application(
 }
 
 /// `GET /v1/applications/{id}/timeline`: the case's audit trail, in log order.
+#[utoipa::path(
+    get,
+    path = "/v1/applications/{id}/timeline",
+    tag = "queries",
+    operation_id = "timeline",
+    summary = "办理记录 the application's audit trail, in log order",
+    params(("id" = String, Path, description = "The share application id"), ListParams),
+    responses(
+        (status = 200, description = "One page of audit entries", body = doc::AuditPage),
+        (status = 400, description = "请求格式错误 a malformed path or query parameter, or a foreign cursor (`bad-request`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权查看 the token's department is not a party (`not-visible`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "不存在 no such share application (`not-found`)", body = doc::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn timeline(
     State(app): State<AppHandle>,
     caller: Caller,
@@ -282,7 +359,8 @@ pub async fn timeline(
 }
 
 /// Parameters of the catalog list.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogParams {
     /// Only this provider's entries.
@@ -290,15 +368,29 @@ pub struct CatalogParams {
     /// Only published entries.
     #[serde(default)]
     pub published: bool,
-    /// See [`ListParams`].
+    /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
-    /// See [`ListParams`].
+    /// Items per page (1–1000, default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
-    /// See [`ListParams`].
+    /// Wait (briefly) until the read model has applied this log position, e.g. a command's `position`.
     pub min_position: Option<u64>,
 }
 
 /// `GET /v1/catalog/entries`: catalog entries by id.
+#[utoipa::path(
+    get,
+    path = "/v1/catalog/entries",
+    tag = "queries",
+    operation_id = "catalog_entries",
+    summary = "目录 catalog entries by id (every token)",
+    params(CatalogParams),
+    responses(
+        (status = 200, description = "One page of catalog entries", body = doc::EntryPage),
+        (status = 400, description = "请求格式错误 a malformed path or query parameter, or a foreign cursor (`bad-request`)", body = doc::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn catalog_entries(
     State(app): State<AppHandle>,
     _caller: Caller,
@@ -320,6 +412,20 @@ pub async fn catalog_entries(
 }
 
 /// `GET /v1/catalog/entries/{id}`: one catalog entry.
+#[utoipa::path(
+    get,
+    path = "/v1/catalog/entries/{id}",
+    tag = "queries",
+    operation_id = "catalog_entry",
+    summary = "目录条目 one catalog entry (every token)",
+    params(("id" = String, Path, description = "The catalog entry id"), ReadParams),
+    responses(
+        (status = 200, description = "The catalog entry", body = doc::CatalogEntry),
+        (status = 400, description = "请求格式错误 a malformed path or query parameter, or a foreign cursor (`bad-request`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "不存在 no such catalog entry (`not-found`)", body = doc::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn catalog_entry(
     State(app): State<AppHandle>,
     _caller: Caller,
@@ -336,7 +442,7 @@ pub async fn catalog_entry(
 }
 
 /// Which deadlines to list.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeadlineStatus {
     /// Open and not yet missed.
@@ -347,23 +453,40 @@ pub enum DeadlineStatus {
 }
 
 /// Parameters of the deadline list.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DeadlineParams {
     /// `open` (default) or `overdue`.
     #[serde(default)]
+    #[param(inline)]
     pub status: DeadlineStatus,
     /// The owing department (default: the token's own; another needs a data authority's token).
     pub owed_by: Option<String>,
-    /// See [`ListParams`].
+    /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
-    /// See [`ListParams`].
+    /// Items per page (1–1000, default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
-    /// See [`ListParams`].
+    /// Wait (briefly) until the read model has applied this log position, e.g. a command's `position`.
     pub min_position: Option<u64>,
 }
 
 /// `GET /v1/deadlines?status=open|overdue&owed_by=`: deadlines by due instant.
+#[utoipa::path(
+    get,
+    path = "/v1/deadlines",
+    tag = "queries",
+    operation_id = "deadlines",
+    summary = "时限 open or missed deadlines by due instant",
+    params(DeadlineParams),
+    responses(
+        (status = 200, description = "One page of deadlines", body = doc::DeadlinePage),
+        (status = 400, description = "请求格式错误 a malformed path or query parameter, or a foreign cursor (`bad-request`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权查看 `owed_by` names another department and the token is not a data authority's (`not-visible`)", body = doc::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn deadline_list(
     State(app): State<AppHandle>,
     caller: Caller,
@@ -424,6 +547,21 @@ async fn visible_grant(
 }
 
 /// `GET /v1/grants/{id}`: one grant.
+#[utoipa::path(
+    get,
+    path = "/v1/grants/{id}",
+    tag = "queries",
+    operation_id = "grant",
+    summary = "授权 one grant (grantee, issuing authority, a data authority)",
+    params(("id" = String, Path, description = "The grant id"), ReadParams),
+    responses(
+        (status = 200, description = "The grant", body = doc::Grant),
+        (status = 400, description = "请求格式错误 a malformed path or query parameter, or a foreign cursor (`bad-request`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权查看 the token's department is not a party (`not-visible`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "不存在 no such grant (`not-found`)", body = doc::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn grant(
     State(app): State<AppHandle>,
     caller: Caller,
@@ -437,6 +575,21 @@ pub async fn grant(
 }
 
 /// `GET /v1/grants/{id}/uses`: the uses recorded against a grant.
+#[utoipa::path(
+    get,
+    path = "/v1/grants/{id}/uses",
+    tag = "queries",
+    operation_id = "grant_uses",
+    summary = "使用记录 the uses recorded against a grant",
+    params(("id" = String, Path, description = "The grant id"), ListParams),
+    responses(
+        (status = 200, description = "One page of uses", body = doc::UsePage),
+        (status = 400, description = "请求格式错误 a malformed path or query parameter, or a foreign cursor (`bad-request`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权查看 the token's department is not a party (`not-visible`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "不存在 no such grant (`not-found`)", body = doc::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn grant_uses(
     State(app): State<AppHandle>,
     caller: Caller,

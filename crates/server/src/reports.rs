@@ -11,9 +11,11 @@ use govshare_audit::{AuditError, BundleOptions, EvidenceBundle};
 use govshare_projections::models::{applications, audit, incidents};
 use govshare_report::{AssessmentRequest, Format, Lang, Period, ReportError, Scope};
 use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
 
 use crate::AppHandle;
 use crate::auth::Caller;
+use crate::openapi as doc;
 use crate::problem::{Code, Problem};
 use crate::queries::{ListParams, PageBody, ReadParams};
 
@@ -28,6 +30,20 @@ fn path<T>(p: Result<Path<T>, PathRejection>) -> Result<T, Problem> {
 }
 
 /// `GET /v1/departments/{code}/incidents`: the security incidents a department reported (第三十四条).
+#[utoipa::path(
+    get,
+    path = "/v1/departments/{code}/incidents",
+    tag = "reports",
+    operation_id = "department_incidents",
+    summary = "安全事件 security incidents the department reported (第三十四条)",
+    params(("code" = String, Path, description = "The department code, e.g. `130000-health`"), ListParams),
+    responses(
+        (status = 200, description = "One page of incidents", body = doc::IncidentPage),
+        (status = 400, description = "请求格式错误 a malformed path or query parameter, or a foreign cursor (`bad-request`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权查看 the token's department may see only its own lists; a data authority sees all (`not-visible`)", body = doc::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn department_incidents(
     State(app): State<AppHandle>,
     caller: Caller,
@@ -55,6 +71,21 @@ pub struct IncidentBody {
 }
 
 /// `GET /v1/incidents/{id}`: one incident with its informs and reports.
+#[utoipa::path(
+    get,
+    path = "/v1/incidents/{id}",
+    tag = "reports",
+    operation_id = "incident",
+    summary = "安全事件 one incident with the informs and reports it owes",
+    params(("id" = String, Path, description = "The incident id"), ReadParams),
+    responses(
+        (status = 200, description = "The incident and its reports", body = doc::Incident),
+        (status = 400, description = "请求格式错误 a malformed path or query parameter, or a foreign cursor (`bad-request`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权查看 only its reporter or a data authority (`not-visible`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "不存在 no such incident (`not-found`)", body = doc::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn incident(
     State(app): State<AppHandle>,
     caller: Caller,
@@ -73,6 +104,20 @@ pub async fn incident(
 }
 
 /// `GET /v1/departments/{code}/trail`: the events a department's staff recorded, in log order.
+#[utoipa::path(
+    get,
+    path = "/v1/departments/{code}/trail",
+    tag = "reports",
+    operation_id = "department_trail",
+    summary = "操作记录 the events the department's staff recorded, in log order",
+    params(("code" = String, Path, description = "The department code, e.g. `130000-health`"), ListParams),
+    responses(
+        (status = 200, description = "One page of audit entries", body = doc::AuditPage),
+        (status = 400, description = "请求格式错误 a malformed path or query parameter, or a foreign cursor (`bad-request`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权查看 the token's department may see only its own lists; a data authority sees all (`not-visible`)", body = doc::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn department_trail(
     State(app): State<AppHandle>,
     caller: Caller,
@@ -90,7 +135,8 @@ pub async fn department_trail(
 }
 
 /// Parameters of the assessment report.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AssessmentParams {
     /// `2026`, `2026Q3` or `2026-09` (Beijing dates).
@@ -98,6 +144,7 @@ pub struct AssessmentParams {
     /// `region:<code>` or `department:<code>`.
     pub scope: String,
     /// Only facts recorded at or before this instant count (RFC 3339; default: now).
+    #[param(value_type = Option<String>, format = DateTime)]
     pub as_of: Option<chrono::DateTime<chrono::Utc>>,
     /// `json` (default), `csv`, `markdown` or `html`.
     pub format: Option<String>,
@@ -118,6 +165,27 @@ fn report_problem(error: ReportError, field: &str) -> Problem {
 
 /// `GET /v1/assessment?period=&scope=&as_of=&format=&lang=`: the assessment report of 第三十八条. A data
 /// authority may ask for any scope; a department for its own.
+#[utoipa::path(
+    get,
+    path = "/v1/assessment",
+    tag = "reports",
+    operation_id = "assessment",
+    summary = "考核 the assessment report of 第三十八条",
+    params(AssessmentParams),
+    responses(
+        (status = 200, description = "The report in the format asked for", content(
+            (doc::AssessmentReport = "application/json"),
+            (String = "text/csv; charset=utf-8"),
+            (String = "text/markdown; charset=utf-8"),
+            (String = "text/html; charset=utf-8"),
+        )),
+        (status = 400, description = "请求格式错误 a malformed period, scope, format or lang (`bad-request`, `field` names it)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权查看 a region is for a data authority's token, a department for its own or a data authority's (`not-visible`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "不存在 no such department (`not-found`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "字段无效 the period begins after `as_of` (`validation`)", body = doc::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn assessment(
     State(app): State<AppHandle>,
     caller: Caller,
@@ -191,6 +259,21 @@ pub async fn assessment(
 
 /// `GET /v1/applications/{id}/evidence`: the case's evidence bundle — its events and commands with the chain
 /// proof from its first event to the log's head, checkable offline (`govshare audit check-bundle`).
+#[utoipa::path(
+    get,
+    path = "/v1/applications/{id}/evidence",
+    tag = "reports",
+    operation_id = "evidence",
+    summary = "证据包 the case's evidence bundle, checkable offline",
+    params(("id" = String, Path, description = "The share application id")),
+    responses(
+        (status = 200, description = "The evidence bundle", body = doc::EvidenceBundle),
+        (status = 400, description = "请求格式错误 a malformed path or query parameter, or a foreign cursor (`bad-request`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权查看 the token's department is not a party (`not-visible`)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "不存在 no such share application (`not-found`)", body = doc::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn evidence(
     State(app): State<AppHandle>,
     caller: Caller,
