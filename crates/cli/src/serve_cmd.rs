@@ -179,7 +179,9 @@ async fn serve(args: ServeArgs) -> Result<Report, CliError> {
     let local = listener
         .local_addr()
         .map_or_else(|_| args.addr.to_string(), |a| a.to_string());
-    say(&format!("listening on http://{local} (Ctrl-C stops)"));
+    say(&format!(
+        "listening on http://{local} (Ctrl-C stops); API 文档 documentation: http://{local}/api"
+    ));
     let served = govshare_server::serve_on(listener, handle, async {
         if let Err(e) = tokio::signal::ctrl_c().await {
             tracing::warn!(error = %e, "cannot listen for Ctrl-C; stopping");
