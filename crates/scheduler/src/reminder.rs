@@ -13,16 +13,9 @@ use std::collections::HashSet;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
-use govshare_domain::catalog::CatalogCommand;
-use govshare_domain::incident::IncidentCommand;
 use govshare_domain::organization::OrganizationRegistry;
-use govshare_domain::share_application::ShareCommand;
-use govshare_domain::supervision::SupervisionCommand;
-use govshare_domain::verification::VerificationCommand;
-use govshare_domain::{
-    DeadlineId, DeadlineRule, Deadlines, DomainError, DomainServices, RemindDeadline,
-};
-use govshare_engine::{Command, EngineError, derived_command_id};
+use govshare_domain::{DeadlineRule, Deadlines, DomainError, DomainServices};
+use govshare_engine::{EngineError, derived_command_id};
 use govshare_projections::models::deadlines::{self, DeadlineFilter, DeadlineItem};
 use govshare_projections::{Page, PageRequest};
 use govshare_store::{Position, StreamId};
@@ -33,6 +26,7 @@ use uuid::Uuid;
 use crate::error::SchedulerError;
 use crate::report::{DeadlineKey, Failure};
 use crate::scheduler::Scheduler;
+use crate::target::{self, DeadlineAct};
 
 /// Namespace of the command ids of `RemindDeadline`.
 pub const REMIND_DEADLINE: &str = "remind-deadline";
@@ -106,42 +100,6 @@ impl ReminderState {
         // The set only remembers what not to retry; a poisoned lock still holds a valid set.
         self.refused.lock().unwrap_or_else(PoisonError::into_inner)
     }
-}
-
-/// `RemindDeadline` addressed to the aggregate that keeps the deadline.
-fn remind_deadline(case: &StreamId, deadline_id: &str) -> Result<Command, SchedulerError> {
-    let body = RemindDeadline {
-        deadline: DeadlineId(deadline_id.to_owned()),
-    };
-    let id = case.aggregate_id.clone();
-    Ok(match case.aggregate_type.as_str() {
-        "CatalogEntry" => Command::Catalog {
-            id,
-            command: CatalogCommand::RemindDeadline(body),
-        },
-        "ShareApplication" => Command::ShareApplication {
-            id,
-            command: ShareCommand::RemindDeadline(body),
-        },
-        "Verification" => Command::Verification {
-            id,
-            command: VerificationCommand::RemindDeadline(body),
-        },
-        "SecurityIncident" => Command::Incident {
-            id,
-            command: IncidentCommand::RemindDeadline(body),
-        },
-        "Supervision" => Command::Supervision {
-            id,
-            command: SupervisionCommand::RemindDeadline(body),
-        },
-        other => {
-            return Err(SchedulerError::UnsupportedAggregate {
-                aggregate_type: other.to_owned(),
-                command: "RemindDeadline",
-            });
-        }
-    })
 }
 
 /// The Beijing date of an instant, if it has one.
@@ -255,13 +213,14 @@ impl Scheduler {
             return;
         }
         let command_id = remind_deadline_command_id(&item.case, &item.deadline_id);
-        let outcome = match remind_deadline(&item.case, &item.deadline_id) {
-            Ok(command) => {
-                self.issue(registry, &item.owed_by, command_id, command)
-                    .await
-            }
-            Err(e) => Err(e),
-        };
+        let outcome =
+            match target::deadline_command(&item.case, &item.deadline_id, DeadlineAct::Remind) {
+                Ok(command) => {
+                    self.issue(registry, &item.owed_by, command_id, command)
+                        .await
+                }
+                Err(e) => Err(e),
+            };
         match outcome {
             Ok(recorded) if !recorded.retry && !recorded.events.is_empty() => {
                 tracing::info!(

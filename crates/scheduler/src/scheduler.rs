@@ -19,7 +19,7 @@ use crate::config::SchedulerConfig;
 use crate::error::SchedulerError;
 use crate::reminder::ReminderState;
 use crate::report::{DeadlineKey, Failure, Marked, RecomputeReport, Recomputed, TickReport};
-use crate::target;
+use crate::target::{self, DeadlineAct};
 
 type Result<T> = std::result::Result<T, SchedulerError>;
 
@@ -164,13 +164,15 @@ impl Scheduler {
             return;
         }
         let command_id = target::mark_overdue_command_id(&item.case, &item.deadline_id);
-        let outcome = match target::mark_overdue(&item.case, &item.deadline_id) {
-            Ok(command) => {
-                self.issue(registry, &item.owed_by, command_id, command)
-                    .await
-            }
-            Err(e) => Err(e),
-        };
+        let outcome =
+            match target::deadline_command(&item.case, &item.deadline_id, DeadlineAct::MarkOverdue)
+            {
+                Ok(command) => {
+                    self.issue(registry, &item.owed_by, command_id, command)
+                        .await
+                }
+                Err(e) => Err(e),
+            };
         match outcome {
             Ok(recorded) if !recorded.retry && !recorded.events.is_empty() => {
                 tracing::info!(deadline = %key, owed_by = item.owed_by, %command_id, "deadline missed");

@@ -7,7 +7,9 @@ use govshare_domain::organization::OrganizationRegistry;
 use govshare_domain::share_application::ShareCommand;
 use govshare_domain::supervision::SupervisionCommand;
 use govshare_domain::verification::VerificationCommand;
-use govshare_domain::{DeadlineId, DepartmentCode, MarkOverdue, RecomputeDeadlines};
+use govshare_domain::{
+    DeadlineId, DepartmentCode, MarkOverdue, RecomputeDeadlines, RemindDeadline,
+};
 use govshare_engine::{Command, derived_command_id};
 use govshare_store::StreamId;
 use uuid::Uuid;
@@ -59,37 +61,54 @@ pub fn recompute_command_id(case: &StreamId, years: &[i32]) -> Uuid {
     )
 }
 
-/// `MarkOverdue` addressed to the aggregate that keeps the deadline.
-pub(crate) fn mark_overdue(case: &StreamId, deadline_id: &str) -> Result<Command, SchedulerError> {
-    let body = MarkOverdue {
-        deadline: DeadlineId(deadline_id.to_owned()),
-    };
+/// What the scheduler asks of one deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DeadlineAct {
+    /// `MarkOverdue` (第四十一条).
+    MarkOverdue,
+    /// `RemindDeadline` (催办提醒, where the rule set configures reminders).
+    Remind,
+}
+
+impl DeadlineAct {
+    fn command_name(self) -> &'static str {
+        match self {
+            DeadlineAct::MarkOverdue => "MarkOverdue",
+            DeadlineAct::Remind => "RemindDeadline",
+        }
+    }
+}
+
+/// `act` addressed to the aggregate that keeps the deadline.
+pub(crate) fn deadline_command(
+    case: &StreamId,
+    deadline_id: &str,
+    act: DeadlineAct,
+) -> Result<Command, SchedulerError> {
+    let deadline = DeadlineId(deadline_id.to_owned());
     let id = case.aggregate_id.clone();
+    // Every aggregate with deadlines takes both commands under the same variant names.
+    macro_rules! addressed {
+        ($variant:ident, $commands:ident) => {
+            Command::$variant {
+                id,
+                command: match act {
+                    DeadlineAct::MarkOverdue => $commands::MarkOverdue(MarkOverdue { deadline }),
+                    DeadlineAct::Remind => $commands::RemindDeadline(RemindDeadline { deadline }),
+                },
+            }
+        };
+    }
     Ok(match case.aggregate_type.as_str() {
-        "CatalogEntry" => Command::Catalog {
-            id,
-            command: CatalogCommand::MarkOverdue(body),
-        },
-        "ShareApplication" => Command::ShareApplication {
-            id,
-            command: ShareCommand::MarkOverdue(body),
-        },
-        "Verification" => Command::Verification {
-            id,
-            command: VerificationCommand::MarkOverdue(body),
-        },
-        "SecurityIncident" => Command::Incident {
-            id,
-            command: IncidentCommand::MarkOverdue(body),
-        },
-        "Supervision" => Command::Supervision {
-            id,
-            command: SupervisionCommand::MarkOverdue(body),
-        },
+        "CatalogEntry" => addressed!(Catalog, CatalogCommand),
+        "ShareApplication" => addressed!(ShareApplication, ShareCommand),
+        "Verification" => addressed!(Verification, VerificationCommand),
+        "SecurityIncident" => addressed!(Incident, IncidentCommand),
+        "Supervision" => addressed!(Supervision, SupervisionCommand),
         other => {
             return Err(SchedulerError::UnsupportedAggregate {
                 aggregate_type: other.to_owned(),
-                command: "MarkOverdue",
+                command: act.command_name(),
             });
         }
     })
