@@ -3,6 +3,8 @@
 //! departments' tokens, a refusal overturned through an objection, and a problem+json refusal for every kind
 //! of bad request, with the log's head unchanged after each refusal.
 
+mod common;
+
 use std::sync::Arc;
 
 use chrono::{Datelike, Duration, FixedOffset, Utc};
@@ -152,20 +154,13 @@ async fn start(db: &str) -> Fixture {
         revoked: revoked.secret,
     };
     let handle = AppHandle::new(&app, store, ServerConfig::default());
-    let listener = govshare_server::bind("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        govshare_server::serve_on(listener, handle, async {
-            let _ = stopped.await;
-        })
-        .await
-        .unwrap();
-    });
+    let common::Running {
+        base,
+        stop,
+        task: server,
+    } = common::serve(handle).await;
     Fixture {
-        base: format!("http://{addr}"),
+        base,
         client: reqwest::Client::new(),
         store: app.store().clone(),
         tokens,

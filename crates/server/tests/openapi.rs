@@ -4,6 +4,8 @@
 //! table and the document name the same operations, and the running server answers each of them and refuses
 //! every other method on their paths; `/api` is a self-contained HTML page listing every path.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use govshare_app::{App, AppConfig};
@@ -31,20 +33,9 @@ async fn start() -> Server {
     let app = App::open(AppConfig::new(&db)).await.unwrap();
     let tokens = TokenStore::open(&db).await.unwrap();
     let handle = AppHandle::new(&app, tokens, ServerConfig::default());
-    let listener = govshare_server::bind("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        govshare_server::serve_on(listener, handle, async {
-            let _ = stopped.await;
-        })
-        .await
-        .unwrap();
-    });
+    let common::Running { base, stop, task } = common::serve(handle).await;
     Server {
-        base: format!("http://{addr}"),
+        base,
         client: reqwest::Client::new(),
         stop,
         task,
