@@ -1,9 +1,12 @@
-//! Shared by the server suites: a real server on an ephemeral loopback port.
+//! The workspace's end-to-end suites (`tests/*.rs`, this package's test targets) drive govshare from outside,
+//! as a department's system would: over HTTP against a real server. This library holds what they share: a real
+//! server on an ephemeral loopback port.
 
 use govshare_server::AppHandle;
 use tokio::sync::oneshot;
 
 /// A server serving `handle` on 127.0.0.1 until `stop` is sent.
+#[derive(Debug)]
 pub struct Running {
     /// `http://127.0.0.1:<port>`.
     pub base: String,

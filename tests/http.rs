@@ -3,8 +3,6 @@
 //! departments' tokens, a refusal overturned through an objection, and a problem+json refusal for every kind
 //! of bad request, with the log's head unchanged after each refusal.
 
-mod common;
-
 use std::sync::Arc;
 
 use chrono::{Datelike, Duration, FixedOffset, Utc};
@@ -154,11 +152,11 @@ async fn start(db: &str) -> Fixture {
         revoked: revoked.secret,
     };
     let handle = AppHandle::new(&app, store, ServerConfig::default());
-    let common::Running {
+    let govshare_e2e::Running {
         base,
         stop,
         task: server,
-    } = common::serve(handle).await;
+    } = govshare_e2e::serve(handle).await;
     Fixture {
         base,
         client: reqwest::Client::new(),

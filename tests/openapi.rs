@@ -4,8 +4,6 @@
 //! table and the document name the same operations, and the running server answers each of them and refuses
 //! every other method on their paths; `/api` is a self-contained HTML page listing every path.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
 use govshare_app::{App, AppConfig};
@@ -33,7 +31,7 @@ async fn start() -> Server {
     let app = App::open(AppConfig::new(&db)).await.unwrap();
     let tokens = TokenStore::open(&db).await.unwrap();
     let handle = AppHandle::new(&app, tokens, ServerConfig::default());
-    let common::Running { base, stop, task } = common::serve(handle).await;
+    let govshare_e2e::Running { base, stop, task } = govshare_e2e::serve(handle).await;
     Server {
         base,
         client: reqwest::Client::new(),
