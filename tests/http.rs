@@ -536,6 +536,40 @@ async fn suite(db: &str) {
         Some("SubmitShareApplication.scenario.use_until"),
     )
     .await;
+    // Well-formed dates outside the years the working-day calendar counts (1949–2199): a 第十一条 update
+    // deadline counted from a change in 1900 cannot be computed, and a change dated 2200 lies beyond it.
+    for (aggregate, id, token, body, field) in [
+        (
+            "catalog",
+            POPULATION,
+            &t.police,
+            json!({"RecordCatalogChange": {"cause": "law_or_regulation",
+                "description": "《河北省数据条例》修订", "changed_on": "1900-03-01"}}),
+            "changed_on",
+        ),
+        (
+            "catalog",
+            POPULATION,
+            &t.police,
+            json!({"RecordCatalogChange": {"cause": "law_or_regulation",
+                "description": "《河北省数据条例》修订", "changed_on": "2200-03-01"}}),
+            "changed_on",
+        ),
+    ] {
+        let response = f.command(token, aggregate, id, Uuid::new_v4(), &body).await;
+        let status = response.status().as_u16();
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(status, 422, "{body}: {problem}");
+        assert!(
+            matches!(
+                problem["type"].as_str(),
+                Some("urn:govshare:problem:date-out-of-range" | "urn:govshare:problem:validation")
+            ),
+            "{body}: {problem}"
+        );
+        assert_eq!(problem["field"], json!(field), "{body}: {problem}");
+        assert_eq!(f.head().await, head, "{body} recorded something");
+    }
     // A method the route does not take.
     let response = f
         .client

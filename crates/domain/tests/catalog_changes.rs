@@ -123,6 +123,28 @@ fn art11_change_cannot_be_dated_in_the_future() {
     ));
 }
 
+/// 第十一条: the update deadline counts from the change date on the working-day calendar; a date before the
+/// years the calendar counts (1949–2199) is refused under the field the client sent, not the deadline's.
+#[test]
+fn art11_change_dated_before_the_calendar_is_refused_by_its_own_field() {
+    let given = history::<CatalogEntry>(services, published_population_entry());
+    let mut command = change_on_2026_09_28();
+    if let CatalogCommand::RecordCatalogChange(c) = &mut command.body {
+        c.changed_on = date(1900, 3, 1);
+    }
+    let err = when::<CatalogEntry>(services(), given, command).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DomainError::DateOutOfRange {
+                field: "changed_on",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
 /// 第十一条: only a published entry has changes to track.
 #[test]
 fn art11_change_needs_a_published_entry() {

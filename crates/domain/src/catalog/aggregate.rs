@@ -24,7 +24,7 @@ use crate::deadline::{DeadlineId, Deadlines, Obligation};
 use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
-use crate::instant::beijing_date;
+use crate::instant::{beijing_date, check_date};
 use crate::rules::DeadlineRule;
 use crate::services::{CategoryClass, DomainServices};
 use crate::text::is_blank;
@@ -257,6 +257,8 @@ impl CatalogEntry {
             &c.description,
             "state what changed (第十一条)",
         )?;
+        // The date is the client's: refuse it under its own name before the calendar counts from it.
+        check_date("changed_on", c.changed_on)?;
         if c.changed_on > beijing_date("at", at)? {
             return Err(DomainError::validation(
                 "changed_on",
