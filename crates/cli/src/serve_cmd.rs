@@ -52,7 +52,32 @@ pub(crate) struct ServeArgs {
     demo: bool,
 }
 
-/// Runs the server until Ctrl-C.
+/// Completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM (what a service manager sends to stop the service).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    result = tokio::signal::ctrl_c() => {
+                        if let Err(e) = result {
+                            tracing::warn!(error = %e, "cannot listen for Ctrl-C; stopping");
+                        }
+                    }
+                    _ = terminate.recv() => tracing::info!("SIGTERM: stopping"),
+                }
+                return;
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot listen for SIGTERM; Ctrl-C only"),
+        }
+    }
+    if let Err(e) = tokio::signal::ctrl_c().await {
+        tracing::warn!(error = %e, "cannot listen for Ctrl-C; stopping");
+    }
+}
+
+/// Runs the server until Ctrl-C or SIGTERM.
 pub(crate) fn run(args: ServeArgs) -> Result<Report, CliError> {
     let runtime = crate::common::runtime()?;
     runtime.block_on(serve(args))
@@ -182,12 +207,7 @@ async fn serve(args: ServeArgs) -> Result<Report, CliError> {
     say(&format!(
         "listening on http://{local} (Ctrl-C stops); API 文档 documentation: http://{local}/api"
     ));
-    let served = govshare_server::serve_on(listener, handle, async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::warn!(error = %e, "cannot listen for Ctrl-C; stopping");
-        }
-    })
-    .await;
+    let served = govshare_server::serve_on(listener, handle, stop_signal()).await;
     // Requests in flight have finished: stop the scheduler, sign (if configured) and stop the runner.
     let stopped = app.shutdown().await.map_err(app_error);
     served.map_err(|e| CliError::Failed(one_line(&e.to_string())))?;
