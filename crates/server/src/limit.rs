@@ -148,3 +148,59 @@ pub(crate) async fn deadline(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::ServerConfig;
+
+    #[test]
+    fn a_bucket_refuses_past_its_burst_with_a_wait_and_keys_are_separate() {
+        let limiter = Limiter::new(RateLimit {
+            per_second: 1,
+            burst: 2,
+        });
+        let a = Key::Token("a".into());
+        assert!(limiter.check(&a).is_ok());
+        assert!(limiter.check(&a).is_ok());
+        let problem = limiter.check(&a).unwrap_err();
+        assert_eq!(problem.code, Code::RateLimited);
+        assert_eq!(problem.status().as_u16(), 429);
+        assert_eq!(problem.retry_after, Some(1));
+        assert_eq!(problem.retryable, Some(true));
+        assert!(limiter.check(&Key::Token("b".into())).is_ok());
+        assert!(limiter.check(&Key::Anonymous).is_ok());
+    }
+
+    #[test]
+    fn zero_settings_count_as_one() {
+        let limiter = Limiter::new(RateLimit {
+            per_second: 0,
+            burst: 0,
+        });
+        assert!(limiter.check(&Key::Anonymous).is_ok());
+        assert!(limiter.check(&Key::Anonymous).is_err());
+    }
+
+    #[test]
+    fn retry_after_rounds_up_to_whole_seconds() {
+        let p = |d| Problem::new(Code::RateLimited, "x").with_retry_after(d);
+        assert_eq!(p(Duration::from_millis(1)).retry_after, Some(1));
+        assert_eq!(p(Duration::ZERO).retry_after, Some(1));
+        assert_eq!(p(Duration::from_millis(1500)).retry_after, Some(2));
+        assert_eq!(p(Duration::from_secs(3)).retry_after, Some(3));
+    }
+
+    #[test]
+    fn the_read_wait_stays_shorter_than_the_request_deadline() {
+        let default = ServerConfig::default();
+        assert_eq!(default.effective_read_wait(), Duration::from_secs(5));
+        let short = ServerConfig {
+            request_timeout: Duration::from_secs(2),
+            ..ServerConfig::default()
+        };
+        assert_eq!(short.effective_read_wait(), Duration::from_millis(1600));
+    }
+}
