@@ -151,7 +151,12 @@ async fn start(db: &str) -> Fixture {
         expired,
         revoked: revoked.secret,
     };
-    let handle = AppHandle::new(&app, store, ServerConfig::default());
+    // The suite sends bursts no client would; the rate limit is tested in ops.rs.
+    let config = ServerConfig {
+        rate_limit: None,
+        ..ServerConfig::default()
+    };
+    let handle = AppHandle::new(&app, store, config);
     let govshare_e2e::Running {
         base,
         stop,

@@ -360,6 +360,31 @@ mod cases {
         .await
         .unwrap();
         assert_eq!(missed.items.len(), 1);
+        // Counting selects what listing does.
+        let count = |filter: DeadlineFilter| {
+            let db = f.db.clone();
+            async move { deadlines::count(&db, &filter).await.unwrap() }
+        };
+        assert_eq!(count(DeadlineFilter::open()).await, 1);
+        assert_eq!(
+            count(
+                DeadlineFilter {
+                    missed: Some(true),
+                    ..DeadlineFilter::default()
+                }
+                .owed_by(AUTHORITY)
+            )
+            .await,
+            1
+        );
+        assert_eq!(
+            count(DeadlineFilter::open().due_by(end_of(2026, 3, 16))).await,
+            1
+        );
+        assert_eq!(
+            count(DeadlineFilter::open().due_by(end_of(2026, 3, 13))).await,
+            0
+        );
         let of_withdrawn =
             deadlines::of_case(&f.db, &StreamId::new("ShareApplication", "app-withdrawn"))
                 .await

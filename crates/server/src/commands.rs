@@ -2,6 +2,8 @@
 //! aggregate's command as the engine's JSON names it (`{"SubmitShareApplication": {…}}`), the
 //! `Idempotency-Key` header its command id, the token's actor its caller.
 
+use std::time::Instant;
+
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
@@ -81,10 +83,64 @@ pub struct CommandResponse<'a> {
 pub async fn execute(
     State(app): State<AppHandle>,
     path: Result<Path<(String, String)>, PathRejection>,
-    caller: Caller,
+    caller: Result<Caller, Problem>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, Problem> {
+) -> Response {
+    let started = Instant::now();
+    let mut labels = Labels::default();
+    let result = run(&app, path, caller, &headers, body, &mut labels).await;
+    let (outcome, events) = match &result {
+        Ok(recorded) if recorded.retry => ("replayed", None),
+        Ok(recorded) => ("recorded", Some(recorded.events.len())),
+        Err(problem) => (problem.code.as_str(), None),
+    };
+    app.metrics.command(
+        labels.aggregate,
+        &labels.command,
+        outcome,
+        started.elapsed(),
+        events,
+    );
+    match result {
+        Ok(recorded) => respond(&recorded),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+/// The metric labels of a command, filled in as far as the request was understood (bounded values only:
+/// a known aggregate, a command type that parsed).
+struct Labels {
+    aggregate: &'static str,
+    command: String,
+}
+
+impl Default for Labels {
+    fn default() -> Self {
+        Labels {
+            aggregate: UNKNOWN,
+            command: UNKNOWN.to_owned(),
+        }
+    }
+}
+
+/// The label of what was not understood.
+const UNKNOWN: &str = "unknown";
+
+async fn run(
+    app: &AppHandle,
+    path: Result<Path<(String, String)>, PathRejection>,
+    caller: Result<Caller, Problem>,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    labels: &mut Labels,
+) -> Result<Recorded, Problem> {
+    if let Ok(Path((aggregate, _))) = &path
+        && let Some(known) = AGGREGATES.iter().find(|a| **a == aggregate.as_str())
+    {
+        labels.aggregate = known;
+    }
+    let caller = caller?;
     let Path((aggregate, id)) = path.map_err(|e| Problem::new(Code::BadRequest, e.body_text()))?;
     if !AGGREGATES.contains(&aggregate.as_str()) {
         return Err(Problem::new(
@@ -95,7 +151,7 @@ pub async fn execute(
             ),
         ));
     }
-    check_json_content_type(&headers)?;
+    check_json_content_type(headers)?;
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             Problem::new(
@@ -106,8 +162,12 @@ pub async fn execute(
             Problem::new(Code::BadRequest, e.body_text())
         }
     })?;
-    let command_id = idempotency_key(&headers)?;
-    let command = parse_command(&aggregate, id, &body)?;
+    let command_id = idempotency_key(headers)?;
+    let value = parse_json(&body)?;
+    let command = parse_command_value(&aggregate, id, &value)?;
+    if let Some(name) = variant_name(&value) {
+        labels.command = name.to_owned();
+    }
     let request = CommandRequest::new(
         command_id,
         caller.actor.department.clone(),
@@ -115,8 +175,17 @@ pub async fn execute(
         caller.actor.role,
         command,
     );
-    let recorded = app.engine.execute(request).await?;
-    Ok(respond(&recorded))
+    Ok(app.engine.execute(request).await?)
+}
+
+/// The variant name of an externally tagged command (`{"AgreeToShare": {…}}` or `"Withdraw"`); once the
+/// command parsed, one of the enum's names.
+fn variant_name(value: &Value) -> Option<&str> {
+    match value {
+        Value::String(name) => Some(name),
+        Value::Object(map) if map.len() == 1 => map.keys().next().map(String::as_str),
+        _ => None,
+    }
 }
 
 fn respond(recorded: &Recorded) -> Response {
@@ -197,13 +266,21 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Uuid, Problem> {
 
 /// The engine's command for `aggregate`/`id` with `body` as the aggregate's command.
 pub fn parse_command(aggregate: &str, id: String, body: &[u8]) -> Result<Command, Problem> {
+    parse_command_value(aggregate, id, &parse_json(body)?)
+}
+
+fn parse_json(body: &[u8]) -> Result<Value, Problem> {
+    serde_json::from_slice(body)
+        .map_err(|e| Problem::new(Code::MalformedJson, format!("the body is not JSON: {e}")))
+}
+
+/// The engine's command for `aggregate`/`id` with `value` (the parsed body) as the aggregate's command.
+pub fn parse_command_value(aggregate: &str, id: String, value: &Value) -> Result<Command, Problem> {
     use govshare_domain::{
         authorized_operation, catalog, city_platform, collection_list, grant, incident,
         negative_list, organization, published_catalog, share_application, supervision,
         third_party, verification,
     };
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|e| Problem::new(Code::MalformedJson, format!("the body is not JSON: {e}")))?;
     Ok(match aggregate {
         "organization" => {
             if id != REGISTRY_ID {
@@ -213,56 +290,56 @@ pub fn parse_command(aggregate: &str, id: String, body: &[u8]) -> Result<Command
                 ));
             }
             Command::Organization {
-                command: decode::<organization::OrganizationCommand>(&value)?,
+                command: decode::<organization::OrganizationCommand>(value)?,
             }
         }
         "catalog" => Command::Catalog {
             id,
-            command: decode::<catalog::CatalogCommand>(&value)?,
+            command: decode::<catalog::CatalogCommand>(value)?,
         },
         "negative_list" => Command::NegativeList {
             id,
-            command: decode::<negative_list::NegativeListCommand>(&value)?,
+            command: decode::<negative_list::NegativeListCommand>(value)?,
         },
         "published_catalog" => Command::PublishedCatalog {
             id,
-            command: decode::<published_catalog::PublishedCatalogCommand>(&value)?,
+            command: decode::<published_catalog::PublishedCatalogCommand>(value)?,
         },
         "collection_list" => Command::CollectionList {
             id,
-            command: decode::<collection_list::CollectionListCommand>(&value)?,
+            command: decode::<collection_list::CollectionListCommand>(value)?,
         },
         "share_application" => Command::ShareApplication {
             id,
-            command: decode::<share_application::ShareCommand>(&value)?,
+            command: decode::<share_application::ShareCommand>(value)?,
         },
         "grant" => Command::Grant {
             id,
-            command: decode::<grant::GrantCommand>(&value)?,
+            command: decode::<grant::GrantCommand>(value)?,
         },
         "verification" => Command::Verification {
             id,
-            command: decode::<verification::VerificationCommand>(&value)?,
+            command: decode::<verification::VerificationCommand>(value)?,
         },
         "incident" => Command::Incident {
             id,
-            command: decode::<incident::IncidentCommand>(&value)?,
+            command: decode::<incident::IncidentCommand>(value)?,
         },
         "third_party" => Command::ThirdParty {
             id,
-            command: decode::<third_party::ThirdPartyCommand>(&value)?,
+            command: decode::<third_party::ThirdPartyCommand>(value)?,
         },
         "supervision" => Command::Supervision {
             id,
-            command: decode::<supervision::SupervisionCommand>(&value)?,
+            command: decode::<supervision::SupervisionCommand>(value)?,
         },
         "city_platform" => Command::CityPlatform {
             id,
-            command: decode::<city_platform::CityPlatformCommand>(&value)?,
+            command: decode::<city_platform::CityPlatformCommand>(value)?,
         },
         "authorized_operation" => Command::AuthorizedOperation {
             id,
-            command: decode::<authorized_operation::AuthorizedOperationCommand>(&value)?,
+            command: decode::<authorized_operation::AuthorizedOperationCommand>(value)?,
         },
         other => {
             return Err(Problem::new(

@@ -8,6 +8,7 @@
 //! | --- | --- |
 //! | `GET /healthz` | the process answers |
 //! | `GET /readyz` | the store and the read models can be reached and no read model is rebuilding |
+//! | `GET /metrics` | Prometheus metrics, counts only ([`metrics`]) |
 //! | `POST /v1/commands/{aggregate}/{id}` | one command (`Idempotency-Key`: the command id) |
 //! | `GET /v1/departments/{code}/inbox` | applications on which the department owes the next act |
 //! | `GET /v1/departments/{code}/outbox` | applications the department submitted |
@@ -24,7 +25,8 @@
 //! | `GET /openapi.json` | the OpenAPI 3.1 document, generated from the handlers ([`openapi`]) |
 //! | `GET /api` | that document as a page, rendered by the server ([`page`]) |
 //!
-//! [`ROUTES`] is the one list the router is built from.
+//! [`ROUTES`] is the one list the router is built from. Every request draws from a rate-limit bucket (its
+//! token's, or without one its address's) and runs under a deadline ([`limit`]; [`ServerConfig`]).
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
@@ -44,6 +46,8 @@
 
 mod auth;
 pub mod commands;
+pub mod limit;
+pub mod metrics;
 pub mod openapi;
 pub mod page;
 pub mod problem;
@@ -53,6 +57,7 @@ pub mod tokens;
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -69,6 +74,8 @@ use thiserror::Error;
 use tracing::Instrument;
 
 pub use auth::Caller;
+pub use limit::RateLimit;
+pub use metrics::Metrics;
 pub use problem::{Code, Problem};
 pub use tokens::{IssuedToken, TokenActor, TokenError, TokenInfo, TokenStore};
 
@@ -97,8 +104,16 @@ pub enum ServerError {
 pub struct ServerConfig {
     /// Largest request body accepted (default 64 KiB); larger is 413.
     pub body_limit: usize,
-    /// How long a query with `min_position` waits for its read model (default 5 s); then 503.
+    /// How long a query with `min_position` waits for its read model (default 5 s); then 503
+    /// `projection-lagging`. Kept shorter than `request_timeout`: if it is not, the server uses four fifths
+    /// of `request_timeout` (see [`ServerConfig::effective_read_wait`]).
     pub read_wait: Duration,
+    /// The deadline of every request (default 30 s); past it the answer is 503 `timeout`. A command cut
+    /// off may or may not have been recorded: the client retries with the same `Idempotency-Key`.
+    pub request_timeout: Duration,
+    /// The token bucket of each bearer token, and of each client address for requests without a valid
+    /// token (default 50 per second, burst 100); over it is 429 `rate-limited`. `None` disables it.
+    pub rate_limit: Option<RateLimit>,
 }
 
 impl Default for ServerConfig {
@@ -106,6 +121,21 @@ impl Default for ServerConfig {
         ServerConfig {
             body_limit: 64 * 1024,
             read_wait: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(30),
+            rate_limit: Some(RateLimit::default()),
+        }
+    }
+}
+
+impl ServerConfig {
+    /// The wait a query with `min_position` gets: `read_wait`, or four fifths of `request_timeout` when
+    /// `read_wait` is not shorter, so that the query answers `projection-lagging` before the request's
+    /// deadline cuts it off.
+    pub fn effective_read_wait(&self) -> Duration {
+        if self.read_wait < self.request_timeout {
+            self.read_wait
+        } else {
+            self.request_timeout.mul_f64(0.8)
         }
     }
 }
@@ -117,16 +147,40 @@ pub struct AppHandle {
     db: ReadDb,
     tokens: TokenStore,
     config: ServerConfig,
+    metrics: Arc<Metrics>,
+    limiter: Option<Arc<limit::Limiter>>,
 }
 
 impl AppHandle {
-    /// The handle of a running application.
+    /// The handle of a running application (with fresh metrics and rate-limit buckets).
     pub fn new(app: &App, tokens: TokenStore, config: ServerConfig) -> Self {
+        if config.read_wait >= config.request_timeout {
+            tracing::warn!(
+                read_wait_ms = config.read_wait.as_millis() as u64,
+                request_timeout_ms = config.request_timeout.as_millis() as u64,
+                "read_wait is not shorter than request_timeout; queries wait four fifths of request_timeout"
+            );
+        }
         AppHandle {
             engine: app.engine().clone(),
             db: app.read_db().clone(),
             tokens,
+            limiter: config.rate_limit.map(|l| Arc::new(limit::Limiter::new(l))),
             config,
+            metrics: Arc::new(Metrics::new()),
+        }
+    }
+
+    /// The server's metrics (what `GET /metrics` exposes).
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// Takes one request from `key`'s bucket (nothing when rate limits are off).
+    pub(crate) fn limit(&self, key: &limit::Key) -> Result<(), Problem> {
+        match &self.limiter {
+            Some(limiter) => limiter.check(key),
+            None => Ok(()),
         }
     }
 }
@@ -159,6 +213,7 @@ const fn route(
 pub const ROUTES: &[Route] = &[
     route("GET", "/healthz", || get(healthz)),
     route("GET", "/readyz", || get(readyz)),
+    route("GET", "/metrics", || get(metrics::metrics)),
     route("GET", "/openapi.json", || get(openapi::openapi_json)),
     route("GET", "/api", || get(page::api_page)),
     route("POST", "/v1/commands/{aggregate}/{id}", || {
@@ -199,7 +254,10 @@ pub const ROUTES: &[Route] = &[
     }),
 ];
 
-/// Every route of [`ROUTES`], with the body limit and a tracing span (with a request id) per request.
+/// Every route of [`ROUTES`], with the body limit, the rate limit of requests without a token, the request
+/// deadline, the HTTP metrics and a tracing span (with a request id) per request, from the innermost out.
+/// Requests are limited by client address only when served by [`serve_on`] (which records it); a router
+/// served otherwise puts every request without a token in one bucket.
 pub fn router(handle: AppHandle) -> Router {
     let body_limit = handle.config.body_limit;
     ROUTES
@@ -210,6 +268,18 @@ pub fn router(handle: AppHandle) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn_with_state(
+            handle.clone(),
+            limit::limit_anonymous,
+        ))
+        .layer(middleware::from_fn_with_state(
+            handle.clone(),
+            limit::deadline,
+        ))
+        .layer(middleware::from_fn_with_state(
+            handle.clone(),
+            metrics::count_requests,
+        ))
         .layer(middleware::from_fn(request_context))
         .with_state(handle)
 }
@@ -345,7 +415,9 @@ pub async fn serve_on(
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "serving");
     }
-    axum::serve(listener, router(handle))
+    // The peer's address keys the rate limit of requests without a token.
+    let service = router(handle).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(ServerError::Serve)?;

@@ -37,6 +37,7 @@ pub const TAGS: [&str; 4] = ["commands", "queries", "reports", "service"];
     paths(
         crate::healthz,
         crate::readyz,
+        crate::metrics::metrics,
         openapi_json,
         crate::page::api_page,
         crate::commands::execute,
@@ -62,7 +63,7 @@ pub const TAGS: [&str; 4] = ["commands", "queries", "reports", "service"];
         (name = "commands", description = "命令 commands: one command of the engine per request, the token's actor its caller"),
         (name = "queries", description = "查询 queries: the share workflow's read models, filtered to what the token's department may see"),
         (name = "reports", description = "报告 reports: incidents, audit trails, the assessment report (第三十八条) and evidence bundles"),
-        (name = "service", description = "服务 service: liveness, readiness and this document (no token needed)"),
+        (name = "service", description = "服务 service: liveness, readiness, metrics and this document (no token needed)"),
     ),
 )]
 pub struct ApiDoc;
@@ -88,8 +89,9 @@ pub async fn openapi_json() -> impl IntoResponse {
     Json(document())
 }
 
-/// Adds the bearer scheme, and to every operation the answers every route may give: 500 always; 401 for
-/// operations that need a token; 503 for those that read the store or the read models.
+/// Adds the bearer scheme, and to every operation the answers every route may give: 429 (the rate limit),
+/// 503 (the request deadline; for those that read the store or the read models also their failures) and
+/// 500 always; 401 for operations that need a token.
 struct CommonResponses;
 
 impl Modify for CommonResponses {
@@ -128,13 +130,22 @@ fn add_common(operation: &mut Operation, needs_store: bool) {
             )
         });
     }
-    if needs_store {
-        responses.entry("503".into()).or_insert_with(|| {
+    responses.entry("429".into()).or_insert_with(|| {
+        problem(
+            "请求过于频繁 over the rate limit of the token, or without a token of the client's address (`rate-limited`); `Retry-After` says when to retry",
+        )
+    });
+    responses.entry("503".into()).or_insert_with(|| {
+        if needs_store {
             problem(
-                "暂不可用 the store or the read models cannot be reached, or a read model has not reached `min_position` in time (`unavailable`, `projection-lagging`, `not-ready`); `Retry-After` is set",
+                "暂不可用 the store or the read models cannot be reached, a read model has not reached `min_position` in time (`unavailable`, `projection-lagging`, `not-ready`), or the request ran past the server's deadline (`timeout`); `Retry-After` is set",
             )
-        });
-    }
+        } else {
+            problem(
+                "处理超时 the request ran past the server's deadline (`timeout`); `Retry-After` is set",
+            )
+        }
+    });
     responses
         .entry("500".into())
         .or_insert_with(|| problem("内部错误 something the server cannot explain (`internal`)"));

@@ -64,6 +64,12 @@ pub enum Code {
     ProjectionLagging,
     /// 503: not ready (store unreachable or read models rebuilding).
     NotReady,
+    /// 503: the request took longer than the server's `request_timeout`; a command may or may not have
+    /// been recorded (retry with the same `Idempotency-Key`).
+    Timeout,
+    /// 429: the token (or, without one, the client address) sent more requests than its rate limit allows;
+    /// `Retry-After` says when to try again.
+    RateLimited,
     /// 500: something the server cannot explain (a damaged record, a bug).
     Internal,
 }
@@ -93,6 +99,8 @@ impl Code {
             Code::Unavailable => "unavailable",
             Code::ProjectionLagging => "projection-lagging",
             Code::NotReady => "not-ready",
+            Code::Timeout => "timeout",
+            Code::RateLimited => "rate-limited",
             Code::Internal => "internal",
         }
     }
@@ -113,7 +121,8 @@ impl Code {
             Code::Validation | Code::DateOutOfRange | Code::IdempotencyKeyReused => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            Code::Unavailable | Code::ProjectionLagging | Code::NotReady => {
+            Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Code::Unavailable | Code::ProjectionLagging | Code::NotReady | Code::Timeout => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -144,6 +153,8 @@ impl Code {
             Code::Unavailable => "服务暂不可用 unavailable",
             Code::ProjectionLagging => "读模型尚未更新 read model behind",
             Code::NotReady => "尚未就绪 not ready",
+            Code::Timeout => "处理超时 request timed out",
+            Code::RateLimited => "请求过于频繁 too many requests",
             Code::Internal => "内部错误 internal error",
         }
     }
@@ -164,6 +175,8 @@ pub struct Problem {
     pub field: Option<String>,
     /// Whether the same request may succeed later unchanged.
     pub retryable: Option<bool>,
+    /// Seconds for the `Retry-After` header (a 503 without it says 1).
+    pub retry_after: Option<u64>,
 }
 
 /// The body as sent.
@@ -212,6 +225,7 @@ impl Problem {
             rule: None,
             field: None,
             retryable: None,
+            retry_after: None,
         }
     }
 
@@ -227,8 +241,15 @@ impl Problem {
         self
     }
 
-    fn retryable(mut self, retryable: bool) -> Self {
+    pub(crate) fn retryable(mut self, retryable: bool) -> Self {
         self.retryable = Some(retryable);
+        self
+    }
+
+    /// Sets `Retry-After` (whole seconds, at least 1).
+    pub fn with_retry_after(mut self, wait: std::time::Duration) -> Self {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        self.retry_after = Some(seconds.max(1));
         self
     }
 
@@ -261,7 +282,9 @@ impl IntoResponse for Problem {
                 HeaderValue::from_static("Bearer realm=\"govshare\""),
             );
         }
-        if status == StatusCode::SERVICE_UNAVAILABLE {
+        if let Some(seconds) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        } else if status == StatusCode::SERVICE_UNAVAILABLE {
             headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
         response

@@ -92,7 +92,7 @@ impl AppHandle {
                 .wait_for(
                     model,
                     position,
-                    self.config.read_wait,
+                    self.config.effective_read_wait(),
                     Duration::from_millis(10),
                 )
                 .await?;

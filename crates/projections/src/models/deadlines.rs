@@ -391,12 +391,8 @@ fn item(row: &Row) -> Result<DeadlineItem> {
 
 const TAG: &str = "deadlines.list";
 
-/// Lists deadlines by due instant (then case and id), filtered.
-pub async fn list(
-    db: &ReadDb,
-    filter: &DeadlineFilter,
-    page: &PageRequest,
-) -> Result<Page<DeadlineItem>> {
+/// The SQL conditions and parameters of `filter` (`$1`, `$2`, … in order).
+fn conditions(filter: &DeadlineFilter) -> (Vec<String>, Vec<SqlValue>) {
     let mut conditions: Vec<String> = Vec::new();
     let mut params: Vec<SqlValue> = Vec::new();
     let mut bind = |condition: &str, value: SqlValue, params: &mut Vec<SqlValue>| {
@@ -420,6 +416,39 @@ pub async fn list(
         Some(false) => conditions.push("reminded_at IS NULL".to_owned()),
         None => {}
     }
+    (conditions, params)
+}
+
+fn where_clause(conditions: &[String]) -> String {
+    if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    }
+}
+
+/// How many deadlines `filter` selects (for gauges such as the server's `/metrics`: a count, no rows).
+pub async fn count(db: &ReadDb, filter: &DeadlineFilter) -> Result<u64> {
+    let (conditions, params) = conditions(filter);
+    let sql = format!(
+        "SELECT COUNT(*) FROM {{deadlines}} {}",
+        where_clause(&conditions)
+    );
+    let names = Names::views(db.dialect(), NAME, TABLES);
+    let rows = db.query(&names, &sql, params).await?;
+    match rows.first() {
+        Some(row) => row.u64(0),
+        None => Ok(0),
+    }
+}
+
+/// Lists deadlines by due instant (then case and id), filtered.
+pub async fn list(
+    db: &ReadDb,
+    filter: &DeadlineFilter,
+    page: &PageRequest,
+) -> Result<Page<DeadlineItem>> {
+    let (mut conditions, mut params) = conditions(filter);
     if let Some(cursor) = &page.after {
         let key = cursor.decode(TAG, &[true, false, false, false])?;
         let n = params.len();
@@ -434,11 +463,7 @@ pub async fn list(
     }
     let limit = page.clamped_limit();
     params.push((limit + 1).into());
-    let where_clause = if conditions.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", conditions.join(" AND "))
-    };
+    let where_clause = where_clause(&conditions);
     let sql = format!(
         "SELECT {COLUMNS} FROM {{deadlines}} {where_clause} \
          ORDER BY due_at, aggregate_type, aggregate_id, deadline_id LIMIT ${}",
