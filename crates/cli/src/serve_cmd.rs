@@ -180,9 +180,11 @@ async fn serve(args: ServeArgs) -> Result<Report, CliError> {
         .local_addr()
         .map_or_else(|_| args.addr.to_string(), |a| a.to_string());
     say(&format!(
-        "listening on http://{local} (Ctrl-C stops); API 文档 documentation: http://{local}/api"
+        "listening on http://{local} (Ctrl-C stops); API 文档 documentation: http://{local}/api; \
+         控制台 web console: http://{local}/console"
     ));
-    let served = govshare_server::serve_on(listener, handle, async {
+    let router = govshare_server::router_with(handle.clone(), govshare_console::router(handle));
+    let served = govshare_server::serve_router_on(listener, router, async {
         if let Err(e) = tokio::signal::ctrl_c().await {
             tracing::warn!(error = %e, "cannot listen for Ctrl-C; stopping");
         }

@@ -42,7 +42,16 @@ impl FromRequestParts<AppHandle> for Caller {
                 "expected the Bearer scheme",
             ));
         }
-        let info = state
+        state.verify_token(secret).await
+    }
+}
+
+impl AppHandle {
+    /// The caller a bearer token secret stands for, if the token is known, unexpired now and not revoked
+    /// (the check every `/v1` request and every console request makes). Records the token id on the
+    /// request's span.
+    pub async fn verify_token(&self, secret: &str) -> Result<Caller, Problem> {
+        let info = self
             .tokens
             .authenticate(secret.trim(), chrono::Utc::now())
             .await?;

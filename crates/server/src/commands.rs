@@ -108,15 +108,28 @@ pub async fn execute(
     })?;
     let command_id = idempotency_key(&headers)?;
     let command = parse_command(&aggregate, id, &body)?;
-    let request = CommandRequest::new(
-        command_id,
-        caller.actor.department.clone(),
-        caller.actor.person.clone(),
-        caller.actor.role,
-        command,
-    );
-    let recorded = app.engine.execute(request).await?;
+    let recorded = app.execute_for(&caller, command_id, command).await?;
     Ok(respond(&recorded))
+}
+
+impl AppHandle {
+    /// Executes `command` through [`govshare_engine::Engine::execute`] with the caller's actor, under
+    /// `command_id` (a retried id answers the original record): the domain authorizes and decides.
+    pub async fn execute_for(
+        &self,
+        caller: &Caller,
+        command_id: Uuid,
+        command: Command,
+    ) -> Result<Recorded, Problem> {
+        let request = CommandRequest::new(
+            command_id,
+            caller.actor.department.clone(),
+            caller.actor.person.clone(),
+            caller.actor.role,
+            command,
+        );
+        Ok(self.engine.execute(request).await?)
+    }
 }
 
 fn respond(recorded: &Recorded) -> Response {

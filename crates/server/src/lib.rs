@@ -129,6 +129,26 @@ impl AppHandle {
             config,
         }
     }
+
+    /// The engine commands go through.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The read models queries read.
+    pub fn read_db(&self) -> &ReadDb {
+        &self.db
+    }
+
+    /// The token table.
+    pub fn tokens(&self) -> &TokenStore {
+        &self.tokens
+    }
+
+    /// The server's settings.
+    pub fn config(&self) -> &ServerConfig {
+        &self.config
+    }
 }
 
 /// One route the router serves: its method, its path (axum's `{param}` syntax, which is OpenAPI's) and the
@@ -201,17 +221,24 @@ pub const ROUTES: &[Route] = &[
 
 /// Every route of [`ROUTES`], with the body limit and a tracing span (with a request id) per request.
 pub fn router(handle: AppHandle) -> Router {
+    router_with(handle, Router::new())
+}
+
+/// The routes of [`ROUTES`] and those of `extra` (e.g. the web console of `govshare-console`, which must not
+/// set a fallback nor repeat a route of the API), with the same body limit, request span and 404/405 answers.
+pub fn router_with(handle: AppHandle, extra: Router) -> Router {
     let body_limit = handle.config.body_limit;
     ROUTES
         .iter()
         .fold(Router::new(), |router, route| {
             router.route(route.path, (route.handler)())
         })
+        .with_state(handle)
+        .merge(extra)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(request_context))
-        .with_state(handle)
 }
 
 async fn not_found() -> Problem {
@@ -342,10 +369,20 @@ pub async fn serve_on(
     handle: AppHandle,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
+    serve_router_on(listener, router(handle), shutdown).await
+}
+
+/// Serves a router built by the caller (e.g. [`router_with`] the console) on `listener` until `shutdown`
+/// completes, then finishes the requests in flight.
+pub async fn serve_router_on(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "serving");
     }
-    axum::serve(listener, router(handle))
+    axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(ServerError::Serve)?;

@@ -86,7 +86,8 @@ fn path<T>(p: Result<Path<T>, PathRejection>) -> Result<T, Problem> {
 }
 
 impl AppHandle {
-    pub(crate) async fn wait(&self, model: &str, position: Option<u64>) -> Result<(), Problem> {
+    /// Waits (up to the configured read wait) until the read model `model` has applied `position`.
+    pub async fn wait(&self, model: &str, position: Option<u64>) -> Result<(), Problem> {
         if let Some(position) = position {
             self.db
                 .wait_for(
@@ -101,14 +102,16 @@ impl AppHandle {
     }
 
     /// Whether the caller's department is a data authority (it sees every department's lists).
-    pub(crate) async fn is_authority(&self, caller: &Caller) -> Result<bool, Problem> {
+    pub async fn is_authority(&self, caller: &Caller) -> Result<bool, Problem> {
         let registry = self.engine.registry().await?;
         Ok(registry
             .department(&caller.actor.department)
             .is_some_and(|d| d.kind == DepartmentKind::DataAuthority))
     }
 
-    pub(crate) async fn may_see_department(
+    /// `Ok` if the caller may see the lists (inbox, outbox, grants, deadlines) of `department`: its own, or
+    /// any for a data authority; else `not-visible`.
+    pub async fn may_see_department(
         &self,
         caller: &Caller,
         department: &str,
@@ -245,7 +248,7 @@ pub struct CaseBody {
 impl AppHandle {
     /// Whether the caller is a party to the application (requester, an authority on its route, the
     /// department owing the next act, a provider of a requested entry) or a data authority.
-    pub(crate) async fn may_see_application(
+    pub async fn may_see_application(
         &self,
         caller: &Caller,
         view: &applications::ApplicationView,
@@ -276,7 +279,9 @@ impl AppHandle {
     }
 }
 
-async fn visible_application(
+/// The share application `id` if the caller may see it ([`AppHandle::may_see_application`]): `not-found`
+/// when there is none, `not-visible` when the caller is not a party.
+pub async fn visible_application(
     app: &AppHandle,
     caller: &Caller,
     id: &str,
