@@ -2,8 +2,8 @@
 //! `http.rs`: a conditional application forwarded to its provider (河北省公安厅). Over HTTP with a cookie
 //! store: sign-in, the desk, the case page and its forms, the CSRF check, an inline refusal that records
 //! nothing, another department's 403. In a real headless Chromium driven through chromedriver (WebDriver):
-//! the provider signs in, sees its inbox, opens the case, agrees to share and sees the case change; another
-//! department is refused the case. The browser test fails, never skips, without `/usr/bin/chromium` and
+//! the provider signs in, sees its inbox (an overdue case in red), opens the case, agrees to share and sees the
+//! case change; another department is refused the case; the authority sees the overview. The browser test fails, never skips, without `/usr/bin/chromium` and
 //! `/usr/bin/chromedriver`; it writes the screenshots `docs/console/*.png` when they are missing or with
 //! `GOVSHARE_BLESS=1`.
 
@@ -19,7 +19,9 @@ use govshare_domain::share_application::{
     ApplicationScenario, ForwardToProvider, ShareCommand, SubmitShareApplication,
 };
 use govshare_domain::{DepartmentKind, PersonId, Role};
-use govshare_engine::{Command as EngineCommand, CommandRequest, EngineConfig, requested_entry};
+use govshare_engine::{
+    Command as EngineCommand, CommandRequest, EngineConfig, ManualClock, requested_entry,
+};
 use govshare_server::{AppHandle, ServerConfig, TokenActor, TokenStore};
 use govshare_store::EventStore;
 use govshare_testkit::province::{self, AUTHORITY, POPULATION};
@@ -37,6 +39,7 @@ struct Tokens {
     police: String,
     health: String,
     market: String,
+    authority: String,
 }
 
 struct Fixture {
@@ -84,9 +87,8 @@ fn submission(id: &str) -> ShareCommand {
     })
 }
 
-/// The province of `http.rs`, and the applications `ids`, each submitted by health and forwarded by the
-/// authority to the provider (公安厅), which now owes its reply (第十九条).
-async fn seed(app: &App, ids: &[&str]) {
+/// The province of `http.rs`.
+async fn seed_province(app: &App) {
     let engine = app.engine();
     let (province, authority) = province::bootstrap();
     engine
@@ -116,6 +118,11 @@ async fn seed(app: &App, ids: &[&str]) {
     {
         run(app, &department, role, command).await;
     }
+}
+
+/// The applications `ids`, each submitted by health and forwarded by the authority to the provider (公安厅),
+/// which then owes its reply (第十九条).
+async fn seed_applications(app: &App, ids: &[&str]) {
     for id in ids {
         let share = |command| EngineCommand::ShareApplication {
             id: (*id).to_owned(),
@@ -152,13 +159,23 @@ async fn token(tokens: &TokenStore, department: &str, person: &str, role: Role) 
         .secret
 }
 
-async fn start(ids: &[&str]) -> Fixture {
+/// A server on a fresh SQLite file: the province and the applications `late`, seeded four weeks ago (their
+/// reply deadlines have passed, not yet recorded as missed: no scheduler runs), then `ids`, seeded now. The
+/// engine's clock is a manual one, set to now after the late ones.
+async fn start(late: &[&str], ids: &[&str]) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("govshare.db").display().to_string();
-    let config =
-        AppConfig::with_engine(EngineConfig::new(&db).with_categories(province::categories()));
+    let clock = Arc::new(ManualClock::new(Utc::now() - Duration::days(28)));
+    let config = AppConfig::with_engine(
+        EngineConfig::new(&db)
+            .with_categories(province::categories())
+            .with_clock(clock.clone()),
+    );
     let app = App::open(config).await.unwrap();
-    seed(&app, ids).await;
+    seed_province(&app).await;
+    seed_applications(&app, late).await;
+    clock.set(Utc::now());
+    seed_applications(&app, ids).await;
     let head = app.store().head().await.unwrap().position;
     app.runner()
         .unwrap()
@@ -170,6 +187,7 @@ async fn start(ids: &[&str]) -> Fixture {
         police: token(&store, POLICE, "李警官", Role::Leader).await,
         health: token(&store, HEALTH, "张医生", Role::Clerk).await,
         market: token(&store, MARKET, "赵科员", Role::Clerk).await,
+        authority: token(&store, AUTHORITY, "王处长", Role::Reviewer).await,
     };
     let handle = AppHandle::new(&app, store, ServerConfig::default());
     let router = govshare_server::router_with(handle.clone(), govshare_console::router(handle));
@@ -298,7 +316,7 @@ async fn sign_in(f: &Fixture, client: &reqwest::Client, token: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn console_over_http() {
     const CASE: &str = "SA-CONSOLE-0001";
-    let f = start(&[CASE]).await;
+    let f = start(&[], &[CASE]).await;
     let t = &f.tokens;
     let police = browser();
 
@@ -521,6 +539,65 @@ async fn console_over_http() {
         "{desk}"
     );
 
+    // The authority overview: every department's open deadlines for a data authority (the authority now owes
+    // the provision); a department sees only its own there.
+    let authority = browser();
+    let desk = sign_in(&f, &authority, &t.authority).await;
+    assert!(desk.contains("href=\"/console/overview\""), "{desk}");
+    let (status, page) = text(
+        authority
+            .get(format!("{}/console/overview", f.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let table = &page[page
+        .find("id=\"by-department\"")
+        .expect("a table by department")..];
+    assert!(
+        table.contains("河北省政务服务管理办公室") && table.contains(AUTHORITY),
+        "{page}"
+    );
+    let (status, page) = text(
+        market
+            .get(format!("{}/console/overview", f.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains(AUTHORITY) && !page.contains("href=\"/console/overview\""));
+    // The catalog, to every department.
+    let (status, page) = text(
+        market
+            .get(format!(
+                "{}/console/catalog?provider={POLICE}&published=1",
+                f.base
+            ))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let entries = &page[page.find("id=\"entries\"").expect("an entries table")..];
+    assert!(
+        entries.contains(POPULATION) && entries.contains("河北省公安厅"),
+        "{page}"
+    );
+    let (_, page) = text(
+        market
+            .get(format!("{}/console/catalog?provider={HEALTH}", f.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(!page.contains(POPULATION) && page.contains("没有符合条件的目录"));
+
     // English on request, remembered; Chinese back.
     let (_, page) = text(
         police
@@ -676,7 +753,7 @@ async fn browser_sign_in(browser: &fantoccini::Client, base: &str, token: &str) 
 async fn console_in_chromium() {
     const CASE: &str = "SA-CONSOLE-0002";
     const OTHER: &str = "SA-CONSOLE-0003";
-    let f = start(&[OTHER, CASE]).await;
+    let f = start(&[OTHER], &[CASE]).await;
     let driver = chromedriver().await;
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(
@@ -710,6 +787,14 @@ async fn console_in_chromium() {
         .unwrap();
     assert!(inbox.contains(CASE) && inbox.contains(OTHER), "{inbox}");
     assert!(inbox.contains("答复是否同意共享"), "{inbox}");
+    let late = browser
+        .find(Locator::Css("#inbox tr.overdue"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(late.contains(OTHER) && late.contains("已逾期"), "{late}");
     screenshot(&browser, "desk").await;
 
     // A refusal without its basis, shown on the page (this one is screenshot too).
@@ -851,6 +936,54 @@ async fn console_in_chromium() {
         .unwrap();
     assert_eq!(heading, "无权查看");
     screenshot(&browser, "forbidden").await;
+    browser
+        .goto(&format!("{}/console/catalog", f.base))
+        .await
+        .unwrap();
+    browser.find(Locator::Id("entries")).await.unwrap();
+    screenshot(&browser, "catalog").await;
+
+    // The authority overview.
+    browser
+        .find(Locator::Css("header form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait()
+        .at_most(StdDuration::from_secs(10))
+        .for_element(Locator::Id("token"))
+        .await
+        .unwrap();
+    browser_sign_in(&browser, &f.base, &f.tokens.authority).await;
+    browser
+        .find(Locator::LinkText("主管部门总览"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let table = browser
+        .wait()
+        .at_most(StdDuration::from_secs(10))
+        .for_element(Locator::Id("by-department"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(table.contains("河北省公安厅"), "{table}");
+    let late = browser
+        .find(Locator::Css("#overdue tr.overdue"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(late.contains(OTHER) && late.contains("已过截止"), "{late}");
+    screenshot(&browser, "overview").await;
 
     browser.close().await.unwrap();
     drop(driver);

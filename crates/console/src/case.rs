@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use govshare_domain::DeadlineId;
 use govshare_projections::PageRequest;
-use govshare_projections::models::{applications, audit, deadlines};
+use govshare_projections::models::{applications, audit, catalog, deadlines};
 use govshare_server::commands::parse_command;
 use govshare_server::queries::visible_application;
 use govshare_server::{Code, Problem};
@@ -293,6 +293,14 @@ async fn render(
             _ => break,
         }
     }
+    // The catalog is visible to every department (as on the API).
+    let mut entries = Vec::new();
+    for entry in &view.entries {
+        let found = catalog::entry(db, entry)
+            .await
+            .map_err(|e| PageError::Problem(lang, e.into()))?;
+        entries.push((entry.clone(), found));
+    }
     let registry = app
         .engine()
         .registry()
@@ -331,7 +339,15 @@ async fn render(
                     dt { (lang.pick("转报路径", "Route")) }
                     dd { @for (i, d) in view.route.iter().enumerate() { @if i > 0 { " → " } (name(&registry, d)) } }
                 }
-                dt { (lang.pick("申请的目录", "Entries")) } dd { (view.entries.join("、")) }
+                dt { (lang.pick("申请的目录", "Entries")) }
+                dd {
+                    @for (i, (id, entry)) in entries.iter().enumerate() {
+                        @if i > 0 { br; }
+                        @if let Some(e) = entry {
+                            (e.name.as_deref().unwrap_or(id)) " " span.muted { (e.code.as_deref().unwrap_or_default()) " · " (id) }
+                        } @else { (id) }
+                    }
+                }
                 dt { (lang.pick("提交时间", "Submitted")) } dd { (i18n::beijing(view.submitted_at)) }
                 dt { (lang.pick("当前应办", "Next act")) }
                 dd {
@@ -381,7 +397,7 @@ async fn render(
                             @let open_overdue = d.state == deadlines::DeadlineState::Open && (d.missed || d.due_at < now);
                             tr.overdue[open_overdue || d.late == Some(true)] {
                                 td { (i18n::act(lang, &d.what)) br; span.muted { (d.deadline_id) } }
-                                td { (DeadlineId(d.deadline_id.clone()).article().unwrap_or("—")) }
+                                td.nowrap { (DeadlineId(d.deadline_id.clone()).article().unwrap_or("—")) }
                                 td { (name(&registry, &d.owed_by)) }
                                 td { (i18n::beijing(d.from)) }
                                 td { (d.working_days) @if d.extensions > 0 { " (+" (d.extensions) ")" } @if d.provisional { " " span.tag { (lang.pick("暂定", "provisional")) } } }
@@ -411,7 +427,7 @@ async fn render(
                         @let deadline = deadline_of(e, &case_deadlines);
                         tr.overdue[e.event_type == "DeadlineMissed"] {
                             td { (e.position) }
-                            td { (i18n::beijing(e.recorded_at)) }
+                            td.nowrap { (i18n::beijing(e.recorded_at)) }
                             td {
                                 (label)
                                 @if let Some(d) = deadline {
@@ -424,7 +440,7 @@ async fn render(
                                     }
                                 }
                             }
-                            td { (article.or_else(|| deadline.and_then(|d| DeadlineId(d.deadline_id.clone()).article())).unwrap_or("—")) }
+                            td.nowrap { (article.or_else(|| deadline.and_then(|d| DeadlineId(d.deadline_id.clone()).article())).unwrap_or("—")) }
                             td { (name(&registry, &e.department)) }
                             td { (e.person) " · " (i18n::role_named(lang, &e.role)) }
                         }
@@ -436,20 +452,33 @@ async fn render(
     Ok((status, page(lang, &title, Some(viewer), body)).into_response())
 }
 
-/// The deadline a deadline event of the timeline is about (matched by the facts the deadlines view keeps).
+/// The deadline a deadline event of the timeline is about, matched by the positions the deadlines view keeps
+/// (set at `set_position`; the last change at `last_position`), else by the instant of a met or missed fact
+/// when only one deadline has it.
 fn deadline_of<'a>(
     entry: &audit::AuditEntry,
     all: &'a [deadlines::DeadlineItem],
 ) -> Option<&'a deadlines::DeadlineItem> {
-    all.iter().find(|d| match entry.event_type.as_str() {
-        "DeadlineSet" => d.set_position == entry.position,
-        "DeadlineMet" => d.met_at == Some(entry.recorded_at),
-        "DeadlineMissed" => d.missed_at == Some(entry.recorded_at),
-        "DeadlineExtended" | "DeadlineRecomputed" | "DeadlineReminded" => {
-            d.last_position == entry.position
-        }
+    let kind = entry.event_type.as_str();
+    if kind == "DeadlineSet" {
+        return all.iter().find(|d| d.set_position == entry.position);
+    }
+    if !kind.starts_with("Deadline") {
+        return None;
+    }
+    if let Some(d) = all.iter().find(|d| d.last_position == entry.position) {
+        return Some(d);
+    }
+    let at = Some(entry.recorded_at);
+    let mut by_instant = all.iter().filter(|d| match kind {
+        "DeadlineMet" => d.met_at == at,
+        "DeadlineMissed" => d.missed_at == at,
         _ => false,
-    })
+    });
+    match (by_instant.next(), by_instant.next()) {
+        (Some(d), None) => Some(d),
+        _ => None,
+    }
 }
 
 fn deadline_state(

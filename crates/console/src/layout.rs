@@ -55,6 +55,11 @@ button.danger{background:var(--bad)}
 .error strong{display:block}
 .notice{border:1px solid var(--ok);color:var(--ok);background:#eaf6ee;border-radius:6px;padding:.5em 1em}
 .login{max-width:560px;margin:3em auto}
+form.filter{display:flex;gap:.5em 1.5em;align-items:flex-end;flex-wrap:wrap;margin:.5em 0 1em}
+form.filter label{margin:0}
+form.filter select{width:auto;min-width:18em}
+form.filter button.primary{margin-top:0}
+td.nowrap,th.nowrap{white-space:nowrap}
 footer{max-width:1200px;margin:0 auto;padding:1em 1.5em;color:var(--muted);font-size:.85em}
 @media print{
  header.top,.skip,.actions,form,footer,.noprint{display:none!important}
@@ -90,8 +95,12 @@ pub(crate) fn page(lang: Lang, title: &str, viewer: Option<&Viewer>, body: Marku
                         a.title href="/console" { (lang.pick("政务数据共享控制台", "govshare console")) }
                         nav aria-label=(lang.pick("主导航", "Main")) {
                             ul {
-                                @if viewer.is_some() {
+                                @if let Some(v) = viewer {
                                     li { a href="/console" { (lang.pick("部门工作台", "Desk")) } }
+                                    @if v.authority {
+                                        li { a href="/console/overview" { (lang.pick("主管部门总览", "Overview")) } }
+                                    }
+                                    li { a href="/console/catalog" { (lang.pick("目录", "Catalog")) } }
                                 }
                                 li { a href=(other.0) lang=(if lang == Lang::Zh { "en" } else { "zh-CN" }) { (other.1) } }
                             }

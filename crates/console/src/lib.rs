@@ -16,6 +16,8 @@
 //! | `POST /console/logout` | 退出 sign-out |
 //! | `GET /console` | 部门工作台 the department desk: what it owes, what it waits for |
 //! | `GET /console/applications/{id}`, `POST /console/applications/{id}` | 案件详情 a share application: timeline, deadlines, the actions open to the signed-in actor |
+//! | `GET /console/overview` | 主管部门总览 open and overdue deadlines by department (a data authority sees all) |
+//! | `GET /console/catalog` | 目录 the catalog, by provider, published only |
 //!
 //! Sessions: the cookie `govshare_console` holds a random session id (32 bytes, hex), `HttpOnly`,
 //! `SameSite=Strict`, `Path=/console`; the id maps, in this process's memory, to the token and the session's
@@ -34,10 +36,12 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod case;
+mod catalog;
 mod desk;
 mod i18n;
 mod layout;
 mod login;
+mod overview;
 mod session;
 
 use std::sync::Arc;
@@ -79,6 +83,8 @@ pub fn router(handle: AppHandle) -> Router {
             "/console/applications/{id}",
             get(case::show).post(case::act),
         )
+        .route("/console/overview", get(overview::overview))
+        .route("/console/catalog", get(catalog::browse))
         .route("/console/{*rest}", get(not_found).post(not_found))
         .layer(middleware::from_fn(remember_lang))
         .with_state(console)

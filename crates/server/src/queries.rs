@@ -498,8 +498,32 @@ pub async fn deadline_list(
     params: Result<Query<DeadlineParams>, QueryRejection>,
 ) -> Result<Json<PageBody<deadlines::DeadlineItem>>, Problem> {
     let params = query(params)?;
-    let authority = app.is_authority(&caller).await?;
-    let owed_by = match params.owed_by.clone() {
+    app.wait(deadlines::NAME, params.min_position).await?;
+    let page = ListParams {
+        cursor: params.cursor.clone(),
+        limit: params.limit,
+        min_position: None,
+    }
+    .page();
+    Ok(Json(
+        visible_deadlines(&app, &caller, params.status, params.owed_by.clone(), &page)
+            .await?
+            .into(),
+    ))
+}
+
+/// The deadlines in `status` owed by `owed_by`, by due instant, as the caller may see them: its own
+/// department's by default; another department's, or (with `owed_by` `None`) every department's, only for a
+/// data authority (`not-visible` otherwise).
+pub async fn visible_deadlines(
+    app: &AppHandle,
+    caller: &Caller,
+    status: DeadlineStatus,
+    owed_by: Option<String>,
+    page: &PageRequest,
+) -> Result<Page<deadlines::DeadlineItem>, Problem> {
+    let authority = app.is_authority(caller).await?;
+    let owed_by = match owed_by {
         Some(d) => {
             if d != caller.actor.department.as_str() && !authority {
                 return Err(Problem::new(
@@ -516,7 +540,7 @@ pub async fn deadline_list(
         None if authority => None,
         None => Some(caller.actor.department.as_str().to_owned()),
     };
-    let mut filter = match params.status {
+    let mut filter = match status {
         DeadlineStatus::Open => deadlines::DeadlineFilter::open(),
         DeadlineStatus::Overdue => deadlines::DeadlineFilter {
             state: Some(deadlines::DeadlineState::Open),
@@ -525,14 +549,7 @@ pub async fn deadline_list(
         },
     };
     filter.owed_by = owed_by;
-    app.wait(deadlines::NAME, params.min_position).await?;
-    let page = ListParams {
-        cursor: params.cursor.clone(),
-        limit: params.limit,
-        min_position: None,
-    }
-    .page();
-    Ok(Json(deadlines::list(&app.db, &filter, &page).await?.into()))
+    Ok(deadlines::list(&app.db, &filter, page).await?)
 }
 
 async fn visible_grant(
