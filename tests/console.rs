@@ -1,7 +1,8 @@
 //! The web console (`govshare-console`, under `/console`) against a real server on a SQLite file, seeded like
 //! `http.rs`: a conditional application forwarded to its provider (河北省公安厅). Over HTTP with a cookie
-//! store: sign-in, the desk, the case page and its forms, the CSRF check, an inline refusal that records
-//! nothing, another department's 403. In a real headless Chromium driven through chromedriver (WebDriver):
+//! store: sign-in, the desk, the case page and its forms (agree, return for supplement, resubmit), the CSRF
+//! check, inline refusals that record nothing (a blank refusal basis, a date in the wrong format), another
+//! department's 403, the overview and the catalog, the language switch, sign-out. In a real headless Chromium driven through chromedriver (WebDriver):
 //! the provider signs in, sees its inbox (an overdue case in red), opens the case, agrees to share and sees the
 //! case change; another department is refused the case; the authority sees the overview. The browser test fails, never skips, without `/usr/bin/chromium` and
 //! `/usr/bin/chromedriver`; it writes the screenshots `docs/console/*.png` when they are missing or with
@@ -597,6 +598,127 @@ async fn console_over_http() {
     )
     .await;
     assert!(!page.contains(POPULATION) && page.contains("没有符合条件的目录"));
+
+    // A return for supplement by the authority, then the requester's resubmission: a date in the wrong format
+    // is shown on the page and records nothing; the right one goes through.
+    const RETURNED: &str = "SA-CONSOLE-0004";
+    let response = reqwest::Client::new()
+        .post(format!(
+            "{}/v1/commands/share_application/{RETURNED}",
+            f.base
+        ))
+        .bearer_auth(&t.health)
+        .header("Idempotency-Key", Uuid::new_v4().to_string())
+        .json(&submission(RETURNED))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let position = response.json::<Value>().await.unwrap()["position"]
+        .as_u64()
+        .unwrap();
+    let returned_url = format!("{}/console/applications/{RETURNED}", f.base);
+    let (status, page) = text(
+        authority
+            .get(format!("{returned_url}?after={position}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("id=\"form-forward\"") && page.contains("id=\"form-return\""));
+    let response = authority
+        .post(&returned_url)
+        .form(&[
+            ("csrf", form_value(&page, "form-return", "csrf").as_str()),
+            ("act", "return"),
+            (
+                "command_id",
+                &form_value(&page, "form-return", "command_id"),
+            ),
+            ("missing", "应用场景说明\n申请材料"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (status, page) = text(
+        health
+            .get(format!("{}{}", f.base, location(&response)))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("退回补正") && page.contains("id=\"form-resubmit\""),
+        "{page}"
+    );
+    let today = Utc::now()
+        .with_timezone(&FixedOffset::east_opt(8 * 3600).unwrap())
+        .date_naive();
+    let mut resubmit: Vec<(&str, String)> = vec![
+        ("csrf", form_value(&page, "form-resubmit", "csrf")),
+        ("act", "resubmit".into()),
+        (
+            "command_id",
+            form_value(&page, "form-resubmit", "command_id"),
+        ),
+        ("purpose", "医疗救助对象身份核验".into()),
+        ("purpose_code", "SC-130000-WJ-2026-001".into()),
+        ("legal_basis", "《社会救助暂行办法》第二十八条".into()),
+        ("business_system", "河北省医疗救助管理系统".into()),
+        ("data_items", "公民身份号码\n姓名".into()),
+        ("use_from", today.format("%Y/%m/%d").to_string()),
+        ("use_until", (today + Duration::days(300)).to_string()),
+        ("expected_frequency", "每日约2000次".into()),
+        ("materials", "共享需求说明.pdf\n应用场景说明.pdf".into()),
+    ];
+    let head = f.head().await;
+    let (status, page) = text(
+        health
+            .post(&returned_url)
+            .form(&resubmit)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    let form = &page[page.find("id=\"form-resubmit\"").unwrap()..];
+    assert!(
+        form.contains("role=\"alert\"") && form.contains("使用起始日期"),
+        "{page}"
+    );
+    assert!(form.contains("aria-invalid=\"true\""), "{page}");
+    assert!(
+        form.contains("河北省医疗救助管理系统"),
+        "what was typed is kept"
+    );
+    assert_eq!(f.head().await, head, "a malformed date recorded something");
+    resubmit[8].1 = today.to_string();
+    let response = health
+        .post(&returned_url)
+        .form(&resubmit)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, page) = text(
+        health
+            .get(format!("{}{}", f.base, location(&response)))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        page.contains("主管部门审核中") && page.contains("补正后重新提交"),
+        "{page}"
+    );
+    assert!(f.head().await > head);
 
     // English on request, remembered; Chinese back.
     let (_, page) = text(

@@ -42,10 +42,11 @@ enum Act {
     Provide,
     Object,
     Conclude,
+    Resubmit,
     Withdraw,
 }
 
-const ACTS: [Act; 9] = [
+const ACTS: [Act; 10] = [
     Act::Agree,
     Act::Refuse,
     Act::Forward,
@@ -54,6 +55,7 @@ const ACTS: [Act; 9] = [
     Act::Provide,
     Act::Object,
     Act::Conclude,
+    Act::Resubmit,
     Act::Withdraw,
 ];
 
@@ -68,6 +70,7 @@ impl Act {
             Act::Provide => "provide",
             Act::Object => "object",
             Act::Conclude => "conclude",
+            Act::Resubmit => "resubmit",
             Act::Withdraw => "withdraw",
         }
     }
@@ -89,6 +92,7 @@ impl Act {
             Act::Provide => lang.pick("提供数据", "Provide the data"),
             Act::Object => lang.pick("提出异议", "Raise an objection"),
             Act::Conclude => lang.pick("作出异议处理结论", "Conclude the objection"),
+            Act::Resubmit => lang.pick("补正后重新提交", "Supplement and resubmit"),
             Act::Withdraw => lang.pick("撤回申请", "Withdraw the application"),
         }
     }
@@ -100,6 +104,14 @@ impl Act {
                 .get(name)
                 .map(|s| s.trim().to_owned())
                 .unwrap_or_default()
+        };
+        let list = |name: &str| -> Vec<String> {
+            text(name)
+                .split(['\n', ',', '，', '、'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
         };
         let optional = |name: &str| {
             let t = text(name);
@@ -118,20 +130,26 @@ impl Act {
             Act::Forward => {
                 json!({"ForwardToProvider": {"review_opinion": text("review_opinion")}})
             }
-            Act::Return => {
-                let missing: Vec<String> = text("missing")
-                    .split(['\n', ',', '，', '、'])
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect();
-                json!({"ReturnForSupplement": {"missing": missing}})
-            }
+            Act::Return => json!({"ReturnForSupplement": {"missing": list("missing")}}),
             Act::ForwardUp => json!({"ForwardToUpperAuthority": {}}),
             Act::Provide => json!({"ProvideShare": {"grant_id": text("grant_id")}}),
             Act::Object => json!({"RaiseObjection": {"reasons": text("reasons")}}),
             Act::Conclude => json!({"ConcludeObjection": {
                 "outcome": text("outcome"), "conclusion": text("conclusion"),
+            }}),
+            Act::Resubmit => json!({"ResubmitShareApplication": {
+                "scenario": {
+                    "purpose": text("purpose"),
+                    "purpose_code": text("purpose_code"),
+                    "legal_basis": text("legal_basis"),
+                    "business_system": text("business_system"),
+                    "data_items": list("data_items"),
+                    // Dates as typed: the command's parsing refuses any that is not YYYY-MM-DD.
+                    "use_from": text("use_from"),
+                    "use_until": text("use_until"),
+                    "expected_frequency": text("expected_frequency"),
+                },
+                "materials": list("materials"),
             }}),
             Act::Withdraw => json!({"WithdrawShareApplication": {"reason": text("reason")}}),
         }
@@ -152,6 +170,7 @@ fn offered(view: &applications::ApplicationView, me: &str) -> Vec<Act> {
             ) => &[Act::Provide][..],
             Some("share_route_forward") => &[Act::ForwardUp][..],
             Some("objection_coordination") => &[Act::Conclude][..],
+            Some(applications::RESUBMIT) => &[Act::Resubmit][..],
             _ => &[][..],
         });
     }
@@ -542,6 +561,16 @@ fn field_label(lang: Lang, field: &str) -> String {
         "conclusion" => lang.pick("处理意见", "conclusion"),
         "act" => lang.pick("办理事项", "act"),
         "command_id" => lang.pick("表单编号", "form id"),
+        "purpose" => lang.pick("使用用途", "purpose"),
+        "purpose_code" => lang.pick("场景编号", "purpose code"),
+        "legal_basis" => lang.pick("履职依据", "legal basis"),
+        "business_system" => lang.pick("应用系统", "business system"),
+        "data_items" => lang.pick("信息项", "data items"),
+        "use_from" => lang.pick("使用起始日期", "first day of use"),
+        "use_until" => lang.pick("使用截止日期", "last day of use"),
+        "expected_frequency" => lang.pick("预计使用频度", "expected frequency"),
+        "materials" => lang.pick("申请材料", "materials"),
+        "scenario" => lang.pick("应用场景", "scenario"),
         _ => return field.to_owned(),
     };
     label.to_owned()
@@ -627,6 +656,27 @@ fn act_form(
                     }
                     label for=(fid("conclusion")) { (lang.pick("处理意见", "Conclusion")) }
                     textarea id=(fid("conclusion")) name="conclusion" { (value("conclusion")) }
+                }
+                Act::Resubmit => {
+                    @for (name, zh, en, kind) in [
+                        ("purpose", "使用用途", "Purpose", "text"),
+                        ("purpose_code", "场景编号", "Purpose code", "text"),
+                        ("legal_basis", "履职依据", "Legal basis", "text"),
+                        ("business_system", "应用系统", "Business system", "text"),
+                        ("data_items", "信息项（每行一项）", "Data items (one per line)", "lines"),
+                        ("use_from", "使用起始日期（YYYY-MM-DD）", "First day of use (YYYY-MM-DD)", "date"),
+                        ("use_until", "使用截止日期（YYYY-MM-DD）", "Last day of use (YYYY-MM-DD)", "date"),
+                        ("expected_frequency", "预计使用频度", "Expected frequency", "text"),
+                        ("materials", "申请材料（每行一项）", "Materials (one per line)", "lines"),
+                    ] {
+                        label for=(fid(name)) { (lang.pick(zh, en)) }
+                        @if kind == "lines" {
+                            textarea id=(fid(name)) name=(name) aria-invalid=[invalid(name).then_some("true")] { (value(name)) }
+                        } @else {
+                            input type=(kind) id=(fid(name)) name=(name) value=(value(name))
+                                aria-invalid=[invalid(name).then_some("true")];
+                        }
+                    }
                 }
                 Act::Withdraw => {
                     label for=(fid("reason")) { (lang.pick("撤回原因", "Reason")) }
