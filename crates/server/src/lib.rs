@@ -24,7 +24,8 @@
 //! | `GET /openapi.json` | the OpenAPI 3.1 document, generated from the handlers ([`openapi`]) |
 //! | `GET /api` | that document as a page, rendered by the server ([`page`]) |
 //!
-//! [`ROUTES`] is the one list the router is built from.
+//! [`ROUTES`] is the one list the router is built from. [`router_with`] adds a caller's routes (the web console
+//! of `govshare-console`) beside them, and [`serve_router_on`] serves such a router.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
