@@ -218,7 +218,7 @@ pub(crate) async fn act(
     // The same visibility as the API: a department that is not a party gets 403 and nothing is tried.
     visible_application(&console.app, &viewer.caller, &id)
         .await
-        .map_err(PageError::problem(lang))?;
+        .map_err(viewer.failed())?;
     let act = fields.get(ACT_FIELD).and_then(|a| Act::parse(a));
     let outcome = match act {
         None => Err(
@@ -285,27 +285,24 @@ async fn render(
 ) -> Result<Response, PageError> {
     let lang = viewer.lang;
     let app = &console.app;
-    let failed = PageError::problem(lang);
     for model in [applications::NAME, deadlines::NAME, audit::NAME] {
-        app.wait(model, after)
-            .await
-            .map_err(PageError::problem(lang))?;
+        app.wait(model, after).await.map_err(viewer.failed())?;
     }
     let view = visible_application(app, &viewer.caller, id)
         .await
-        .map_err(PageError::problem(lang))?;
+        .map_err(viewer.failed())?;
     let db = app.read_db();
     let stream = StreamId::new("ShareApplication", id);
     let case_deadlines = deadlines::of_case(db, &stream)
         .await
-        .map_err(|e| failed(e.into()))?;
+        .map_err(viewer.failed())?;
     let mut trail = Vec::new();
     let filter = audit::AuditFilter::Case(stream);
     let mut request = PageRequest::first(1000);
     loop {
         let page = audit::trail(db, &filter, &request)
             .await
-            .map_err(|e| PageError::Problem(lang, e.into()))?;
+            .map_err(viewer.failed())?;
         trail.extend(page.items);
         match page.next {
             Some(next) if trail.len() < 10_000 => request = PageRequest::after(next, 1000),
@@ -315,16 +312,10 @@ async fn render(
     // The catalog is visible to every department (as on the API).
     let mut entries = Vec::new();
     for entry in &view.entries {
-        let found = catalog::entry(db, entry)
-            .await
-            .map_err(|e| PageError::Problem(lang, e.into()))?;
+        let found = catalog::entry(db, entry).await.map_err(viewer.failed())?;
         entries.push((entry.clone(), found));
     }
-    let registry = app
-        .engine()
-        .registry()
-        .await
-        .map_err(|e| PageError::Problem(lang, e.into()))?;
+    let registry = app.engine().registry().await.map_err(viewer.failed())?;
     let now = app.engine().clock().now();
     let calendar = &app.engine().services().calendar;
     let me = viewer.caller.actor.department.as_str();

@@ -64,13 +64,13 @@ pub(crate) async fn browse(
         &request,
     )
     .await
-    .map_err(|e| PageError::Problem(lang, e.into()))?;
+    .map_err(viewer.failed())?;
     let registry = console
         .app
         .engine()
         .registry()
         .await
-        .map_err(|e| PageError::Problem(lang, e.into()))?;
+        .map_err(viewer.failed())?;
     let mut providers: Vec<(String, String)> = registry
         .departments()
         .map(|d| (d.code.as_str().to_owned(), d.name.clone()))

@@ -75,31 +75,26 @@ pub(crate) async fn desk(
 ) -> Result<Response, PageError> {
     let lang = viewer.lang;
     let app = &console.app;
-    let failed = PageError::problem(lang);
     let me = viewer.caller.actor.department.as_str().to_owned();
     app.may_see_department(&viewer.caller, &me)
         .await
-        .map_err(PageError::problem(lang))?;
+        .map_err(viewer.failed())?;
     let db = app.read_db();
     let first = PageRequest::first(ROWS);
     let inbox = applications::inbox(db, &me, &first)
         .await
-        .map_err(|e| failed(e.into()))?;
+        .map_err(viewer.failed())?;
     let outbox = applications::outbox(db, &me, &first)
         .await
-        .map_err(|e| PageError::Problem(lang, e.into()))?;
+        .map_err(viewer.failed())?;
     let owed = deadlines::list(
         db,
         &deadlines::DeadlineFilter::outstanding().owed_by(&me),
         &first,
     )
     .await
-    .map_err(|e| PageError::Problem(lang, e.into()))?;
-    let registry = app
-        .engine()
-        .registry()
-        .await
-        .map_err(|e| PageError::Problem(lang, e.into()))?;
+    .map_err(viewer.failed())?;
+    let registry = app.engine().registry().await.map_err(viewer.failed())?;
     let now = app.engine().clock().now();
     let calendar = &app.engine().services().calendar;
     let due = |at: Option<DateTime<Utc>>| at.map(|at| Due::of(calendar, now, at));

@@ -128,13 +128,19 @@ pub(crate) fn page(lang: Lang, title: &str, viewer: Option<&Viewer>, body: Marku
 }
 
 /// An error page with its status.
-pub(crate) fn error_page(lang: Lang, status: StatusCode, title: &str, text: &str) -> Response {
+pub(crate) fn error_page(
+    lang: Lang,
+    viewer: Option<&Viewer>,
+    status: StatusCode,
+    title: &str,
+    text: &str,
+) -> Response {
     let body = html! {
         h1 { (title) }
         div.error role="alert" { p { (text) } }
         p { a href="/console" { (lang.pick("返回工作台", "Back to the desk")) } }
     };
-    (status, page(lang, title, None, body)).into_response()
+    (status, page(lang, title, viewer, body)).into_response()
 }
 
 /// The title and explanation of a problem, as a person reads it.

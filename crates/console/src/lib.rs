@@ -92,7 +92,7 @@ pub fn router(handle: AppHandle) -> Router {
 
 /// Why a page could not be shown.
 #[derive(Debug, Error)]
-pub enum PageError {
+pub(crate) enum PageError {
     /// No session, or its token is no longer accepted: sign in.
     #[error("未登录 not signed in")]
     SignIn,
@@ -102,11 +102,15 @@ pub enum PageError {
     /// A refusal or failure of the API's kind (not visible, not found, unavailable …).
     #[error("{}", .1.detail)]
     Problem(Lang, Problem),
+    /// The same, to a signed-in viewer (the page keeps its header: who is signed in, sign-out).
+    #[error("{}", .1.detail)]
+    Viewed(Box<Viewer>, Problem),
 }
 
-impl PageError {
-    pub(crate) fn problem(lang: Lang) -> impl FnOnce(Problem) -> PageError {
-        move |p| PageError::Problem(lang, p)
+impl Viewer {
+    /// The error page of a problem, for this viewer.
+    pub(crate) fn failed<E: Into<Problem>>(&self) -> impl Fn(E) -> PageError + '_ {
+        move |e| PageError::Viewed(Box::new(self.clone()), e.into())
     }
 }
 
@@ -116,6 +120,7 @@ impl IntoResponse for PageError {
             PageError::SignIn => Redirect::to("/console/login").into_response(),
             PageError::Csrf(lang) => layout::error_page(
                 lang,
+                None,
                 StatusCode::FORBIDDEN,
                 lang.pick("表单已失效", "Form expired"),
                 lang.pick(
@@ -125,7 +130,12 @@ impl IntoResponse for PageError {
             ),
             PageError::Problem(lang, problem) => {
                 let (title, text) = layout::problem_text(lang, &problem);
-                layout::error_page(lang, problem.status(), &title, &text)
+                layout::error_page(lang, None, problem.status(), &title, &text)
+            }
+            PageError::Viewed(viewer, problem) => {
+                let lang = viewer.lang;
+                let (title, text) = layout::problem_text(lang, &problem);
+                layout::error_page(lang, Some(&viewer), problem.status(), &title, &text)
             }
         }
     }
@@ -144,6 +154,7 @@ pub(crate) struct Viewer {
 async fn not_found(lang: Lang) -> Response {
     layout::error_page(
         lang,
+        None,
         StatusCode::NOT_FOUND,
         lang.pick("页面不存在", "No such page"),
         lang.pick("控制台没有这个页面。", "The console has no such page."),

@@ -30,7 +30,7 @@ async fn all(
     loop {
         let page = visible_deadlines(&console.app, &viewer.caller, status, None, &request)
             .await
-            .map_err(PageError::problem(viewer.lang))?;
+            .map_err(viewer.failed())?;
         items.extend(page.items);
         match page.next {
             Some(next) if items.len() < MAX => request = PageRequest::after(next, 1000),
@@ -56,10 +56,7 @@ pub(crate) async fn overview(
     let mut items = all(&console, &viewer, DeadlineStatus::Open).await?;
     items.extend(all(&console, &viewer, DeadlineStatus::Overdue).await?);
     let engine = console.app.engine();
-    let registry = engine
-        .registry()
-        .await
-        .map_err(|e| PageError::Problem(lang, e.into()))?;
+    let registry = engine.registry().await.map_err(viewer.failed())?;
     let now = engine.clock().now();
     let calendar = &engine.services().calendar;
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
