@@ -1028,6 +1028,28 @@ async fn console_in_chromium() {
     assert!(timeline.contains("提供部门同意共享"), "{timeline}");
     assert!(f.head().await > head);
     screenshot(&browser, "case-agreed").await;
+    // The same page in English, then Chinese again (the choice is remembered in a cookie).
+    browser
+        .goto(&format!("{}/console/applications/{CASE}?lang=en", f.base))
+        .await
+        .unwrap();
+    let status = browser
+        .find(Locator::Id("status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(status, "agreed, awaiting provision");
+    let png = browser.screenshot().await.unwrap();
+    let _ = std::fs::write(
+        std::env::temp_dir().join("govshare-console-case-agreed-en.png"),
+        png,
+    );
+    browser
+        .goto(&format!("{}/console/applications/{CASE}?lang=zh", f.base))
+        .await
+        .unwrap();
     browser.set_window_size(1280, 1100).await.unwrap();
 
     // Sign out; another department is refused the case.
