@@ -205,9 +205,11 @@ async fn serve(args: ServeArgs) -> Result<Report, CliError> {
         .local_addr()
         .map_or_else(|_| args.addr.to_string(), |a| a.to_string());
     say(&format!(
-        "listening on http://{local} (Ctrl-C stops); API 文档 documentation: http://{local}/api"
+        "listening on http://{local} (Ctrl-C stops); API 文档 documentation: http://{local}/api; \
+         控制台 web console: http://{local}/console"
     ));
-    let served = govshare_server::serve_on(listener, handle, stop_signal()).await;
+    let router = govshare_server::router_with(handle.clone(), govshare_console::router(handle));
+    let served = govshare_server::serve_router_on(listener, router, stop_signal()).await;
     // Requests in flight have finished: stop the scheduler, sign (if configured) and stop the runner.
     let stopped = app.shutdown().await.map_err(app_error);
     served.map_err(|e| CliError::Failed(one_line(&e.to_string())))?;

@@ -165,6 +165,10 @@ fn serve_demo_seeds_prints_two_tokens_serves_and_stops_on_ctrl_c() {
     assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
     let answer = http_get(&addr, "/v1/departments/130000-health/outbox", authority);
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // The web console is served beside the API.
+    let answer = http_get(&addr, "/console/login", "");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("访问令牌"), "{answer}");
 
     let interrupted = Command::new("kill")
         .args(["-INT", &child.0.id().to_string()])

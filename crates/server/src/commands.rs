@@ -168,14 +168,7 @@ async fn run(
     if let Some(name) = variant_name(&value) {
         labels.command = name.to_owned();
     }
-    let request = CommandRequest::new(
-        command_id,
-        caller.actor.department.clone(),
-        caller.actor.person.clone(),
-        caller.actor.role,
-        command,
-    );
-    Ok(app.engine.execute(request).await?)
+    app.execute_for(&caller, command_id, command).await
 }
 
 /// The variant name of an externally tagged command (`{"AgreeToShare": {…}}` or `"Withdraw"`); once the
@@ -185,6 +178,26 @@ fn variant_name(value: &Value) -> Option<&str> {
         Value::String(name) => Some(name),
         Value::Object(map) if map.len() == 1 => map.keys().next().map(String::as_str),
         _ => None,
+    }
+}
+
+impl AppHandle {
+    /// Executes `command` through [`govshare_engine::Engine::execute`] with the caller's actor, under
+    /// `command_id` (a retried id answers the original record): the domain authorizes and decides.
+    pub async fn execute_for(
+        &self,
+        caller: &Caller,
+        command_id: Uuid,
+        command: Command,
+    ) -> Result<Recorded, Problem> {
+        let request = CommandRequest::new(
+            command_id,
+            caller.actor.department.clone(),
+            caller.actor.person.clone(),
+            caller.actor.role,
+            command,
+        );
+        Ok(self.engine.execute(request).await?)
     }
 }
 

@@ -27,6 +27,8 @@
 //!
 //! [`ROUTES`] is the one list the router is built from. Every request draws from a rate-limit bucket (its
 //! token's, or without one its address's) and runs under a deadline ([`limit`]; [`ServerConfig`]).
+//! [`router_with`] adds a caller's routes (the web console of `govshare-console`) beside them, under the same
+//! limits, and [`serve_router_on`] serves such a router.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
@@ -183,6 +185,26 @@ impl AppHandle {
             None => Ok(()),
         }
     }
+
+    /// The engine commands go through.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The read models queries read.
+    pub fn read_db(&self) -> &ReadDb {
+        &self.db
+    }
+
+    /// The token table.
+    pub fn tokens(&self) -> &TokenStore {
+        &self.tokens
+    }
+
+    /// The server's settings.
+    pub fn config(&self) -> &ServerConfig {
+        &self.config
+    }
 }
 
 /// One route the router serves: its method, its path (axum's `{param}` syntax, which is OpenAPI's) and the
@@ -259,12 +281,20 @@ pub const ROUTES: &[Route] = &[
 /// Requests are limited by client address only when served by [`serve_on`] (which records it); a router
 /// served otherwise puts every request without a token in one bucket.
 pub fn router(handle: AppHandle) -> Router {
+    router_with(handle, Router::new())
+}
+
+/// The routes of [`ROUTES`] and those of `extra` (e.g. the web console of `govshare-console`, which must not
+/// set a fallback nor repeat a route of the API), with the same body limit, request span and 404/405 answers.
+pub fn router_with(handle: AppHandle, extra: Router) -> Router {
     let body_limit = handle.config.body_limit;
     ROUTES
         .iter()
         .fold(Router::new(), |router, route| {
             router.route(route.path, (route.handler)())
         })
+        .with_state(handle.clone())
+        .merge(extra)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
@@ -281,7 +311,6 @@ pub fn router(handle: AppHandle) -> Router {
             metrics::count_requests,
         ))
         .layer(middleware::from_fn(request_context))
-        .with_state(handle)
 }
 
 async fn not_found() -> Problem {
@@ -412,11 +441,21 @@ pub async fn serve_on(
     handle: AppHandle,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
+    serve_router_on(listener, router(handle), shutdown).await
+}
+
+/// Serves a router built by the caller (e.g. [`router_with`] the console) on `listener` until `shutdown`
+/// completes, then finishes the requests in flight.
+pub async fn serve_router_on(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "serving");
     }
     // The peer's address keys the rate limit of requests without a token.
-    let service = router(handle).into_make_service_with_connect_info::<SocketAddr>();
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await

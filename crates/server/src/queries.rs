@@ -86,7 +86,8 @@ fn path<T>(p: Result<Path<T>, PathRejection>) -> Result<T, Problem> {
 }
 
 impl AppHandle {
-    pub(crate) async fn wait(&self, model: &str, position: Option<u64>) -> Result<(), Problem> {
+    /// Waits (up to the configured read wait) until the read model `model` has applied `position`.
+    pub async fn wait(&self, model: &str, position: Option<u64>) -> Result<(), Problem> {
         if let Some(position) = position {
             self.db
                 .wait_for(
@@ -101,14 +102,16 @@ impl AppHandle {
     }
 
     /// Whether the caller's department is a data authority (it sees every department's lists).
-    pub(crate) async fn is_authority(&self, caller: &Caller) -> Result<bool, Problem> {
+    pub async fn is_authority(&self, caller: &Caller) -> Result<bool, Problem> {
         let registry = self.engine.registry().await?;
         Ok(registry
             .department(&caller.actor.department)
             .is_some_and(|d| d.kind == DepartmentKind::DataAuthority))
     }
 
-    pub(crate) async fn may_see_department(
+    /// `Ok` if the caller may see the lists (inbox, outbox, grants, deadlines) of `department`: its own, or
+    /// any for a data authority; else `not-visible`.
+    pub async fn may_see_department(
         &self,
         caller: &Caller,
         department: &str,
@@ -245,7 +248,7 @@ pub struct CaseBody {
 impl AppHandle {
     /// Whether the caller is a party to the application (requester, an authority on its route, the
     /// department owing the next act, a provider of a requested entry) or a data authority.
-    pub(crate) async fn may_see_application(
+    pub async fn may_see_application(
         &self,
         caller: &Caller,
         view: &applications::ApplicationView,
@@ -276,7 +279,9 @@ impl AppHandle {
     }
 }
 
-async fn visible_application(
+/// The share application `id` if the caller may see it ([`AppHandle::may_see_application`]): `not-found`
+/// when there is none, `not-visible` when the caller is not a party.
+pub async fn visible_application(
     app: &AppHandle,
     caller: &Caller,
     id: &str,
@@ -493,8 +498,32 @@ pub async fn deadline_list(
     params: Result<Query<DeadlineParams>, QueryRejection>,
 ) -> Result<Json<PageBody<deadlines::DeadlineItem>>, Problem> {
     let params = query(params)?;
-    let authority = app.is_authority(&caller).await?;
-    let owed_by = match params.owed_by.clone() {
+    app.wait(deadlines::NAME, params.min_position).await?;
+    let page = ListParams {
+        cursor: params.cursor.clone(),
+        limit: params.limit,
+        min_position: None,
+    }
+    .page();
+    Ok(Json(
+        visible_deadlines(&app, &caller, params.status, params.owed_by.clone(), &page)
+            .await?
+            .into(),
+    ))
+}
+
+/// The deadlines in `status` owed by `owed_by`, by due instant, as the caller may see them: its own
+/// department's by default; another department's, or (with `owed_by` `None`) every department's, only for a
+/// data authority (`not-visible` otherwise).
+pub async fn visible_deadlines(
+    app: &AppHandle,
+    caller: &Caller,
+    status: DeadlineStatus,
+    owed_by: Option<String>,
+    page: &PageRequest,
+) -> Result<Page<deadlines::DeadlineItem>, Problem> {
+    let authority = app.is_authority(caller).await?;
+    let owed_by = match owed_by {
         Some(d) => {
             if d != caller.actor.department.as_str() && !authority {
                 return Err(Problem::new(
@@ -511,7 +540,7 @@ pub async fn deadline_list(
         None if authority => None,
         None => Some(caller.actor.department.as_str().to_owned()),
     };
-    let mut filter = match params.status {
+    let mut filter = match status {
         DeadlineStatus::Open => deadlines::DeadlineFilter::open(),
         DeadlineStatus::Overdue => deadlines::DeadlineFilter {
             state: Some(deadlines::DeadlineState::Open),
@@ -520,14 +549,7 @@ pub async fn deadline_list(
         },
     };
     filter.owed_by = owed_by;
-    app.wait(deadlines::NAME, params.min_position).await?;
-    let page = ListParams {
-        cursor: params.cursor.clone(),
-        limit: params.limit,
-        min_position: None,
-    }
-    .page();
-    Ok(Json(deadlines::list(&app.db, &filter, &page).await?.into()))
+    Ok(deadlines::list(&app.db, &filter, page).await?)
 }
 
 async fn visible_grant(
