@@ -3,12 +3,14 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use clap::Args;
 use govshare_app::{App, AppConfig};
 use govshare_demo::{DemoError, DemoOptions};
 use govshare_domain::{DepartmentCode, PersonId, Role};
 use govshare_engine::EngineConfig;
+use govshare_server::config::{Limits, LogFormat, SettingsFile};
 use govshare_server::{AppHandle, ServerConfig, TokenActor, TokenStore};
 
 use crate::Report;
@@ -19,37 +21,96 @@ use crate::error::CliError;
 const DEMO_PROVIDER: &str = "130000-public-security";
 const DEMO_AUTHORITY: &str = "130000-data-authority";
 
-/// Arguments of `serve`.
+/// Arguments of `serve`. Each setting comes from its flag, else its environment variable, else the
+/// `--config` file, else its default (`govshare_server::config`).
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
-    /// The address to listen on.
-    #[arg(
-        long,
-        value_name = "ADDR",
-        env = "GOVSHARE_ADDR",
-        default_value = "127.0.0.1:8080"
-    )]
-    addr: SocketAddr,
-    /// The database: a SQLite file (created if missing) or a postgres:// URL.
-    #[arg(
-        long,
-        value_name = "FILE|URL",
-        env = "GOVSHARE_DB",
-        default_value = "govshare.db"
-    )]
-    db: String,
+    /// A TOML settings file (keys: addr, db, log_format, categories and a [limits] table with body_bytes,
+    /// read_wait_ms, request_timeout_ms, rate_per_second, rate_burst; see docs/http.md).
+    #[arg(long, value_name = "FILE", env = "GOVSHARE_CONFIG")]
+    config: Option<PathBuf>,
+    /// The address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR", env = "GOVSHARE_ADDR")]
+    addr: Option<SocketAddr>,
+    /// The database: a SQLite file (created if missing) or a postgres:// URL [default: govshare.db].
+    #[arg(long, value_name = "FILE|URL", env = "GOVSHARE_DB")]
+    db: Option<String>,
     /// Log lines on stderr as text or as JSON objects (one per line); the level filter is RUST_LOG
-    /// (default info).
-    #[arg(long, value_name = "FORMAT", env = "GOVSHARE_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
-    log_format: String,
+    /// (default info) [default: text].
+    #[arg(long, value_name = "FORMAT", env = "GOVSHARE_LOG_FORMAT", value_parser = ["text", "json"])]
+    log_format: Option<String>,
     /// The 第十二条 category assignments (JSON, as `govshare demo --categories-out` writes them); without it
     /// and without --demo, catalog entries may name no base or thematic category.
     #[arg(long, value_name = "FILE", env = "GOVSHARE_CATEGORIES")]
-    categories: Option<std::path::PathBuf>,
+    categories: Option<PathBuf>,
+    /// Largest request body in bytes; larger is 413 [default: 65536].
+    #[arg(long, value_name = "BYTES", env = "GOVSHARE_BODY_LIMIT")]
+    body_limit: Option<usize>,
+    /// How long a query with min_position waits for its read model, in milliseconds [default: 5000].
+    #[arg(long, value_name = "MS", env = "GOVSHARE_READ_WAIT_MS")]
+    read_wait_ms: Option<u64>,
+    /// Every request's deadline in milliseconds; past it 503 `timeout` [default: 30000].
+    #[arg(long, value_name = "MS", env = "GOVSHARE_REQUEST_TIMEOUT_MS")]
+    request_timeout_ms: Option<u64>,
+    /// Requests per second per token (or client address without one); over it 429; 0 disables
+    /// [default: 50].
+    #[arg(long, value_name = "N", env = "GOVSHARE_RATE_LIMIT")]
+    rate_limit: Option<u32>,
+    /// Requests a token may send at once before the rate applies [default: 100].
+    #[arg(long, value_name = "N", env = "GOVSHARE_RATE_BURST")]
+    rate_burst: Option<u32>,
     /// Seed the demo province first (on a database without events), configure its 第十二条 category
     /// assignments, and print a token for a provider department and one for the data authority.
     #[arg(long)]
     demo: bool,
+}
+
+/// The settings `serve` runs with, resolved from flags, environment, file and defaults.
+struct Settings {
+    addr: SocketAddr,
+    db: String,
+    json_logs: bool,
+    categories: Option<PathBuf>,
+    server: ServerConfig,
+}
+
+fn settings(args: &ServeArgs) -> Result<Settings, CliError> {
+    let file = match &args.config {
+        Some(path) => {
+            SettingsFile::load(path).map_err(|e| CliError::BadInput(one_line(&e.to_string())))?
+        }
+        None => SettingsFile::default(),
+    };
+    let flags = Limits {
+        body_bytes: args.body_limit,
+        read_wait_ms: args.read_wait_ms,
+        request_timeout_ms: args.request_timeout_ms,
+        rate_per_second: args.rate_limit,
+        rate_burst: args.rate_burst,
+    };
+    let server = flags
+        .or(file.limits)
+        .server_config()
+        .map_err(|e| CliError::BadInput(one_line(&e.to_string())))?;
+    let json_logs = match (&args.log_format, file.log_format) {
+        (Some(flag), _) => flag == "json",
+        (None, Some(format)) => format == LogFormat::Json,
+        (None, None) => false,
+    };
+    Ok(Settings {
+        addr: args
+            .addr
+            .or(file.addr)
+            .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080))),
+        db: args
+            .db
+            .clone()
+            .or(file.db)
+            .unwrap_or_else(|| "govshare.db".to_owned()),
+        json_logs,
+        categories: args.categories.clone().or(file.categories),
+        server,
+    })
 }
 
 /// Completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM (what a service manager sends to stop the service).
@@ -103,13 +164,14 @@ fn demo_months(now: chrono::DateTime<chrono::Utc>) -> Result<u32, CliError> {
 }
 
 async fn serve(args: ServeArgs) -> Result<Report, CliError> {
+    let settings = settings(&args)?;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     // A subscriber may already be set (tests); then theirs stays.
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
-    let _ = if args.log_format == "json" {
+    let _ = if settings.json_logs {
         logs.json()
             .with_current_span(true)
             .with_span_list(false)
@@ -117,7 +179,7 @@ async fn serve(args: ServeArgs) -> Result<Report, CliError> {
     } else {
         logs.try_init()
     };
-    let mut engine = EngineConfig::new(args.db.clone());
+    let mut engine = EngineConfig::new(settings.db.clone());
     if args.demo {
         let categories = govshare_demo::category_assignments()
             .map_err(|e| CliError::Failed(one_line(&e.to_string())))?;
@@ -126,7 +188,7 @@ async fn serve(args: ServeArgs) -> Result<Report, CliError> {
             months: demo_months(chrono::Utc::now())?,
             ..DemoOptions::default()
         };
-        match govshare_demo::run_on(&args.db, options).await {
+        match govshare_demo::run_on(&settings.db, options).await {
             Ok(summary) => say(&format!(
                 "演示数据 demo seeded: {} events, head {} {}",
                 summary.total_events(),
@@ -142,13 +204,13 @@ async fn serve(args: ServeArgs) -> Result<Report, CliError> {
             Err(e) => return Err(CliError::Failed(one_line(&e.to_string()))),
         }
     }
-    if let Some(file) = &args.categories {
+    if let Some(file) = &settings.categories {
         engine.categories = govshare_engine::CategorySource::File(file.clone());
     }
     let mut app = App::open(AppConfig::with_engine(engine))
         .await
         .map_err(open_error)?;
-    let tokens = TokenStore::open(&args.db)
+    let tokens = TokenStore::open(&settings.db)
         .await
         .map_err(|e| CliError::Failed(one_line(&e.to_string())))?;
     if args.demo {
@@ -197,13 +259,13 @@ async fn serve(args: ServeArgs) -> Result<Report, CliError> {
         tracing::warn!(error = %e, "read models still catching up; serving anyway");
     }
     app.run_background();
-    let handle = AppHandle::new(&app, tokens, ServerConfig::default());
-    let listener = govshare_server::bind(args.addr)
+    let handle = AppHandle::new(&app, tokens, settings.server);
+    let listener = govshare_server::bind(settings.addr)
         .await
         .map_err(|e| CliError::BadInput(one_line(&e.to_string())))?;
     let local = listener
         .local_addr()
-        .map_or_else(|_| args.addr.to_string(), |a| a.to_string());
+        .map_or_else(|_| settings.addr.to_string(), |a| a.to_string());
     say(&format!(
         "listening on http://{local} (Ctrl-C stops); API 文档 documentation: http://{local}/api; \
          控制台 web console: http://{local}/console"

@@ -178,3 +178,64 @@ fn serve_demo_seeds_prints_two_tokens_serves_and_stops_on_ctrl_c() {
     let status = child.0.wait().unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+/// The settings file gives the database, the address and the limits; a flag wins over it; a key the file
+/// may not have stops `serve` with one line naming its line (exit 2).
+#[test]
+fn serve_takes_its_settings_from_a_toml_file_and_flags_win() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("govshare.db");
+    let config = dir.path().join("govshare.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "addr = \"127.0.0.1:0\"\ndb = {:?}\nlog_format = \"json\"\n\n[limits]\nrate_per_second = 1\nrate_burst = 1\n",
+            db.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let start = |extra: &[&str]| {
+        let child = Command::new(env!("CARGO_BIN_EXE_govshare"))
+            .args(["serve", "--config", config.to_str().unwrap()])
+            .args(extra)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut child = Interrupt(child);
+        let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+        let addr = loop {
+            let line = lines.next().expect("serve ended early").unwrap();
+            if let Some(rest) = line.strip_prefix("listening on http://") {
+                break rest.split_whitespace().next().unwrap().to_owned();
+            }
+        };
+        (child, addr)
+    };
+    // The file's rate: one request, then 429 with Retry-After.
+    let (child, addr) = start(&[]);
+    assert!(http_get(&addr, "/healthz", "").starts_with("HTTP/1.1 200"));
+    let limited = http_get(&addr, "/healthz", "");
+    assert!(limited.starts_with("HTTP/1.1 429"), "{limited}");
+    assert!(
+        limited.to_ascii_lowercase().contains("retry-after:"),
+        "{limited}"
+    );
+    drop(child);
+    assert!(db.exists(), "the file's database was used");
+    // --rate-limit 0 (a flag) disables what the file set.
+    let (child, addr) = start(&["--rate-limit", "0"]);
+    for _ in 0..5 {
+        let answer = http_get(&addr, "/healthz", "");
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
+    drop(child);
+
+    std::fs::write(&config, "addr = \"127.0.0.1:0\"\n\n[limits]\nrate = 5\n").unwrap();
+    let refused = govshare(&["serve", "--config", config.to_str().unwrap()]);
+    assert_bad_input(&refused);
+    assert!(stderr(&refused).contains("line 4"), "{}", stderr(&refused));
+    let missing = govshare(&["serve", "--config", "/nonexistent/govshare.toml"]);
+    assert_bad_input(&missing);
+}

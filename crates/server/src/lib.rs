@@ -48,6 +48,7 @@
 
 mod auth;
 pub mod commands;
+pub mod config;
 pub mod limit;
 pub mod metrics;
 pub mod openapi;

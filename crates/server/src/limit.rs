@@ -104,16 +104,18 @@ impl Limiter {
     }
 }
 
-/// Requests without an `Authorization` header draw from their address's bucket here; the others are
-/// limited once their token is known (see [`crate::Caller`]).
+/// Requests draw from their address's bucket here, except `/v1` requests with an `Authorization` header,
+/// which are limited once their token is known (see [`crate::Caller`]).
 pub(crate) async fn limit_anonymous(
     State(app): State<AppHandle>,
     request: Request,
     next: Next,
 ) -> Response {
-    if !has_credentials(request.headers())
-        && let Err(problem) = app.limit(&Key::peer(request.extensions()))
-    {
+    // Only the `/v1` routes authenticate (and then draw from the token's bucket, or the address's for a
+    // refused token); anywhere else an Authorization header must not exempt a request from its address's.
+    let authenticates =
+        request.uri().path().starts_with("/v1/") && has_credentials(request.headers());
+    if !authenticates && let Err(problem) = app.limit(&Key::peer(request.extensions())) {
         return problem.into_response();
     }
     next.run(request).await
