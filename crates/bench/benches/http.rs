@@ -546,7 +546,9 @@ fn server_role(database: String) {
         let handle = AppHandle::new(
             &app,
             store,
+            // The limiter would cap each token at its default rate: the benchmark measures the command path.
             ServerConfig {
+                rate_limit: None,
                 ..ServerConfig::default()
             },
         );
