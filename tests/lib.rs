@@ -36,3 +36,111 @@ pub async fn serve(handle: AppHandle) -> Running {
         task,
     }
 }
+
+/// The province every suite records: 河北省 and its data authority, 河北省公安厅 (the provider) with the
+/// published, conditional 户籍人口基本信息 ([`POPULATION`]), and two requesting departments.
+pub mod province {
+    use chrono::{Datelike, Duration, FixedOffset, Utc};
+    use govshare_app::App;
+    use govshare_domain::share_application::{
+        ApplicationScenario, ShareCommand, SubmitShareApplication,
+    };
+    use govshare_domain::{DepartmentKind, PersonId, Role};
+    use govshare_engine::{CommandRequest, requested_entry};
+    use govshare_server::{TokenActor, TokenStore};
+    pub use govshare_testkit::province::{AUTHORITY, POPULATION};
+    use govshare_testkit::province::{bootstrap, code, population_metadata, publication, register};
+    use uuid::Uuid;
+
+    /// 河北省公安厅: provides [`POPULATION`].
+    pub const POLICE: &str = "130000-public-security";
+    /// 河北省卫生健康委员会: the requester of [`submission`].
+    pub const HEALTH: &str = "130000-health";
+    /// 河北省市场监督管理局: a department with no part in the suites' cases.
+    pub const MARKET: &str = "130000-market-regulation";
+
+    /// Records the province through `app`'s engine (a fresh log).
+    pub async fn seed(app: &App) {
+        let engine = app.engine();
+        let (province, authority) = bootstrap();
+        engine
+            .bootstrap(
+                Uuid::new_v4(),
+                PersonId("王主任".into()),
+                province,
+                authority,
+            )
+            .await
+            .unwrap();
+        for (department, name, kind) in [
+            (POLICE, "河北省公安厅", DepartmentKind::PublicSecurity),
+            (HEALTH, "河北省卫生健康委员会", DepartmentKind::Department),
+            (MARKET, "河北省市场监督管理局", DepartmentKind::Department),
+        ] {
+            engine
+                .execute(CommandRequest::new(
+                    Uuid::new_v4(),
+                    code(AUTHORITY),
+                    PersonId("王主任".into()),
+                    Role::Leader,
+                    register(department, name, "130000", kind),
+                ))
+                .await
+                .unwrap();
+        }
+        for (department, role, command) in publication(POPULATION, POLICE, population_metadata()) {
+            engine
+                .execute(CommandRequest::new(
+                    Uuid::new_v4(),
+                    code(&department),
+                    PersonId("经办人".into()),
+                    role,
+                    command,
+                ))
+                .await
+                .unwrap();
+        }
+    }
+
+    /// A token for a person of `department` in `role`, valid for a day.
+    pub async fn token(tokens: &TokenStore, department: &str, role: Role) -> String {
+        let now = Utc::now();
+        tokens
+            .issue(
+                TokenActor {
+                    department: code(department),
+                    person: PersonId(format!("{department} 用户")),
+                    role,
+                },
+                "test",
+                now,
+                now + Duration::days(1),
+            )
+            .await
+            .unwrap()
+            .secret
+    }
+
+    /// Health's application `id` for [`POPULATION`] (第十九条), used from today for a year.
+    pub fn submission(id: &str) -> ShareCommand {
+        let today = Utc::now()
+            .with_timezone(&FixedOffset::east_opt(8 * 3600).unwrap())
+            .date_naive();
+        ShareCommand::SubmitShareApplication(SubmitShareApplication {
+            application_id: id.into(),
+            entries: vec![requested_entry(POPULATION)],
+            scenario: ApplicationScenario {
+                purpose: "医疗救助对象身份核验".into(),
+                purpose_code: "SC-130000-WJ-2026-001".into(),
+                legal_basis: "《社会救助暂行办法》第二十八条".into(),
+                business_system: "河北省医疗救助管理系统".into(),
+                data_items: vec!["公民身份号码".into(), "姓名".into()],
+                use_from: today,
+                use_until: today.with_year(today.year() + 1).unwrap_or(today),
+                expected_frequency: "每日约2000次".into(),
+            },
+            materials: vec!["共享需求说明.pdf".into()],
+            route: vec![],
+        })
+    }
+}

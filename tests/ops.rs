@@ -8,23 +8,19 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration as StdDuration;
 
-use chrono::{Datelike, Duration, FixedOffset, Utc};
 use govshare_app::{App, AppConfig};
-use govshare_domain::share_application::{
-    ApplicationScenario, ShareCommand, SubmitShareApplication, WithdrawShareApplication,
-};
-use govshare_domain::{DepartmentKind, PersonId, Role};
-use govshare_engine::{CommandRequest, EngineConfig, requested_entry};
+use govshare_domain::Role;
+use govshare_domain::share_application::{ShareCommand, WithdrawShareApplication};
+use govshare_e2e::province::{AUTHORITY, HEALTH, POLICE, seed, submission, token};
+use govshare_engine::EngineConfig;
 use govshare_projections::{BatchInfo, BeforeCommit};
-use govshare_server::{AppHandle, RateLimit, ServerConfig, TokenActor, TokenStore};
-use govshare_testkit::province::{self, AUTHORITY, POPULATION};
+use govshare_server::{AppHandle, RateLimit, ServerConfig, TokenStore};
+use govshare_testkit::province;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
-const POLICE: &str = "130000-public-security";
-const HEALTH: &str = "130000-health";
 const COMMAND_ROUTE: &str = "/v1/commands/{aggregate}/{id}";
 
 struct Fixture {
@@ -36,67 +32,6 @@ struct Fixture {
     authority: String,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
-}
-
-async fn seed(app: &App) {
-    let engine = app.engine();
-    let (province, authority) = province::bootstrap();
-    engine
-        .bootstrap(
-            Uuid::new_v4(),
-            PersonId("王主任".into()),
-            province,
-            authority,
-        )
-        .await
-        .unwrap();
-    for (code, name, kind) in [
-        (POLICE, "河北省公安厅", DepartmentKind::PublicSecurity),
-        (HEALTH, "河北省卫生健康委员会", DepartmentKind::Department),
-    ] {
-        engine
-            .execute(CommandRequest::new(
-                Uuid::new_v4(),
-                province::code(AUTHORITY),
-                PersonId("王主任".into()),
-                Role::Leader,
-                province::register(code, name, "130000", kind),
-            ))
-            .await
-            .unwrap();
-    }
-    for (department, role, command) in
-        province::publication(POPULATION, POLICE, province::population_metadata())
-    {
-        engine
-            .execute(CommandRequest::new(
-                Uuid::new_v4(),
-                province::code(&department),
-                PersonId("经办人".into()),
-                role,
-                command,
-            ))
-            .await
-            .unwrap();
-    }
-}
-
-async fn token(tokens: &TokenStore, department: &str, role: Role) -> String {
-    let now = Utc::now();
-    tokens
-        .issue(
-            TokenActor {
-                department: province::code(department),
-                person: PersonId(format!("{department} 用户")),
-                role,
-            },
-            "ops",
-            now,
-            now + Duration::days(1),
-        )
-        .await
-        .unwrap()
-        .secret
 }
 
 /// A seeded province behind a server with `config`; `hold`, when given, rolls back every batch of a
@@ -176,28 +111,6 @@ impl Fixture {
             app.shutdown().await.unwrap();
         }
     }
-}
-
-fn submission(id: &str) -> ShareCommand {
-    let today = Utc::now()
-        .with_timezone(&FixedOffset::east_opt(8 * 3600).unwrap())
-        .date_naive();
-    ShareCommand::SubmitShareApplication(SubmitShareApplication {
-        application_id: id.into(),
-        entries: vec![requested_entry(POPULATION)],
-        scenario: ApplicationScenario {
-            purpose: "医疗救助对象身份核验".into(),
-            purpose_code: "SC-130000-WJ-2026-001".into(),
-            legal_basis: "《社会救助暂行办法》第二十八条".into(),
-            business_system: "河北省医疗救助管理系统".into(),
-            data_items: vec!["公民身份号码".into(), "姓名".into()],
-            use_from: today,
-            use_until: today.with_year(today.year() + 1).unwrap_or(today),
-            expected_frequency: "每日约2000次".into(),
-        },
-        materials: vec!["共享需求说明.pdf".into()],
-        route: vec![],
-    })
 }
 
 /// A problem+json answer with `status` and `code`; its body.
