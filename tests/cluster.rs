@@ -86,7 +86,10 @@ async fn two_servers_on_one_postgres_database_serve_one_log() {
         .unwrap();
     assert_eq!(read.status(), StatusCode::OK);
     let case: Value = read.json().await.unwrap();
-    assert_eq!(case["application"]["application_id"], "SA-TWO-0001", "{case}");
+    assert_eq!(
+        case["application"]["application_id"], "SA-TWO-0001",
+        "{case}"
+    );
 
     // The same key through B: the original answer, nothing recorded again.
     let head = a.app.store().head().await.unwrap().position;

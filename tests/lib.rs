@@ -144,3 +144,58 @@ pub mod province {
         })
     }
 }
+
+/// The `govshare` binary of this workspace, built first if needed (`cargo build -p govshare-cli`, a no-op
+/// when it is up to date) for the suites that run the server as a process.
+pub fn govshare_binary() -> std::path::PathBuf {
+    static BUILT: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let status = std::process::Command::new(env!("CARGO"))
+                .args([
+                    "build",
+                    "--locked",
+                    "--quiet",
+                    "-p",
+                    "govshare-cli",
+                    "--bin",
+                    "govshare",
+                ])
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .status()
+                .unwrap();
+            assert!(status.success(), "cannot build the govshare binary");
+            // This test runs from <target>/debug/deps/; the binary is in <target>/debug/.
+            let exe = std::env::current_exe().unwrap();
+            let dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
+            let binary = dir.join("govshare");
+            assert!(binary.exists(), "{} was not built", binary.display());
+            binary
+        })
+        .clone()
+}
+
+/// Every row of every table of every read model, through the stable views, each table's rows sorted: two
+/// dumps are equal when the models hold the same facts.
+pub async fn dump_read_models(
+    db: &govshare_projections::ReadDb,
+) -> Vec<(String, String, Vec<String>)> {
+    let mut out = Vec::new();
+    for projection in govshare_projections::models::all() {
+        for table in projection.tables() {
+            let rows = db
+                .query_view(
+                    projection.name(),
+                    &[table],
+                    &format!("SELECT * FROM {{{table}}}"),
+                    vec![],
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{}.{table}: {e}", projection.name()));
+            let mut rows: Vec<String> = rows.iter().map(|r| format!("{r:?}")).collect();
+            rows.sort();
+            out.push((projection.name().to_owned(), (*table).to_owned(), rows));
+        }
+    }
+    out
+}
