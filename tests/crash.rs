@@ -49,10 +49,15 @@ fn start(db: &str, demo: bool) -> Server {
         command.arg("--demo");
     }
     let child = command
-        .env("RUST_LOG", "error")
+        .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        // GOVSHARE_CRASH_LOGS=1 shows the server's log.
+        .stderr(if std::env::var_os("GOVSHARE_CRASH_LOGS").is_some() {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        })
         .spawn()
         .unwrap();
     // Owned by `Server` from here on: killed and reaped on every path, a failed start included.
@@ -109,6 +114,8 @@ struct Sent {
     key: Uuid,
     body: Value,
     answer: Option<Value>,
+    /// The refusal the server answered instead (status, problem), if it answered one.
+    refused: Option<(u16, Value)>,
 }
 
 async fn post(
@@ -126,13 +133,13 @@ async fn post(
         .await
 }
 
-/// `CLIENTS` clients drafting entries until the server dies; every send, answered or not.
-async fn load(base: &str, token: &str, first: usize) -> Vec<Sent> {
+/// `CLIENTS` clients drafting entries for `length` or until the server dies; every send, answered or not.
+async fn load(base: &str, token: &str, first: usize, length: Duration) -> Vec<Sent> {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
-    let deadline = Instant::now() + LOAD * 4;
+    let deadline = Instant::now() + length;
     let mut tasks = Vec::new();
     for c in 0..CLIENTS {
         let (client, base, token) = (client.clone(), base.to_owned(), token.to_owned());
@@ -145,17 +152,18 @@ async fn load(base: &str, token: &str, first: usize) -> Vec<Sent> {
                     key: Uuid::new_v4(),
                     body,
                     answer: None,
+                    refused: None,
                 };
                 let outcome = post(&client, &base, &token, &one).await;
                 let stop = match outcome {
                     Ok(response) => {
-                        assert_eq!(
-                            response.status(),
-                            200,
-                            "{}",
-                            response.text().await.unwrap_or_default()
-                        );
-                        one.answer = Some(response.json().await.unwrap());
+                        let status = response.status().as_u16();
+                        let body: Value = response.json().await.unwrap_or(Value::Null);
+                        if status == 200 {
+                            one.answer = Some(body);
+                        } else {
+                            one.refused = Some((status, body));
+                        }
                         false
                     }
                     // The server is gone: this one is in doubt.
@@ -174,6 +182,95 @@ async fn load(base: &str, token: &str, first: usize) -> Vec<Sent> {
         all.extend(task.await.unwrap());
     }
     all
+}
+
+/// `post`, retried as a client is told to: a 503 marked `retryable` is sent again (same key) after its
+/// `Retry-After`, up to 30 times.
+async fn post_as_told(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    sent: &Sent,
+) -> reqwest::Response {
+    for _ in 0..30 {
+        let response = post(client, base, token, sent).await.unwrap();
+        if response.status() != 503 {
+            return response;
+        }
+        let wait = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(1);
+        let problem: Value = response.json().await.unwrap_or(Value::Null);
+        assert_eq!(problem["retryable"], true, "{problem}");
+        tokio::time::sleep(Duration::from_secs(wait.min(5))).await;
+    }
+    panic!("{}: still unavailable after 30 retries", sent.id);
+}
+
+/// Every send retried with its key: an acknowledged one must answer its original answer, marked replayed
+/// (nothing recorded twice); one the server never acknowledged (cut off, or refused while the store was away)
+/// is recorded once now or answered as already recorded — never refused. Returns them all, acknowledged.
+async fn settle(base: &str, token: &str, acknowledged: Vec<Sent>, unsettled: &[Sent]) -> Vec<Sent> {
+    let client = reqwest::Client::new();
+    for one in &acknowledged {
+        let response = post_as_told(&client, base, token, one).await;
+        assert_eq!(response.status(), 200, "{}: lost", one.id);
+        assert_eq!(
+            response.headers()["idempotent-replayed"],
+            "true",
+            "{}",
+            one.id
+        );
+        let answer: Value = response.json().await.unwrap();
+        assert_eq!(
+            Some(&answer),
+            one.answer.as_ref(),
+            "{}: another answer on retry",
+            one.id
+        );
+    }
+    let mut all = acknowledged;
+    for one in unsettled {
+        let response = post_as_told(&client, base, token, one).await;
+        assert_eq!(
+            response.status(),
+            200,
+            "{}: the retry of an unacknowledged send was refused",
+            one.id
+        );
+        let mut one = one.clone();
+        one.answer = Some(response.json().await.unwrap());
+        all.push(one);
+    }
+    all
+}
+
+/// `govshare audit verify` on `db` passes, and no two answers name one position.
+fn assert_log_holds(db: &str, acknowledged: &[Sent]) -> u64 {
+    let verified = Command::new(govshare_e2e::govshare_binary())
+        .args(["audit", "verify", "--db", db])
+        .output()
+        .unwrap();
+    assert!(
+        verified.status.success(),
+        "the chain does not verify: {}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
+    let mut positions: Vec<u64> = acknowledged
+        .iter()
+        .map(|s| s.answer.as_ref().unwrap()["position"].as_u64().unwrap())
+        .collect();
+    positions.sort_unstable();
+    positions.dedup();
+    assert_eq!(
+        positions.len(),
+        acknowledged.len(),
+        "two commands answered with one position"
+    );
+    positions.last().copied().unwrap_or(0)
 }
 
 async fn crash_and_recover(db: &str, is_sqlite: bool) {
@@ -200,8 +297,10 @@ async fn crash_and_recover(db: &str, is_sqlite: bool) {
                 .unwrap();
             assert!(status.success());
         });
-        let sent = load(&base, &provider, round * 1000).await;
+        let sent = load(&base, &provider, round * 1000, LOAD * 4).await;
         killer.join().unwrap();
+        let refused: Vec<_> = sent.iter().filter_map(|s| s.refused.as_ref()).collect();
+        assert!(refused.is_empty(), "refused under load: {refused:?}");
         drop(running);
         assert!(
             sent.iter().filter(|s| s.answer.is_some()).count() >= CLIENTS,
@@ -214,43 +313,13 @@ async fn crash_and_recover(db: &str, is_sqlite: bool) {
             sent.iter().filter(|s| s.answer.is_none()).count()
         );
         let restarted = start(db, false);
-        let client = reqwest::Client::new();
-        // Every acknowledged command, from this round and the earlier ones: the original answer.
-        acknowledged.extend(sent.iter().filter(|s| s.answer.is_some()).cloned());
-        for one in &acknowledged {
-            let response = post(&client, &restarted.base, &provider, one)
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 200, "{}: lost after the kill", one.id);
-            assert_eq!(
-                response.headers()["idempotent-replayed"],
-                "true",
-                "{}",
-                one.id
-            );
-            let answer: Value = response.json().await.unwrap();
-            assert_eq!(
-                Some(&answer),
-                one.answer.as_ref(),
-                "{}: another answer after the kill",
-                one.id
-            );
-        }
-        // The sends the kill cut off: recorded once now, or already recorded; never refused.
-        for one in sent.iter().filter(|s| s.answer.is_none()) {
-            let response = post(&client, &restarted.base, &provider, one)
-                .await
-                .unwrap();
-            assert_eq!(
-                response.status(),
-                200,
-                "{}: the retry of a cut-off send was refused",
-                one.id
-            );
-            let mut one = one.clone();
-            one.answer = Some(response.json().await.unwrap());
-            acknowledged.push(one);
-        }
+        let cut_off: Vec<Sent> = sent
+            .iter()
+            .filter(|s| s.answer.is_none())
+            .cloned()
+            .collect();
+        acknowledged.extend(sent.into_iter().filter(|s| s.answer.is_some()));
+        acknowledged = settle(&restarted.base, &provider, acknowledged, &cut_off).await;
         server = Some(restarted);
     }
     // A clean stop, then the raw log and the read models, checked from outside the server.
@@ -261,30 +330,11 @@ async fn crash_and_recover(db: &str, is_sqlite: bool) {
         .unwrap();
     drop(last);
 
-    let verified = Command::new(govshare_e2e::govshare_binary())
-        .args(["audit", "verify", "--db", db])
-        .output()
-        .unwrap();
-    assert!(
-        verified.status.success(),
-        "the chain does not verify after {ROUNDS} kills: {}",
-        String::from_utf8_lossy(&verified.stdout)
-    );
-    let mut positions: Vec<u64> = acknowledged
-        .iter()
-        .map(|s| s.answer.as_ref().unwrap()["position"].as_u64().unwrap())
-        .collect();
-    positions.sort_unstable();
-    positions.dedup();
-    assert_eq!(
-        positions.len(),
-        acknowledged.len(),
-        "two commands answered with one position"
-    );
+    let last_position = assert_log_holds(db, &acknowledged);
 
     let app = App::open(AppConfig::new(db)).await.unwrap();
     let head = app.store().head().await.unwrap().position;
-    assert!(head >= *positions.last().unwrap());
+    assert!(head >= last_position);
     let runner = app.runner().unwrap();
     runner
         .wait_for_all(head, Duration::from_secs(120))
