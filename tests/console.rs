@@ -1545,6 +1545,131 @@ async fn console_in_chromium() {
     assert!(late.contains(OTHER) && late.contains("已过截止"), "{late}");
     screenshot(&browser, "overview").await;
 
+    // 考核评价: the region's report with its charts (the provider's agreement counts, on time).
+    browser
+        .find(Locator::LinkText("考核评价"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait()
+        .at_most(StdDuration::from_secs(10))
+        .for_element(Locator::Id("score-chart"))
+        .await
+        .unwrap();
+    let departments = browser
+        .find(Locator::Id("departments"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(departments.contains("河北省公安厅"), "{departments}");
+    browser.set_window_size(1280, 1500).await.unwrap();
+    screenshot(&browser, "assessment").await;
+    browser.set_window_size(1280, 1100).await.unwrap();
+
+    // 审计: the head, then a verification run on demand.
+    browser
+        .find(Locator::LinkText("审计"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait()
+        .at_most(StdDuration::from_secs(10))
+        .for_element(Locator::Id("head-position"))
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Css("#verify button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let result = browser
+        .wait()
+        .at_most(StdDuration::from_secs(30))
+        .for_element(Locator::Id("result"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(result.contains("已校验"), "{result}");
+    screenshot(&browser, "audit").await;
+
+    // 提出共享申请: the requester applies for the entry from the catalog.
+    browser
+        .find(Locator::Css("header form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait()
+        .at_most(StdDuration::from_secs(10))
+        .for_element(Locator::Id("token"))
+        .await
+        .unwrap();
+    browser_sign_in(&browser, &f.base, &f.tokens.health).await;
+    browser
+        .goto(&format!("{}/console/apply?entry={POPULATION}", f.base))
+        .await
+        .unwrap();
+    for (field, value) in [
+        ("purpose", "医疗救助对象身份核验"),
+        ("purpose_code", "SC-130000-WJ-2026-010"),
+        ("legal_basis", "《社会救助暂行办法》第二十八条"),
+        ("business_system", "河北省医疗救助管理系统"),
+        ("data_items", "公民身份号码\n姓名"),
+        ("use_until", "2027-12-31"),
+        ("expected_frequency", "每日约500次"),
+        ("materials", "共享需求说明.pdf"),
+    ] {
+        browser
+            .find(Locator::Id(&format!("apply-{field}")))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    browser.set_window_size(1280, 1500).await.unwrap();
+    browser
+        .execute(
+            "document.activeElement.blur(); window.scrollTo(0, 0)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    screenshot(&browser, "apply").await;
+    let head = f.head().await;
+    browser
+        .find(Locator::Css("#apply button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let status = browser
+        .wait()
+        .at_most(StdDuration::from_secs(10))
+        .for_element(Locator::Id("status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!status.is_empty());
+    assert!(f.head().await > head);
+
     browser.close().await.unwrap();
     drop(driver);
     f.stop().await;

@@ -321,8 +321,14 @@ pub(crate) async fn show(
         } @else {
             section aria-labelledby="charts-h" {
                 h2 #charts-h { (lang.pick("图表", "Charts")) }
-                figure { (score_chart(lang, &report.departments)) }
-                figure { (deadline_chart(lang, &report.departments)) }
+                figure {
+                    figcaption { (lang.pick("考核得分（满分 100，按规则集的考核权重加权）", "Score (out of 100, weighted by the rule set's assessment weights)")) }
+                    (score_chart(lang, &report.departments))
+                }
+                figure {
+                    figcaption { (lang.pick("期间内有结果的期限：按时办结 / 全部", "Deadlines settled in the period: met on time / all")) }
+                    (deadline_chart(lang, &report.departments))
+                }
             }
             @if let [only] = report.departments.as_slice() {
                 section aria-labelledby="ind-h" {

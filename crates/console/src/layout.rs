@@ -50,7 +50,8 @@ label{display:block;font-weight:600;margin:.6em 0 .2em}
 input[type=text],input[type=password],select,textarea{width:100%;font:inherit;padding:.4em .5em;border:1px solid #8a96a3;border-radius:4px;background:#fff}
 textarea{min-height:4.5em}
 [aria-invalid=true]{border:2px solid var(--bad);background:var(--bad-bg)}
-figure{margin:.5em 0;overflow-x:auto}
+figure{margin:.5em 0 1em;overflow-x:auto}
+figcaption{font-weight:600;margin:.3em 0}
 figure svg{max-width:100%;height:auto}
 button.primary{margin-top:.9em;background:var(--link);color:#fff;border:0;border-radius:4px;padding:.5em 1.3em;font:inherit;font-weight:600;cursor:pointer}
 button.danger{background:var(--bad)}
