@@ -2,9 +2,14 @@
 //! `http.rs`: a conditional application forwarded to its provider (河北省公安厅). Over HTTP with a cookie
 //! store: sign-in, the desk, the case page and its forms (agree, return for supplement, resubmit), the CSRF
 //! check, inline refusals that record nothing (a blank refusal basis, a date in the wrong format), another
-//! department's 403, the overview and the catalog, the language switch, sign-out. In a real headless Chromium driven through chromedriver (WebDriver):
+//! department's 403, the overview and the catalog, the language switch, sign-out; the assessment page (SVG
+//! charts, CSV, an indicator's events, the region refused to a plain department), the audit page (the head, a
+//! verification and a re-validation run), the evidence bundle (the API's, 403 for another department), the new
+//! application form (inline refusals that record nothing, then recorded and in the outbox), and rate limits by
+//! session token, not by address. In a real headless Chromium driven through chromedriver (WebDriver):
 //! the provider signs in, sees its inbox (an overdue case in red), opens the case, agrees to share and sees the
-//! case change; another department is refused the case; the authority sees the overview. The browser test fails, never skips, without `/usr/bin/chromium` and
+//! case change; another department is refused the case; the authority sees the overview, the assessment and
+//! runs a verification on the audit page; the requester fills in a new application. The browser test fails, never skips, without `/usr/bin/chromium` and
 //! `/usr/bin/chromedriver`; it writes the screenshots `docs/console/*.png` when they are missing or with
 //! `GOVSHARE_BLESS=1`.
 
