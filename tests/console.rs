@@ -2,9 +2,14 @@
 //! `http.rs`: a conditional application forwarded to its provider (河北省公安厅). Over HTTP with a cookie
 //! store: sign-in, the desk, the case page and its forms (agree, return for supplement, resubmit), the CSRF
 //! check, inline refusals that record nothing (a blank refusal basis, a date in the wrong format), another
-//! department's 403, the overview and the catalog, the language switch, sign-out. In a real headless Chromium driven through chromedriver (WebDriver):
+//! department's 403, the overview and the catalog, the language switch, sign-out; the assessment page (SVG
+//! charts, CSV, an indicator's events, the region refused to a plain department), the audit page (the head, a
+//! verification and a re-validation run), the evidence bundle (the API's, 403 for another department), the new
+//! application form (inline refusals that record nothing, then recorded and in the outbox), and rate limits by
+//! session token, not by address. In a real headless Chromium driven through chromedriver (WebDriver):
 //! the provider signs in, sees its inbox (an overdue case in red), opens the case, agrees to share and sees the
-//! case change; another department is refused the case; the authority sees the overview. The browser test fails, never skips, without `/usr/bin/chromium` and
+//! case change; another department is refused the case; the authority sees the overview, the assessment and
+//! runs a verification on the audit page; the requester fills in a new application. The browser test fails, never skips, without `/usr/bin/chromium` and
 //! `/usr/bin/chromedriver`; it writes the screenshots `docs/console/*.png` when they are missing or with
 //! `GOVSHARE_BLESS=1`.
 
@@ -23,7 +28,7 @@ use govshare_domain::{DepartmentKind, PersonId, Role};
 use govshare_engine::{
     Command as EngineCommand, CommandRequest, EngineConfig, ManualClock, requested_entry,
 };
-use govshare_server::{AppHandle, ServerConfig, TokenActor, TokenStore};
+use govshare_server::{AppHandle, RateLimit, ServerConfig, TokenActor, TokenStore};
 use govshare_store::EventStore;
 use govshare_testkit::province::{self, AUTHORITY, POPULATION};
 use reqwest::StatusCode;
@@ -164,6 +169,11 @@ async fn token(tokens: &TokenStore, department: &str, person: &str, role: Role) 
 /// reply deadlines have passed, not yet recorded as missed: no scheduler runs), then `ids`, seeded now. The
 /// engine's clock is a manual one, set to now after the late ones.
 async fn start(late: &[&str], ids: &[&str]) -> Fixture {
+    start_with(late, ids, ServerConfig::default()).await
+}
+
+/// The same with these server settings.
+async fn start_with(late: &[&str], ids: &[&str], server_config: ServerConfig) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("govshare.db").display().to_string();
     let clock = Arc::new(ManualClock::new(Utc::now() - Duration::days(28)));
@@ -190,7 +200,7 @@ async fn start(late: &[&str], ids: &[&str]) -> Fixture {
         market: token(&store, MARKET, "赵科员", Role::Clerk).await,
         authority: token(&store, AUTHORITY, "王处长", Role::Reviewer).await,
     };
-    let handle = AppHandle::new(&app, store, ServerConfig::default());
+    let handle = AppHandle::new(&app, store, server_config);
     let router = govshare_server::router_with(handle.clone(), govshare_console::router(handle));
     let listener = govshare_server::bind("127.0.0.1:0".parse().unwrap())
         .await
@@ -771,6 +781,417 @@ async fn console_over_http() {
     f.stop().await;
 }
 
+/// The `href` of the element with id `id` (its `&amp;` read back as `&`).
+fn href_of(html: &str, id: &str) -> String {
+    let at = html
+        .find(&format!("id=\"{id}\" href=\""))
+        .unwrap_or_else(|| panic!("no link {id}"));
+    let rest = &html[at + id.len() + 12..];
+    rest[..rest.find('"').unwrap()].replace("&amp;", "&")
+}
+
+/// The first `href` containing `part`.
+fn href_containing(html: &str, part: &str) -> String {
+    let at = html
+        .find(part)
+        .unwrap_or_else(|| panic!("no link with {part}"));
+    let start = html[..at].rfind("href=\"").unwrap() + 6;
+    let end = start + html[start..].find('"').unwrap();
+    html[start..end].replace("&amp;", "&")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_assessment_audit_and_apply() {
+    const CASE: &str = "SA-CONSOLE-0004";
+    let f = start(&[], &[CASE]).await;
+    let police = browser();
+    sign_in(&f, &police, &f.tokens.police).await;
+
+    // 考核评价: the department's own report, with its charts, indicators and CSV.
+    let (status, page) = text(
+        police
+            .get(format!("{}/console/assessment", f.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<h1>考核评价"), "{page}");
+    for part in [
+        "<svg",
+        "id=\"score-chart\"",
+        "id=\"deadline-chart\"",
+        "收到共享申请数",
+    ] {
+        assert!(page.contains(part), "{part} in {page}");
+    }
+    let csv_href = href_of(&page, "csv");
+    let csv = police
+        .get(format!("{}{csv_href}", f.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), StatusCode::OK, "{csv_href}");
+    assert!(
+        csv.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"),
+        "{:?}",
+        csv.headers()
+    );
+    let csv = csv.text().await.unwrap();
+    assert!(
+        csv.contains(POLICE) && csv.contains("share_requests_received"),
+        "{csv}"
+    );
+    // The drill-down: the events an indicator counts (the submission of the case).
+    let events = href_containing(&page, "indicator=share_requests_received");
+    let (status, list) = text(
+        police
+            .get(format!("{}{events}", f.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert!(
+        list.contains(CASE) && list.contains("ShareApplicationSubmitted"),
+        "{list}"
+    );
+    // A plain department does not see the region's report, nor another department's.
+    for scope in ["region:130000", "department:130000-health"] {
+        let (status, refused) = text(
+            police
+                .get(format!("{}/console/assessment?scope={scope}", f.base))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{scope}");
+        assert!(refused.contains("无权查看"), "{refused}");
+        let csv = police
+            .get(format!("{}/console/assessment.csv?scope={scope}", f.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(csv.status(), StatusCode::FORBIDDEN, "{scope}");
+    }
+    // The authority sees its region, every department.
+    let authority = browser();
+    sign_in(&f, &authority, &f.tokens.authority).await;
+    let (status, region) = text(
+        authority
+            .get(format!("{}/console/assessment?year=2026&part=Q4", f.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{region}");
+    assert!(
+        region.contains("id=\"departments\"")
+            && region.contains("河北省公安厅")
+            && region.contains("2026Q4"),
+        "{region}"
+    );
+
+    // 审计: the head, and a verification run on demand.
+    let head = f.store.head().await.unwrap();
+    let (status, audit) = text(
+        authority
+            .get(format!("{}/console/audit", f.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{audit}");
+    assert!(
+        audit.contains(&format!("id=\"head-position\">{}<", head.position)),
+        "{audit}"
+    );
+    let hash: String = head.hash.iter().map(|b| format!("{b:02x}")).collect();
+    assert!(audit.contains(&hash), "{audit}");
+    assert!(
+        !audit.contains("已校验"),
+        "nothing is claimed verified before a run"
+    );
+    let csrf = form_value(&audit, "verify", "csrf");
+    let (status, verified) = text(
+        authority
+            .post(format!("{}/console/audit", f.base))
+            .form(&[("csrf", csrf.as_str()), ("run", "verify")])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{verified}");
+    assert!(
+        verified.contains("已校验：哈希链完整")
+            && verified.contains(&format!("<strong>{}</strong>", head.position)),
+        "{verified}"
+    );
+    let (status, revalidated) = text(
+        authority
+            .post(format!("{}/console/audit", f.base))
+            .form(&[("csrf", csrf.as_str()), ("run", "revalidate")])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{revalidated}");
+    assert!(revalidated.contains("重新校核通过"), "{revalidated}");
+    // Without the CSRF token nothing runs; a plain department may not run one.
+    let response = authority
+        .post(format!("{}/console/audit", f.base))
+        .form(&[("run", "verify")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let (_, police_audit) = text(
+        police
+            .get(format!("{}/console/audit", f.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(!police_audit.contains("id=\"verify\""));
+    let police_csrf = input_value(&police_audit, "csrf");
+    let response = police
+        .post(format!("{}/console/audit", f.base))
+        .form(&[("csrf", police_csrf.as_str()), ("run", "verify")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+
+    // 证据包: the API's bundle, for a party; 403 for another department.
+    let response = police
+        .get(format!("{}/console/applications/{CASE}/evidence", f.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let bundle: Value = response.json().await.unwrap();
+    assert_eq!(bundle["application_id"], CASE);
+    let api: Value = reqwest::Client::new()
+        .get(format!("{}/v1/applications/{CASE}/evidence", f.base))
+        .bearer_auth(&f.tokens.police)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(bundle, api, "the same bundle as the API's");
+    let market = browser();
+    sign_in(&f, &market, &f.tokens.market).await;
+    let response = market
+        .get(format!("{}/console/applications/{CASE}/evidence", f.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+
+    // 提出共享申请: the requester's form, from the catalog.
+    let health = browser();
+    let desk = sign_in(&f, &health, &f.tokens.health).await;
+    assert!(desk.contains("href=\"/console/apply\""), "{desk}");
+    let (_, catalog) = text(
+        health
+            .get(format!("{}/console/catalog", f.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let apply = href_containing(&catalog, &format!("/console/apply?entry={POPULATION}"));
+    let (status, form) = text(
+        health
+            .get(format!("{}{apply}", f.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{form}");
+    assert!(form.contains(POPULATION), "{form}");
+    let field = |name: &str| form_value(&form, "apply", name);
+    let (csrf, command_id, id, today) = (
+        field("csrf"),
+        field("command_id"),
+        field("application_id"),
+        field("use_from"),
+    );
+    let valid = |use_from: &str, use_until: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("command_id", command_id.clone()),
+            ("application_id", id.clone()),
+            ("entries", POPULATION.to_owned()),
+            ("purpose", "医疗救助对象身份核验".to_owned()),
+            ("purpose_code", "SC-130000-WJ-2026-009".to_owned()),
+            ("legal_basis", "《社会救助暂行办法》第二十八条".to_owned()),
+            ("business_system", "河北省医疗救助管理系统".to_owned()),
+            ("data_items", "公民身份号码\n姓名".to_owned()),
+            ("use_from", use_from.to_owned()),
+            ("use_until", use_until.to_owned()),
+            ("expected_frequency", "每日约500次".to_owned()),
+            ("materials", "共享需求说明.pdf".to_owned()),
+        ]
+    };
+    let before = f.head().await;
+    // A period of use ending before it starts, and a date in the wrong format: inline, nothing recorded.
+    for (use_from, use_until, bad) in [
+        (today.as_str(), "2000-01-01", "apply-use_until"),
+        ("2026/12/01", "2027-12-01", "apply-use_from"),
+    ] {
+        let (status, refused) = text(
+            health
+                .post(format!("{}/console/apply", f.base))
+                .form(&valid(use_from, use_until))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(status.is_client_error(), "{status}: {refused}");
+        assert!(refused.contains("未记录任何内容"), "{refused}");
+        let at = refused.find(&format!("id=\"{bad}\"")).unwrap();
+        assert!(
+            refused[at..at + 200].contains("aria-invalid=\"true\""),
+            "{bad} marked: {refused}"
+        );
+        assert!(
+            refused.contains("医疗救助对象身份核验"),
+            "what was typed is kept"
+        );
+        assert_eq!(f.head().await, before, "nothing recorded");
+    }
+    // A valid one is recorded, and is in the desk's outbox.
+    let response = health
+        .post(format!("{}/console/apply", f.base))
+        .form(&valid(&today, "2027-12-31"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let case = location(&response);
+    assert!(
+        case.starts_with(&format!("/console/applications/{id}?after=")),
+        "{case}"
+    );
+    assert!(f.head().await > before);
+    let (status, page) = text(
+        health
+            .get(format!("{}{case}", f.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let (_, desk) = text(
+        health
+            .get(format!("{}/console", f.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let outbox = &desk[desk.find("id=\"outbox\"").unwrap()..];
+    assert!(outbox.contains(&id), "{outbox}");
+    // The same form again records nothing more (its command id).
+    let head = f.head().await;
+    let response = health
+        .post(format!("{}/console/apply", f.base))
+        .form(&valid(&today, "2027-12-31"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(f.head().await, head);
+
+    f.stop().await;
+}
+
+/// Signed-in console requests draw from their session token's bucket, not from the client address's
+/// (which every console user behind one proxy shares); the sign-in page draws from the address's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_rate_limits_by_session() {
+    let config = ServerConfig {
+        rate_limit: Some(RateLimit {
+            per_second: 1,
+            burst: 6,
+        }),
+        ..ServerConfig::default()
+    };
+    let f = start_with(&[], &[], config).await;
+    let police = browser();
+    // Sign-in: the form and the POST from the address's bucket, the desk from the token's.
+    sign_in(&f, &police, &f.tokens.police).await;
+    // Anonymous requests from the same address exhaust its bucket …
+    let anonymous = browser();
+    let mut limited = false;
+    for _ in 0..10 {
+        let response = anonymous
+            .get(format!("{}/console/login", f.base))
+            .send()
+            .await
+            .unwrap();
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited, "the sign-in page is limited by address");
+    // … while the signed-in session still has its token's.
+    for _ in 0..3 {
+        let response = police
+            .get(format!("{}/console", f.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    // And the token's bucket is the API's too: spent, both answer 429.
+    let mut spent = false;
+    for _ in 0..10 {
+        let response = police
+            .get(format!("{}/console/catalog", f.base))
+            .send()
+            .await
+            .unwrap();
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            spent = true;
+            break;
+        }
+    }
+    assert!(spent, "the session's token bucket runs out");
+    let api = reqwest::Client::new()
+        .get(format!("{}/v1/deadlines", f.base))
+        .bearer_auth(&f.tokens.police)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::TOO_MANY_REQUESTS);
+    f.stop().await;
+}
+
 /// chromedriver on a free port, killed when dropped.
 struct Driver {
     child: Child,
@@ -1128,6 +1549,131 @@ async fn console_in_chromium() {
         .unwrap();
     assert!(late.contains(OTHER) && late.contains("已过截止"), "{late}");
     screenshot(&browser, "overview").await;
+
+    // 考核评价: the region's report with its charts (the provider's agreement counts, on time).
+    browser
+        .find(Locator::LinkText("考核评价"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait()
+        .at_most(StdDuration::from_secs(10))
+        .for_element(Locator::Id("score-chart"))
+        .await
+        .unwrap();
+    let departments = browser
+        .find(Locator::Id("departments"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(departments.contains("河北省公安厅"), "{departments}");
+    browser.set_window_size(1280, 1500).await.unwrap();
+    screenshot(&browser, "assessment").await;
+    browser.set_window_size(1280, 1100).await.unwrap();
+
+    // 审计: the head, then a verification run on demand.
+    browser
+        .find(Locator::LinkText("审计"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait()
+        .at_most(StdDuration::from_secs(10))
+        .for_element(Locator::Id("head-position"))
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Css("#verify button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let result = browser
+        .wait()
+        .at_most(StdDuration::from_secs(30))
+        .for_element(Locator::Id("result"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(result.contains("已校验"), "{result}");
+    screenshot(&browser, "audit").await;
+
+    // 提出共享申请: the requester applies for the entry from the catalog.
+    browser
+        .find(Locator::Css("header form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait()
+        .at_most(StdDuration::from_secs(10))
+        .for_element(Locator::Id("token"))
+        .await
+        .unwrap();
+    browser_sign_in(&browser, &f.base, &f.tokens.health).await;
+    browser
+        .goto(&format!("{}/console/apply?entry={POPULATION}", f.base))
+        .await
+        .unwrap();
+    for (field, value) in [
+        ("purpose", "医疗救助对象身份核验"),
+        ("purpose_code", "SC-130000-WJ-2026-010"),
+        ("legal_basis", "《社会救助暂行办法》第二十八条"),
+        ("business_system", "河北省医疗救助管理系统"),
+        ("data_items", "公民身份号码\n姓名"),
+        ("use_until", "2027-12-31"),
+        ("expected_frequency", "每日约500次"),
+        ("materials", "共享需求说明.pdf"),
+    ] {
+        browser
+            .find(Locator::Id(&format!("apply-{field}")))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    browser.set_window_size(1280, 1500).await.unwrap();
+    browser
+        .execute(
+            "document.activeElement.blur(); window.scrollTo(0, 0)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    screenshot(&browser, "apply").await;
+    let head = f.head().await;
+    browser
+        .find(Locator::Css("#apply button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let status = browser
+        .wait()
+        .at_most(StdDuration::from_secs(10))
+        .for_element(Locator::Id("status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!status.is_empty());
+    assert!(f.head().await > head);
 
     browser.close().await.unwrap();
     drop(driver);

@@ -331,7 +331,10 @@ async fn render(
     );
 
     let body = html! {
-        p.noprint { a href="/console" { "← " (lang.pick("返回工作台", "Back to the desk")) } }
+        p.noprint {
+            a href="/console" { "← " (lang.pick("返回工作台", "Back to the desk")) }
+            " · " a #evidence-link href=(format!("/console/applications/{}/evidence", view.application_id)) download { (lang.pick("下载证据包（JSON）", "Download the evidence bundle (JSON)")) }
+        }
         h1 { (title) }
         @if after.is_some() && failure.is_none() {
             p.notice role="status" { (lang.pick("已办理，已记入办理记录。", "Done: recorded in the case's timeline.")) }

@@ -86,6 +86,7 @@ pub(crate) async fn browse(
         }
         format!("/console/catalog?{}", query.join("&"))
     });
+    let me = viewer.caller.actor.department.as_str();
     let title = lang.pick("政务数据资源目录", "Catalog");
     let body = html! {
         h1 { (title) }
@@ -119,7 +120,12 @@ pub(crate) async fn browse(
                     tbody {
                         @for e in &entries.items {
                             tr {
-                                td { (e.code.as_deref().unwrap_or("—")) br; span.muted { (e.entry_id) } }
+                                td {
+                                    (e.code.as_deref().unwrap_or("—")) br; span.muted { (e.entry_id) }
+                                    @if e.published_version.is_some() && e.provider != me {
+                                        br; a.noprint href=(format!("/console/apply?entry={}", e.entry_id)) { (lang.pick("申请共享", "Apply")) }
+                                    }
+                                }
                                 td { (e.name.as_deref().unwrap_or("—")) }
                                 td { (name(&registry, &e.provider)) }
                                 td {

@@ -113,6 +113,7 @@ pub(crate) async fn desk(
                 " · " span.bad { (lang.pick("逾期待办 ", "overdue: ")) (overdue_count) }
             }
         }
+        p.noprint { a #apply-link href="/console/apply" { (lang.pick("＋ 提出共享申请", "+ New share application")) } }
         section aria-labelledby="inbox-h" {
             h2 #inbox-h { (lang.pick("待办：本部门应办理的申请", "Owed by us: applications awaiting our act")) }
             @if inbox.items.is_empty() {

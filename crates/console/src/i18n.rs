@@ -41,11 +41,14 @@ impl Lang {
 
     /// `?lang=` first, then the cookie, then Chinese.
     pub(crate) fn of(parts: &Parts) -> Lang {
-        parts
-            .uri
-            .query()
+        Lang::of_headers(&parts.headers, parts.uri.query())
+    }
+
+    /// The same, from the headers and the query string.
+    pub(crate) fn of_headers(headers: &axum::http::HeaderMap, query: Option<&str>) -> Lang {
+        query
             .and_then(lang_in_query)
-            .or_else(|| cookie(&parts.headers, LANG_COOKIE).and_then(|v| parse(&v)))
+            .or_else(|| cookie(headers, LANG_COOKIE).and_then(|v| parse(&v)))
             .unwrap_or_default()
     }
 }

@@ -49,6 +49,10 @@ form.act h3{margin:.1em 0 .6em;font-size:1.05em}
 label{display:block;font-weight:600;margin:.6em 0 .2em}
 input[type=text],input[type=password],select,textarea{width:100%;font:inherit;padding:.4em .5em;border:1px solid #8a96a3;border-radius:4px;background:#fff}
 textarea{min-height:4.5em}
+[aria-invalid=true]{border:2px solid var(--bad);background:var(--bad-bg)}
+figure{margin:.5em 0 1em;overflow-x:auto}
+figcaption{font-weight:600;margin:.3em 0}
+figure svg{max-width:100%;height:auto}
 button.primary{margin-top:.9em;background:var(--link);color:#fff;border:0;border-radius:4px;padding:.5em 1.3em;font:inherit;font-weight:600;cursor:pointer}
 button.danger{background:var(--bad)}
 .error{border:2px solid var(--bad);background:var(--bad-bg);color:var(--bad);border-radius:6px;padding:.6em 1em;margin:.8em 0}
@@ -101,6 +105,8 @@ pub(crate) fn page(lang: Lang, title: &str, viewer: Option<&Viewer>, body: Marku
                                         li { a href="/console/overview" { (lang.pick("主管部门总览", "Overview")) } }
                                     }
                                     li { a href="/console/catalog" { (lang.pick("目录", "Catalog")) } }
+                                    li { a href="/console/assessment" { (lang.pick("考核评价", "Assessment")) } }
+                                    li { a href="/console/audit" { (lang.pick("审计", "Audit")) } }
                                 }
                                 li { a href=(other.0) lang=(if lang == Lang::Zh { "en" } else { "zh-CN" }) { (other.1) } }
                             }

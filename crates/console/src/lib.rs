@@ -18,6 +18,13 @@
 //! | `GET /console/applications/{id}`, `POST /console/applications/{id}` | 案件详情 a share application: timeline, deadlines, the actions open to the signed-in actor |
 //! | `GET /console/overview` | 主管部门总览 open and overdue deadlines by department (a data authority sees all) |
 //! | `GET /console/catalog` | 目录 the catalog, by provider, published only |
+//! | `GET /console/apply`, `POST /console/apply` | 提出共享申请 a new share application |
+//! | `GET /console/assessment`, `GET /console/assessment.csv`, `GET /console/assessment/events` | 考核评价 the assessment report of 第三十八条 (the API's), its CSV, the events an indicator counts |
+//! | `GET /console/audit`, `POST /console/audit` | 审计 the log's head, a chain verification or re-validation run on demand |
+//! | `GET /console/applications/{id}/evidence` | 证据包 a case's evidence bundle (JSON, the API's) |
+//!
+//! Rate limits: a signed-in request draws from its session token's bucket (`AppHandle::limit_token`), the
+//! sign-in page and requests without a session from the client address's (`AppHandle::limit_peer`).
 //!
 //! Sessions: the cookie `govshare_console` holds a random session id (32 bytes, hex), `HttpOnly`,
 //! `SameSite=Strict`, `Path=/console`; the id maps, in this process's memory, to the token and the session's
@@ -35,6 +42,9 @@
 //! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+mod apply;
+mod assessment;
+mod audit;
 mod case;
 mod catalog;
 mod desk;
@@ -66,6 +76,8 @@ pub const BASE: &str = "/console";
 pub struct Console {
     app: AppHandle,
     sessions: Arc<session::Sessions>,
+    /// Held while a chain verification or re-validation runs: one at a time.
+    audit_run: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The console's routes under [`BASE`], to be merged with the API (`govshare_server::router_with`).
@@ -73,6 +85,7 @@ pub fn router(handle: AppHandle) -> Router {
     let console = Console {
         app: handle,
         sessions: Arc::new(session::Sessions::default()),
+        audit_run: Arc::new(tokio::sync::Mutex::new(())),
     };
     Router::new()
         .route(BASE, get(desk::desk))
@@ -83,9 +96,20 @@ pub fn router(handle: AppHandle) -> Router {
             "/console/applications/{id}",
             get(case::show).post(case::act),
         )
+        .route("/console/applications/{id}/evidence", get(audit::evidence))
+        .route("/console/apply", get(apply::form).post(apply::submit))
         .route("/console/overview", get(overview::overview))
         .route("/console/catalog", get(catalog::browse))
+        .route("/console/assessment", get(assessment::show))
+        .route("/console/assessment.csv", get(assessment::csv))
+        .route("/console/assessment/events", get(assessment::events))
+        .route("/console/audit", get(audit::show).post(audit::run))
+        .route("/console/audit/evidence", get(audit::evidence_by_form))
         .route("/console/{*rest}", get(not_found).post(not_found))
+        .layer(middleware::from_fn_with_state(
+            console.clone(),
+            session::authenticate,
+        ))
         .layer(middleware::from_fn(remember_lang))
         .with_state(console)
 }
@@ -148,6 +172,8 @@ pub(crate) struct Viewer {
     pub(crate) csrf: String,
     pub(crate) lang: Lang,
     pub(crate) department_name: String,
+    /// The division code of the department's region.
+    pub(crate) region: Option<String>,
     pub(crate) authority: bool,
 }
 

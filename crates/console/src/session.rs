@@ -142,22 +142,64 @@ pub(crate) fn same_secret(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// The signed-in session of a request, found by [`authenticate`]: its id, the caller its token stands for
+/// now and its CSRF token.
+#[derive(Debug, Clone)]
+pub(crate) struct SignedIn {
+    caller: govshare_server::Caller,
+    csrf: String,
+}
+
+/// Every console request draws from a rate-limit bucket here: a signed-in session's from its token's
+/// bucket (the token is checked first: an expired or revoked one ends the session), anything else — the
+/// sign-in page, a request without a session — from its client address's. The session found is handed to
+/// the page ([`Viewer`]) in the request's extensions.
+pub(crate) async fn authenticate(
+    axum::extract::State(console): axum::extract::State<Console>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let lang = Lang::of_headers(request.headers(), request.uri().query());
+    let path = request.uri().path();
+    let session = if path == "/console/login" {
+        None
+    } else {
+        cookie(request.headers(), SESSION_COOKIE)
+            .and_then(|id| console.sessions.get(&id).map(|s| (id, s)))
+    };
+    let mut signed_in = None;
+    if let Some((id, session)) = session {
+        match console.app.verify_token(&session.secret).await {
+            Ok(caller) => signed_in = Some((caller, session.csrf)),
+            Err(problem) if problem.status().as_u16() == 401 => console.sessions.end(&id),
+            Err(problem) => return PageError::Problem(lang, problem).into_response(),
+        }
+    }
+    let limited = match &signed_in {
+        Some((caller, _)) => console.app.limit_token(&caller.token_id),
+        None => console.app.limit_peer(request.extensions()),
+    };
+    if let Err(problem) = limited {
+        return PageError::Problem(lang, problem).into_response();
+    }
+    if let Some((caller, csrf)) = signed_in {
+        request.extensions_mut().insert(SignedIn { caller, csrf });
+    }
+    next.run(request).await
+}
+
 impl FromRequestParts<Console> for Viewer {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &Console) -> Result<Self, PageError> {
         let lang = Lang::of(parts);
-        let id = cookie(&parts.headers, SESSION_COOKIE).ok_or(PageError::SignIn)?;
-        let session = state.sessions.get(&id).ok_or(PageError::SignIn)?;
-        // The token is checked on every request: an expired or revoked token ends the session.
-        let caller = match state.app.verify_token(&session.secret).await {
-            Ok(caller) => caller,
-            Err(problem) if problem.status().as_u16() == 401 => {
-                state.sessions.end(&id);
-                return Err(PageError::SignIn);
-            }
-            Err(problem) => return Err(PageError::Problem(lang, problem)),
-        };
+        // Found (and its token checked, its rate limit drawn) by `authenticate`.
+        let SignedIn { caller, csrf } = parts
+            .extensions
+            .get::<SignedIn>()
+            .cloned()
+            .ok_or(PageError::SignIn)?;
         let registry = state
             .app
             .engine()
@@ -170,9 +212,10 @@ impl FromRequestParts<Console> for Viewer {
                 || caller.actor.department.as_str().to_owned(),
                 |d| d.name.clone(),
             ),
+            region: department.map(|d| d.region.as_str().to_owned()),
             authority: department.is_some_and(|d| d.kind == DepartmentKind::DataAuthority),
             caller,
-            csrf: session.csrf,
+            csrf,
             lang,
         })
     }

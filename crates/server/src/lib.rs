@@ -287,6 +287,8 @@ pub fn router(handle: AppHandle) -> Router {
 
 /// The routes of [`ROUTES`] and those of `extra` (e.g. the web console of `govshare-console`, which must not
 /// set a fallback nor repeat a route of the API), with the same body limit, request span and 404/405 answers.
+/// The routes of `extra` are not rate-limited here: they draw from a bucket themselves, with
+/// [`AppHandle::limit_token`] or [`AppHandle::limit_peer`].
 pub fn router_with(handle: AppHandle, extra: Router) -> Router {
     let body_limit = handle.config.body_limit;
     ROUTES
@@ -295,14 +297,17 @@ pub fn router_with(handle: AppHandle, extra: Router) -> Router {
             router.route(route.path, (route.handler)())
         })
         .with_state(handle.clone())
-        .merge(extra)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(body_limit))
+        // The API's routes and its 404s: requests without a token draw from their address's bucket. The
+        // routes of `extra` limit themselves (`AppHandle::limit_token`, `AppHandle::limit_peer`): the
+        // console's signed-in pages draw from their session's token bucket.
         .layer(middleware::from_fn_with_state(
             handle.clone(),
             limit::limit_anonymous,
         ))
+        .merge(extra)
+        .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(
             handle.clone(),
             limit::deadline,

@@ -104,6 +104,22 @@ impl Limiter {
     }
 }
 
+impl AppHandle {
+    /// Takes one request from the bucket of the token `token_id` (nothing when rate limits are off), or 429
+    /// `rate-limited`: for routes of a caller's own (the web console) whose requests are made on behalf of
+    /// a token without carrying it (`Caller` draws from the same bucket for the API's routes).
+    pub fn limit_token(&self, token_id: &str) -> Result<(), Problem> {
+        self.limit(&Key::Token(token_id.to_owned()))
+    }
+
+    /// Takes one request from the bucket of the client's address (as [`crate::serve_on`] records it in
+    /// the request's extensions; one shared bucket without it), or 429 `rate-limited`: for the requests of
+    /// a caller's own routes made without a token (the console's sign-in page).
+    pub fn limit_peer(&self, extensions: &Extensions) -> Result<(), Problem> {
+        self.limit(&Key::peer(extensions))
+    }
+}
+
 /// Requests draw from their address's bucket here, except `/v1` requests with an `Authorization` header,
 /// which are limited once their token is known (see [`crate::Caller`]).
 pub(crate) async fn limit_anonymous(

@@ -152,7 +152,46 @@ pub struct AssessmentParams {
     pub lang: Option<String>,
 }
 
-fn report_problem(error: ReportError, field: &str) -> Problem {
+/// The assessment report of 第三十八条 for `caller`, as `GET /v1/assessment` computes it: a region is for a
+/// data authority's token (`not-visible` otherwise), a department for its own or a data authority's; the
+/// read model is first brought up to the log's head. The web console shows the same report.
+pub async fn assessment_report(
+    app: &AppHandle,
+    caller: &Caller,
+    request: &AssessmentRequest,
+) -> Result<govshare_report::AssessmentReport, Problem> {
+    match &request.scope {
+        Scope::Department(code) => app.may_see_department(caller, code).await?,
+        Scope::Region(_) => {
+            if !app.is_authority(caller).await? {
+                return Err(Problem::new(
+                    Code::NotVisible,
+                    "a region's assessment is for a data authority's token",
+                )
+                .with_field("scope"));
+            }
+        }
+    }
+    // The report counts what the read model has applied: let it reach the log's head first.
+    let head = app
+        .engine
+        .store()
+        .head()
+        .await
+        .map_err(|e| Problem::from(govshare_engine::EngineError::from(e)))?;
+    app.wait(
+        govshare_projections::models::assessment::NAME,
+        Some(head.position),
+    )
+    .await?;
+    govshare_report::assessment(&app.db, &app.engine.services().rules, request)
+        .await
+        .map_err(|e| report_problem(e, "scope"))
+}
+
+/// The problem of a period, scope, format or language that does not parse (`field` names it), as the
+/// API answers it.
+pub fn report_problem(error: ReportError, field: &str) -> Problem {
     match error {
         ReportError::ReadModel(e) => e.into(),
         ReportError::UnknownDepartment(_) => Problem::new(Code::NotFound, error.to_string()),
@@ -210,38 +249,12 @@ pub async fn assessment(
         Some(l) => l.parse().map_err(|e| report_problem(e, "lang"))?,
         None => Lang::default(),
     };
-    match &scope {
-        Scope::Department(code) => app.may_see_department(&caller, code).await?,
-        Scope::Region(_) => {
-            if !app.is_authority(&caller).await? {
-                return Err(Problem::new(
-                    Code::NotVisible,
-                    "a region's assessment is for a data authority's token",
-                )
-                .with_field("scope"));
-            }
-        }
-    }
-    // The report counts what the read model has applied: let it reach the log's head first.
-    let head = app
-        .engine
-        .store()
-        .head()
-        .await
-        .map_err(|e| Problem::from(govshare_engine::EngineError::from(e)))?;
-    app.wait(
-        govshare_projections::models::assessment::NAME,
-        Some(head.position),
-    )
-    .await?;
     let request = AssessmentRequest {
         period,
         scope,
         as_of: params.as_of.unwrap_or_else(chrono::Utc::now),
     };
-    let report = govshare_report::assessment(&app.db, &app.engine.services().rules, &request)
-        .await
-        .map_err(|e| report_problem(e, "scope"))?;
+    let report = assessment_report(&app, &caller, &request).await?;
     let content_type = match format {
         Format::Json => "application/json",
         Format::Csv => "text/csv; charset=utf-8",
@@ -280,19 +293,28 @@ pub async fn evidence(
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<EvidenceBundle>, Problem> {
     let id = path(id)?;
-    let Some(view) = applications::get(&app.db, &id).await? else {
+    Ok(Json(evidence_bundle(&app, &caller, &id).await?))
+}
+
+/// The evidence bundle of share application `id` for `caller`, as `GET /v1/applications/{id}/evidence`
+/// answers it: `not-found` without the application, `not-visible` unless the caller's department is a
+/// party (or a data authority). The web console's download is the same bundle.
+pub async fn evidence_bundle(
+    app: &AppHandle,
+    caller: &Caller,
+    id: &str,
+) -> Result<EvidenceBundle, Problem> {
+    let Some(view) = applications::get(&app.db, id).await? else {
         return Err(Problem::new(
             Code::NotFound,
             format!("no share application {id}"),
         ));
     };
-    app.may_see_application(&caller, &view).await?;
-    let bundle =
-        govshare_audit::export_bundle(&**app.engine.store(), &id, &BundleOptions::default())
-            .await
-            .map_err(|e| match e {
-                AuditError::Store(e) => Problem::from(govshare_engine::EngineError::from(e)),
-                other => Problem::internal("exporting the evidence bundle", &other),
-            })?;
-    Ok(Json(bundle))
+    app.may_see_application(caller, &view).await?;
+    govshare_audit::export_bundle(&**app.engine.store(), id, &BundleOptions::default())
+        .await
+        .map_err(|e| match e {
+            AuditError::Store(e) => Problem::from(govshare_engine::EngineError::from(e)),
+            other => Problem::internal("exporting the evidence bundle", &other),
+        })
 }
