@@ -81,6 +81,9 @@ fn oas_31_errors(validator: &jsonschema::Validator, doc: &Value) -> Vec<String> 
         .collect()
 }
 
+/// A change that makes a valid document invalid.
+type Breakage = Box<dyn Fn(&mut Value)>;
+
 /// Validates `doc` against the OpenAPI 3.1 schema, and checks that broken copies of it are refused (so the
 /// validation is not vacuous).
 fn check_against_meta_schema(doc: &Value) {
@@ -92,7 +95,7 @@ fn check_against_meta_schema(doc: &Value) {
         errors.join("\n")
     );
 
-    let breakages: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    let breakages: Vec<(&str, Breakage)> = vec![
         // OpenAPI 3.1 no longer requires `responses`, but when present it names at least one.
         (
             "an operation with empty responses",

@@ -109,7 +109,7 @@ pub fn render(doc: &Value) -> String {
     out.push_str("<h2 id=\"schemas\">数据结构 Schemas</h2>\n");
     if let Some(schemas) = doc["components"]["schemas"].as_object() {
         for (name, schema) in schemas {
-            let _ = write!(out, "<h3 id=\"schema-{0}\">{0}</h3>\n", esc(name));
+            let _ = writeln!(out, "<h3 id=\"schema-{0}\">{0}</h3>", esc(name));
             if let Some(summary) = alternatives(schema) {
                 let _ = writeln!(out, "<p>{summary}</p>");
             }
