@@ -3,7 +3,7 @@
 //! departments' tokens, a refusal overturned through an objection, and a problem+json refusal for every kind
 //! of bad request, with the log's head unchanged after each refusal.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::{Datelike, Duration, Utc};
 use govshare_app::{App, AppConfig};
@@ -44,6 +44,10 @@ struct Fixture {
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
     app: Option<App>,
+    /// Every command body sent: (aggregate, body, status of the answer).
+    sent: Mutex<Vec<(String, Value, StatusCode)>>,
+    /// Every GET answered: (path and query, status, body).
+    read: Mutex<Vec<(String, StatusCode, Value)>>,
 }
 
 async fn start(db: &str) -> Fixture {
@@ -108,6 +112,8 @@ async fn start(db: &str) -> Fixture {
         stop: Some(stop),
         server: Some(server),
         app: Some(app),
+        sent: Mutex::default(),
+        read: Mutex::default(),
     }
 }
 
@@ -124,14 +130,20 @@ impl Fixture {
         key: Uuid,
         body: &Value,
     ) -> reqwest::Response {
-        self.client
+        let response = self
+            .client
             .post(format!("{}/v1/commands/{aggregate}/{id}", self.base))
             .bearer_auth(token)
             .header("Idempotency-Key", key.to_string())
             .json(body)
             .send()
             .await
+            .unwrap();
+        self.sent
+            .lock()
             .unwrap()
+            .push((aggregate.to_owned(), body.clone(), response.status()));
+        response
     }
 
     async fn share(&self, token: &str, command: ShareCommand) -> (Value, Uuid) {
@@ -159,7 +171,70 @@ impl Fixture {
             .await
             .unwrap();
         let status = response.status();
-        (status, response.json().await.unwrap())
+        let body: Value = response.json().await.unwrap();
+        self.read
+            .lock()
+            .unwrap()
+            .push((path.to_owned(), status, body.clone()));
+        (status, body)
+    }
+
+    /// The independent check of the OpenAPI document's schemas: every command body the server accepted (serde
+    /// parsed it) and every answer it gave to a GET is valid against its schema in the served document.
+    async fn check_against_document(&self) {
+        let doc: Value = self
+            .client
+            .get(format!("{}/openapi.json", self.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let sent = std::mem::take(&mut *self.sent.lock().unwrap());
+        let mut detailed = 0;
+        for (aggregate, body, status) in &sent {
+            if *status != StatusCode::OK {
+                continue;
+            }
+            let component = match aggregate.as_str() {
+                "share_application" => "ShareCommand",
+                "catalog" => "CatalogCommand",
+                _ => "CommandBody",
+            };
+            if component != "CommandBody" {
+                detailed += 1;
+            }
+            for name in [component, "CommandBody"] {
+                let schema = json!({ "$ref": format!("#/components/schemas/{name}") });
+                assert_valid(
+                    &doc,
+                    &schema,
+                    body,
+                    &format!("{aggregate} command as {name}"),
+                );
+            }
+        }
+        assert!(
+            detailed >= 5,
+            "too few accepted share_application or catalog commands to check the schemas: {detailed}"
+        );
+        let read = std::mem::take(&mut *self.read.lock().unwrap());
+        let mut answers = 0;
+        for (path, status, body) in &read {
+            if *status != StatusCode::OK {
+                continue;
+            }
+            let Some(schema) = answer_schema(&doc, path) else {
+                panic!("GET {path} answered 200 but the document has no JSON answer for it");
+            };
+            assert_valid(&doc, &schema, body, &format!("GET {path}"));
+            answers += 1;
+        }
+        assert!(
+            answers >= 5,
+            "too few answers to check the schemas: {answers}"
+        );
     }
 
     /// A refusal: the status, the problem+json body with its code (and field, if given), and the log's head
@@ -197,6 +272,7 @@ impl Fixture {
     }
 
     async fn stop(mut self) {
+        self.check_against_document().await;
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -840,6 +916,42 @@ async fn suite(db: &str) {
     assert_eq!(ready["head"], f.head().await);
 
     f.stop().await;
+}
+
+/// The schema of the 200 JSON answer of `GET path` (its query string ignored), as the document names it.
+fn answer_schema(doc: &Value, path: &str) -> Option<Value> {
+    let path = path.split('?').next().unwrap_or(path);
+    let segments: Vec<&str> = path.split('/').collect();
+    let (_, item) = doc["paths"].as_object()?.iter().find(|(template, _)| {
+        let parts: Vec<&str> = template.split('/').collect();
+        parts.len() == segments.len()
+            && parts
+                .iter()
+                .zip(&segments)
+                .all(|(t, s)| t == s || (t.starts_with('{') && t.ends_with('}')))
+    })?;
+    let schema = &item["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+    (!schema.is_null()).then(|| schema.clone())
+}
+
+/// Validates `instance` against `schema` (which may refer into the document's components) with JSON Schema
+/// 2020-12, formats (`date`, `date-time`) asserted; panics with every complaint.
+fn assert_valid(doc: &Value, schema: &Value, instance: &Value, what: &str) {
+    let mut root = schema.clone();
+    root["components"] = doc["components"].clone();
+    let validator = jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .build(&root)
+        .unwrap_or_else(|e| panic!("{what}: the schema does not compile: {e}"));
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{} ({}): {e}", e.instance_path(), e.schema_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what}: the document's schema refuses what the server accepted or answered:\n{}\n{instance}",
+        errors.join("\n")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

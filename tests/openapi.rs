@@ -3,13 +3,18 @@
 //! every path parameter is declared, every operation answers, operation ids are unique); the router's route
 //! table and the document name the same operations, and the running server answers each of them and refuses
 //! every other method on their paths; `/api` is a self-contained HTML page listing every path.
+//!
+//! The document is also validated against the official OpenAPI 3.1 schema (`tests/fixtures/`, vendored: no
+//! network at test time) with the `jsonschema` crate, and broken copies of it are shown to be refused.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use govshare_app::{App, AppConfig};
+use govshare_domain::catalog::CatalogCommand;
+use govshare_domain::share_application::ShareCommand;
 use govshare_server::{AppHandle, ROUTES, ServerConfig, TokenStore};
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
 const METHODS: [&str; 8] = [
@@ -53,6 +58,296 @@ impl Server {
         self.task.await.unwrap();
         self.app.shutdown().await.unwrap();
     }
+}
+
+/// The official OpenAPI 3.1 schema (JSON Schema 2020-12), vendored byte for byte.
+const OAS_31_SCHEMA: &str = include_str!("fixtures/openapi-3.1-schema.json");
+
+/// A validator of OpenAPI 3.1 documents: the vendored meta-schema, formats asserted. The 2020-12 dialect
+/// metaschema it names is bundled in `jsonschema`; nothing is fetched.
+fn oas_31_validator() -> jsonschema::Validator {
+    let schema: Value = serde_json::from_str(OAS_31_SCHEMA).unwrap();
+    jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
+}
+
+/// The meta-schema's complaints about `doc` (empty when valid).
+fn oas_31_errors(validator: &jsonschema::Validator, doc: &Value) -> Vec<String> {
+    validator
+        .iter_errors(doc)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect()
+}
+
+/// A change that makes a valid document invalid.
+type Breakage = Box<dyn Fn(&mut Value)>;
+
+/// Validates `doc` against the OpenAPI 3.1 schema, and checks that broken copies of it are refused (so the
+/// validation is not vacuous).
+fn check_against_meta_schema(doc: &Value) {
+    let validator = oas_31_validator();
+    let errors = oas_31_errors(&validator, doc);
+    assert!(
+        errors.is_empty(),
+        "the document is not a valid OpenAPI 3.1 document:\n{}",
+        errors.join("\n")
+    );
+
+    let breakages: Vec<(&str, Breakage)> = vec![
+        // OpenAPI 3.1 no longer requires `responses`, but when present it names at least one.
+        (
+            "an operation with empty responses",
+            Box::new(|d: &mut Value| {
+                d["paths"]["/v1/commands/{aggregate}/{id}"]["post"]["responses"] = json!({});
+            }),
+        ),
+        (
+            "a response keyed 600",
+            Box::new(|d: &mut Value| {
+                let ok = d["paths"]["/healthz"]["get"]["responses"]["200"].clone();
+                d["paths"]["/healthz"]["get"]["responses"]["600"] = ok;
+            }),
+        ),
+        (
+            "openapi: 3.0.3",
+            Box::new(|d: &mut Value| d["openapi"] = Value::from("3.0.3")),
+        ),
+        (
+            "no info.title",
+            Box::new(|d: &mut Value| {
+                d["info"].as_object_mut().unwrap().remove("title");
+            }),
+        ),
+        (
+            "an unknown top-level field",
+            Box::new(|d: &mut Value| d["swagger"] = Value::from("2.0")),
+        ),
+        (
+            "a parameter in: body",
+            Box::new(|d: &mut Value| {
+                d["paths"]["/v1/commands/{aggregate}/{id}"]["post"]["parameters"][0]["in"] =
+                    Value::from("body");
+            }),
+        ),
+        (
+            "a response without a description",
+            Box::new(|d: &mut Value| {
+                d["paths"]["/healthz"]["get"]["responses"]["200"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("description");
+            }),
+        ),
+        (
+            "a schema that is a number",
+            Box::new(|d: &mut Value| d["components"]["schemas"]["Problem"] = Value::from(7)),
+        ),
+    ];
+    for (what, breaking) in breakages {
+        let mut broken = doc.clone();
+        breaking(&mut broken);
+        assert_ne!(&broken, doc, "{what}: the copy was not changed");
+        assert!(
+            !validator.is_valid(&broken),
+            "{what}: the OpenAPI 3.1 schema accepted a broken document"
+        );
+    }
+}
+
+/// The command bodies of the share application and the catalog entry, and the read-model rows, are described
+/// field by field (from the types, under the domain's and the projections' `openapi` feature).
+fn check_detailed_schemas(doc: &Value) {
+    let schemas = &doc["components"]["schemas"];
+    for (name, variants) in [("ShareCommand", 14), ("CatalogCommand", 16)] {
+        let one_of = schemas[name]["oneOf"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name} is not a oneOf: {}", schemas[name]));
+        assert_eq!(one_of.len(), variants, "{name}: {one_of:?}");
+    }
+    let application = &schemas["ApplicationView"]["properties"];
+    assert!(
+        application["due_at"].to_string().contains("date-time"),
+        "{application}"
+    );
+    assert!(
+        application["status"].to_string().contains("ShareStatus"),
+        "{application}"
+    );
+    let deadline = &schemas["DeadlineItem"]["properties"];
+    assert_eq!(deadline["due_date"]["format"], "date", "{deadline}");
+    assert_eq!(deadline["due_at"]["format"], "date-time", "{deadline}");
+    assert!(schemas["EntryView"]["properties"]["entry_id"].is_object());
+    assert_eq!(
+        schemas["DepartmentCode"]["type"], "string",
+        "{}",
+        schemas["DepartmentCode"]
+    );
+    assert_eq!(
+        schemas["ApplicationScenario"]["properties"]["use_from"]["format"],
+        "date"
+    );
+    // serde's internally tagged enum: the tag is a property of each variant.
+    assert!(
+        schemas["DataHolder"].to_string().contains("\"kind\""),
+        "{}",
+        schemas["DataHolder"]
+    );
+    assert!(
+        schemas.get("u64").is_none(),
+        "a log position is an integer, not a schema"
+    );
+
+    // The oracle is serde: every example below is parsed by the domain's own types first, and the document's
+    // schema must accept it; what serde refuses, the schema must refuse too.
+    let share = |body: Value| {
+        serde_json::from_value::<ShareCommand>(body.clone())
+            .unwrap_or_else(|e| panic!("serde refuses {body}: {e}"));
+        ("ShareCommand", body)
+    };
+    let catalog = |body: Value| {
+        serde_json::from_value::<CatalogCommand>(body.clone())
+            .unwrap_or_else(|e| panic!("serde refuses {body}: {e}"));
+        ("CatalogCommand", body)
+    };
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let draft = readme
+        .split("-d '")
+        .nth(1)
+        .and_then(|rest| rest.split("}}}'").next())
+        .map(|body| body.to_owned() + "}}}")
+        .expect("README's command example");
+    let draft: Value = serde_json::from_str(&draft).unwrap();
+    let metadata = draft["DraftCatalogEntry"]["metadata"].clone();
+    let authority = json!({"code": "130000-data", "name": "河北省数据和政务服务局", "kind": "data_authority",
+        "region": "130000", "level": "province"});
+    let provider = json!({"code": "130000-health", "name": "河北省卫生健康委员会", "kind": "department",
+        "region": "130000", "level": "province", "principal": "130000-gov"});
+    let scenario = json!({"purpose": "居民健康档案核验", "purpose_code": "SC-01", "legal_basis": "《基本医疗卫生与健康促进法》",
+        "business_system": "健康档案系统", "data_items": ["姓名"], "use_from": "2026-03-02",
+        "use_until": "2026-12-31", "expected_frequency": "每日约2000次"});
+    let accepted = [
+        catalog(draft.clone()),
+        catalog(json!({"ReviseCatalogEntry": {"metadata": metadata}})),
+        catalog(
+            json!({"RecordCatalogChange": {"cause": "law_or_regulation", "description": "《条例》修订", "changed_on": "2026-03-02"}}),
+        ),
+        catalog(json!({"SubmitCatalogEntry": {"authority": authority}})),
+        catalog(json!({"ApproveCatalogEntry": {}})),
+        catalog(json!({"ReturnCatalogEntry": {"reasons": "信息项不全"}})),
+        catalog(json!({"RequestUpdateExtension": {"reason": "系统改造"}})),
+        catalog(json!({"ConsentToExtension": {}})),
+        catalog(json!({"RefuseExtension": {"reasons": "理由不充分"}})),
+        catalog(
+            json!({"RecordNegativeListing": {"listing_id": "NL-1", "legal_basis": "《保守国家秘密法》",
+            "approved_by_government": "130000-gov", "listed_at": "2026-03-02T08:00:00Z"}}),
+        ),
+        catalog(
+            json!({"RecordDelisting": {"listing_id": "NL-1", "delisted_at": "2026-03-02T08:00:00+08:00"}}),
+        ),
+        catalog(
+            json!({"RegisterAggregation": {"method": {"physical": {"full": true, "real_time": true}}}}),
+        ),
+        catalog(
+            json!({"RegisterAggregation": {"method": {"logical": {"endpoint": "https://gateway.example/api"}}}}),
+        ),
+        catalog(json!({"RecordSync": {"synced_at": "2026-03-02T08:00:00Z"}})),
+        catalog(json!({"MarkOverdue": {"deadline": "catalog_update#1"}})),
+        catalog(json!({"RecomputeDeadlines": {}})),
+        catalog(json!({"RemindDeadline": {"deadline": "catalog_review#1"}})),
+        share(
+            json!({"SubmitShareApplication": {"application_id": "SA-1", "entries": [{"entry_id": "catalog-1",
+            "code": "130000-WJ-001", "name": "居民健康档案", "version": 1, "share_attribute": "unconditional",
+            "holder": {"kind": "department", "provider": provider}, "items": ["姓名"], "negative_listing": null}],
+            "scenario": scenario, "materials": ["申请函"], "route": [authority]}}),
+        ),
+        share(
+            json!({"SubmitShareApplication": {"application_id": "SA-2", "entries": [{"entry_id": "catalog-2",
+            "code": "100000-GWY-1", "name": "全国人口信息", "version": 3, "share_attribute": {"conditional": {"conditions": "核验"}},
+            "holder": {"kind": "state_council", "department": "公安部"}, "items": [], "negative_listing": "NL-1"}],
+            "scenario": scenario, "materials": [], "route": [authority]}}),
+        ),
+        share(json!({"ForwardToUpperAuthority": {}})),
+        share(json!({"ReturnForSupplement": {"missing": ["purpose"]}})),
+        share(json!({"ResubmitShareApplication": {"scenario": scenario, "materials": ["申请函"]}})),
+        share(json!({"WithdrawShareApplication": {"reason": "不再需要"}})),
+        share(json!({"ForwardToProvider": {"review_opinion": "同意转提供部门"}})),
+        share(json!({"AgreeToShare": {"conditions": "仅限身份核验"}})),
+        share(json!({"AgreeToShare": {"conditions": null}})),
+        share(
+            json!({"RefuseToShare": {"reasons": "涉及国家秘密", "basis": {"kind": "law", "instrument": "《保守国家秘密法》", "provision": "第三条"}}}),
+        ),
+        share(json!({"RaiseObjection": {"reasons": "拒绝理由不成立"}})),
+        share(json!({"ConcludeObjection": {"outcome": "upheld", "conclusion": "应予提供"}})),
+        share(json!({"ProvideShare": {"grant_id": "GR-1"}})),
+        share(json!({"MarkOverdue": {"deadline": "share_provider_reply#1"}})),
+        share(json!({"RecomputeDeadlines": {}})),
+        share(json!({"RemindDeadline": {"deadline": "share_provider_reply#1"}})),
+    ];
+    for (name, body) in &accepted {
+        for schema in [*name, "CommandBody"] {
+            let errors = schema_errors(doc, schema, body);
+            assert!(
+                errors.is_empty(),
+                "{schema} refuses what serde accepts: {body}\n{}",
+                errors.join("\n")
+            );
+        }
+    }
+    let refused = [
+        ("ShareCommand", json!({"AgreeToShare": {"conditions": 42}})),
+        (
+            "ShareCommand",
+            json!({"ConcludeObjection": {"outcome": "maybe", "conclusion": "?"}}),
+        ),
+        ("ShareCommand", json!({"ProvideShare": {}})),
+        ("ShareCommand", json!({"Provide": {"grant_id": "GR-1"}})),
+        ("ShareCommand", json!("AgreeToShare")),
+        (
+            "CatalogCommand",
+            json!({"RecordCatalogChange": {"cause": "weather", "description": "", "changed_on": "2026-03-02"}}),
+        ),
+        (
+            "CatalogCommand",
+            json!({"RecordCatalogChange": {"cause": "duties", "description": "", "changed_on": "2026-03-02T08:00:00Z"}}),
+        ),
+        (
+            "CatalogCommand",
+            json!({"RecordSync": {"synced_at": "2026-03-02"}}),
+        ),
+        (
+            "CatalogCommand",
+            json!({"RegisterAggregation": {"method": "physical"}}),
+        ),
+    ];
+    for (name, body) in &refused {
+        let parsed = if *name == "ShareCommand" {
+            serde_json::from_value::<ShareCommand>(body.clone()).is_ok()
+        } else {
+            serde_json::from_value::<CatalogCommand>(body.clone()).is_ok()
+        };
+        assert!(!parsed, "serde accepts {body}");
+        assert!(
+            !schema_errors(doc, name, body).is_empty(),
+            "{name} accepts what serde refuses: {body}"
+        );
+    }
+}
+
+/// The complaints of the document's schema `name` about `instance` (JSON Schema 2020-12, formats asserted).
+fn schema_errors(doc: &Value, name: &str, instance: &Value) -> Vec<String> {
+    let root =
+        json!({"$ref": format!("#/components/schemas/{name}"), "components": doc["components"]});
+    let validator = jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .build(&root)
+        .unwrap();
+    validator
+        .iter_errors(instance)
+        .map(|e| format!("{} ({}): {e}", e.instance_path(), e.schema_path()))
+        .collect()
 }
 
 /// The value a local JSON pointer (`#/a/b`) names.
@@ -284,6 +579,8 @@ async fn openapi_document_and_api_page() {
         serde_json::to_value(govshare_server::openapi::document()).unwrap()
     );
     check_openapi_31(&doc);
+    check_against_meta_schema(&doc);
+    check_detailed_schemas(&doc);
 
     // The route table and the document name the same operations, both ways.
     let routed: BTreeSet<(String, String)> = ROUTES

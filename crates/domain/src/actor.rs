@@ -15,6 +15,7 @@ use crate::error::DomainError;
 /// 石家庄市, `130102` 长安区.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegionCode(String);
 
 impl RegionCode {
@@ -83,6 +84,7 @@ impl fmt::Display for RegionCode {
 /// The level of a region and of the bodies in it (第五条: 省, 设区的市, 县(市、区)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Level {
     /// 省级.
     Province,
@@ -108,6 +110,7 @@ impl Level {
 /// The registry assigns it; the domain only requires 1–64 characters without control characters.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DepartmentCode(String);
 
 impl DepartmentCode {
@@ -153,6 +156,7 @@ impl fmt::Display for DepartmentCode {
 /// What kind of body a department is (第四、五、六、三十三、三十七条).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DepartmentKind {
     /// 政务部门: collects data, compiles catalog entries, provides and requests data (第六条).
     Department,
@@ -180,6 +184,7 @@ impl DepartmentKind {
 
 /// A department as the engine saw it when it resolved the actor: what authorization needs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DepartmentRef {
     /// Registry code.
     pub code: DepartmentCode,

@@ -157,6 +157,7 @@ pub struct DeadlineRecomputed {
 /// year's holiday arrangement was loaded (digest, "Counting working days", Decision; 第十一、十九、二十、三十九条
 /// deadlines). Authorized like `MarkOverdue` (AUTH-02, scheduler only); idempotent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecomputeDeadlines {}
 
 /// The body of the scheduler's `MarkOverdue` command, the same on every aggregate with deadlines (catalog
@@ -166,6 +167,7 @@ pub struct RecomputeDeadlines {}
 /// awaits its decision ([`DomainError::ExtensionPending`]), both retryable ([`DomainError::is_retryable`]);
 /// idempotent after the miss is recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MarkOverdue {
     /// The deadline.
     pub deadline: DeadlineId,
@@ -212,6 +214,7 @@ pub struct DeadlineReminded {
 /// retryable), for a deadline not open (met, missed or past due, withdrawn) or counted in clock hours, and a
 /// second time for the same deadline ([`DomainError::AlreadyReminded`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RemindDeadline {
     /// The deadline.
     pub deadline: DeadlineId,

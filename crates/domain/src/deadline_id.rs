@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 /// `incident_report:cyberspace`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeadlineId(pub String);
 
 impl DeadlineId {

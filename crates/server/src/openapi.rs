@@ -1,19 +1,26 @@
 //! The OpenAPI 3.1 document of the service, generated from the handlers' `#[utoipa::path]` annotations, and
 //! the schemas of the bodies the handlers send and take.
 //!
-//! The read models and the domain's commands are types of other crates that carry no schema: their bodies
-//! are described here as JSON objects with a description of what they hold (the fields are the read models'
-//! and the engine's serde forms; `docs/http.md` and the crates' docs name them). The server's own bodies
-//! (pages, the command answer, problems) are described field by field.
+//! The commands of the share application and the catalog entry, and the rows of the applications, deadlines
+//! and catalog read models, are described field by field from the types themselves: `govshare-domain` and
+//! `govshare-projections` derive `utoipa::ToSchema` under their optional `openapi` feature, which this crate
+//! enables (serde's renames, tags and skips are honoured; dates are `format: date`, instants `format:
+//! date-time`). The other bodies of those crates are described as JSON objects with a description of what
+//! they hold. The server's own bodies (pages, the command answer, problems) are described field by field.
 //!
 //! `GET /openapi.json` serves the document; `GET /api` (see [`crate::page`]) renders it as a page.
 
 use axum::Json;
 use axum::response::IntoResponse;
+use govshare_domain::catalog::CatalogCommand;
+use govshare_domain::share_application::ShareCommand;
+use govshare_projections::models::applications::ApplicationView;
+use govshare_projections::models::catalog::EntryView;
+use govshare_projections::models::deadlines::DeadlineItem;
 use serde::Serialize;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::response::{Response, ResponseBuilder};
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr};
 use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
@@ -57,7 +64,7 @@ pub const TAGS: [&str; 4] = ["commands", "queries", "reports", "service"];
         crate::reports::assessment,
         crate::reports::evidence,
     ),
-    components(schemas(Problem)),
+    components(schemas(Problem, ShareCommand, CatalogCommand)),
     modifiers(&CommonResponses),
     tags(
         (name = "commands", description = "命令 commands: one command of the engine per request, the token's actor its caller"),
@@ -230,11 +237,14 @@ pub struct CommandAnswer {
 
 macro_rules! page {
     ($name:ident, $what:literal) => {
+        page!($name, $what, Object);
+    };
+    ($name:ident, $what:literal, $item:ty) => {
         #[doc = concat!("One page of ", $what, ".")]
         #[derive(Debug, Serialize, ToSchema)]
         pub struct $name {
             #[doc = concat!("The items: ", $what, ".")]
-            #[schema(value_type = Vec<Object>)]
+            #[schema(value_type = Vec<$item>)]
             pub items: Vec<serde_json::Value>,
             /// The cursor of the next page (`null` on the last page).
             pub next_cursor: Option<String>,
@@ -244,7 +254,8 @@ macro_rules! page {
 
 page!(
     ApplicationPage,
-    "share applications as the applications read model shows them (id, requester, route, entries, status, the department owing the next act, its due instant, last position)"
+    "share applications as the applications read model shows them",
+    ApplicationView
 );
 page!(
     GrantPage,
@@ -253,11 +264,13 @@ page!(
 page!(AuditPage, "audit-trail entries, in log order");
 page!(
     EntryPage,
-    "catalog entries (id, provider, name, share type, published)"
+    "catalog entries as the catalog read model shows them",
+    EntryView
 );
 page!(
     DeadlinePage,
-    "deadlines (case, kind, owing department, due instant, state, missed)"
+    "deadlines as the deadlines read model shows them",
+    DeadlineItem
 );
 page!(UsePage, "the uses recorded against a grant");
 page!(
@@ -269,10 +282,10 @@ page!(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Case {
     /// The application as the applications read model shows it.
-    #[schema(value_type = Object)]
+    #[schema(value_type = ApplicationView)]
     pub application: serde_json::Value,
     /// Every deadline of the case, in the order set.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<DeadlineItem>)]
     pub deadlines: Vec<serde_json::Value>,
 }
 
@@ -285,6 +298,43 @@ pub struct Incident {
     /// Its informs and reports, by deadline id.
     #[schema(value_type = Vec<Object>)]
     pub reports: Vec<serde_json::Value>,
+}
+
+/// The body of a command: the aggregate's command as the engine deserializes it (serde's externally tagged
+/// form), one key naming the command, e.g. `{"AgreeToShare": {"conditions": "仅限身份核验"}}`; a command without
+/// fields is `{"ApproveCatalogEntry": {}}`. The share application's ([`ShareCommand`]) and the catalog entry's
+/// ([`CatalogCommand`]) commands are described field by field; the other aggregates' are JSON objects of the
+/// same form (`docs/http.md`). A field the command does not have, or a value of the wrong type, is refused
+/// (422) with its JSON path in `field`.
+#[derive(Debug, Clone, Copy)]
+pub struct CommandBody;
+
+impl PartialSchema for CommandBody {
+    fn schema() -> RefOr<Schema> {
+        let other = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .title(Some("OtherCommand"))
+            .description(Some(
+                "A command of another aggregate (organization, negative_list, published_catalog, collection_list, grant, verification, incident, third_party, supervision, city_platform, authorized_operation): one key naming the command, its value the command's fields",
+            ))
+            .min_properties(Some(1))
+            .max_properties(Some(1));
+        AnyOfBuilder::new()
+            .item(Ref::from_schema_name(ShareCommand::name()))
+            .item(Ref::from_schema_name(CatalogCommand::name()))
+            .item(other)
+            .description(Some(
+                "The aggregate's command, one key naming it: a ShareCommand for share_application, a CatalogCommand for catalog, an object of the same form for the other aggregates",
+            ))
+            .examples([serde_json::json!({"AgreeToShare": {"conditions": "仅限身份核验"}})])
+            .into()
+    }
+}
+
+impl ToSchema for CommandBody {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("CommandBody")
+    }
 }
 
 /// A JSON object whose fields are another crate's serde form, named in the document with a description.
@@ -314,17 +364,6 @@ macro_rules! object {
     };
 }
 
-object!(
-    /// The body of a command: the aggregate's command as the engine serializes it, one key naming the
-    /// command, e.g. `{"AgreeToShare": {"conditions": "仅限身份核验"}}`. A field the command does not have, or a
-    /// value of the wrong type, is refused (422) with its JSON path in `field`.
-    CommandBody,
-    example = serde_json::json!({"AgreeToShare": {"conditions": "仅限身份核验"}})
-);
-object!(
-    /// A catalog entry as the catalog read model shows it (id, provider, name, share type, published).
-    CatalogEntry
-);
 object!(
     /// A grant as the grants read model shows it (id, grantee, issuing authority, entries, conditions,
     /// validity, status).

@@ -109,12 +109,11 @@ pub fn render(doc: &Value) -> String {
     out.push_str("<h2 id=\"schemas\">数据结构 Schemas</h2>\n");
     if let Some(schemas) = doc["components"]["schemas"].as_object() {
         for (name, schema) in schemas {
-            let _ = write!(
-                out,
-                "<h3 id=\"schema-{0}\">{0}</h3>\n<pre>{1}</pre>\n",
-                esc(name),
-                esc(&pretty(schema))
-            );
+            let _ = writeln!(out, "<h3 id=\"schema-{0}\">{0}</h3>", esc(name));
+            if let Some(summary) = alternatives(schema) {
+                let _ = writeln!(out, "<p>{summary}</p>");
+            }
+            let _ = writeln!(out, "<pre>{}</pre>", link_refs(&esc(&pretty(schema))));
         }
     }
     if let Some(schemes) = doc["components"]["securitySchemes"].as_object() {
@@ -318,7 +317,72 @@ fn schema_cell(schema: &Value) -> String {
     if schema.is_null() {
         return String::new();
     }
-    format!("<code>{}</code>", esc(&compact(schema)))
+    format!("<code>{}</code>", link_refs(&esc(&compact(schema))))
+}
+
+/// The escaped JSON of a schema with each `"#/components/schemas/Name"` made a link to that schema.
+fn link_refs(escaped: &str) -> String {
+    const START: &str = "&quot;#/components/schemas/";
+    let mut out = String::with_capacity(escaped.len());
+    let mut rest = escaped;
+    while let Some(at) = rest.find(START) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + START.len()..];
+        match after.find("&quot;") {
+            Some(end) => {
+                let name = &after[..end];
+                let _ = write!(out, "<a href=\"#schema-{name}\">{START}{name}&quot;</a>");
+                rest = &after[end + "&quot;".len()..];
+            }
+            None => {
+                out.push_str(START);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// For a `oneOf`/`anyOf` schema, a line naming its alternatives (the referenced schemas as links, the
+/// variants of an externally tagged enum by their key).
+fn alternatives(schema: &Value) -> Option<String> {
+    let (keyword, label) = if schema["oneOf"].is_array() {
+        ("oneOf", "恰为其一 exactly one of")
+    } else if schema["anyOf"].is_array() {
+        ("anyOf", "任一 any of")
+    } else {
+        return None;
+    };
+    let names: Vec<String> = schema[keyword]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|alternative| {
+            if let Some(name) = alternative["$ref"]
+                .as_str()
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                return format!("<a href=\"#schema-{0}\">{0}</a>", esc(name));
+            }
+            if let Some(title) = alternative["title"].as_str() {
+                return esc(title);
+            }
+            let keys: Vec<&str> = alternative["properties"]
+                .as_object()
+                .map(|p| p.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            if keys.len() == 1 {
+                return format!("<code>{}</code>", esc(keys[0]));
+            }
+            if let Some(values) = alternative["enum"].as_array() {
+                let values: Vec<String> = values.iter().map(|v| esc(&text(v))).collect();
+                return format!("<code>{}</code>", values.join("</code> | <code>"));
+            }
+            format!("<code>{}</code>", esc(&compact(alternative)))
+        })
+        .collect();
+    Some(format!("{label}: {}", names.join(", ")))
 }
 
 fn text(value: &Value) -> String {
@@ -379,5 +443,22 @@ mod tests {
         for (name, _) in doc["components"]["schemas"].as_object().unwrap() {
             assert!(html.contains(&format!("id=\"schema-{name}\"")), "{name}");
         }
+        // Nested references are links; the command enums list their variants.
+        assert!(html.contains("<a href=\"#schema-ApplicationView\">&quot;#/components/schemas/ApplicationView&quot;</a>"));
+        assert!(html.contains("<code>AgreeToShare</code>"));
+    }
+
+    #[test]
+    fn links_references() {
+        assert_eq!(
+            link_refs(&esc(
+                r##"{"$ref":"#/components/schemas/A","x":"#/components/schemas/B"}"##
+            )),
+            "{&quot;$ref&quot;:<a href=\"#schema-A\">&quot;#/components/schemas/A&quot;</a>,&quot;x&quot;:<a href=\"#schema-B\">&quot;#/components/schemas/B&quot;</a>}"
+        );
+        assert_eq!(
+            link_refs("&quot;#/components/schemas/"),
+            "&quot;#/components/schemas/"
+        );
     }
 }

@@ -425,7 +425,7 @@ pub async fn catalog_entries(
     summary = "目录条目 one catalog entry (every token)",
     params(("id" = String, Path, description = "The catalog entry id"), ReadParams),
     responses(
-        (status = 200, description = "The catalog entry", body = doc::CatalogEntry),
+        (status = 200, description = "The catalog entry", body = govshare_projections::models::catalog::EntryView),
         (status = 400, description = "请求格式错误 a malformed path or query parameter, or a foreign cursor (`bad-request`)", body = doc::Problem, content_type = "application/problem+json"),
         (status = 404, description = "不存在 no such catalog entry (`not-found`)", body = doc::Problem, content_type = "application/problem+json"),
     ),

@@ -32,6 +32,7 @@ use crate::text::is_blank;
 /// Where an entry is in its lifecycle.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum EntryStatus {
     /// Nothing recorded yet.
     #[default]

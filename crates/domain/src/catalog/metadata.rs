@@ -9,6 +9,7 @@ use crate::text::is_blank;
 
 /// 信息项: one data item of an entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DataItem {
     /// 信息项名称, e.g. 公民身份号码.
     pub name: String,
@@ -19,6 +20,7 @@ pub struct DataItem {
 /// 共享属性 (第十五条).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ShareAttribute {
     /// 无条件共享: available to every department.
     Unconditional,
@@ -34,6 +36,7 @@ pub enum ShareAttribute {
 /// 共享方式.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ShareMode {
     /// 接口.
     Interface,
@@ -46,6 +49,7 @@ pub enum ShareMode {
 /// 开放属性.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum OpenAttribute {
     /// 无条件开放.
     Open,
@@ -58,6 +62,7 @@ pub enum OpenAttribute {
 /// 更新频率 / 更新周期.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum UpdateFrequency {
     /// 实时.
     RealTime,
@@ -81,6 +86,7 @@ pub enum UpdateFrequency {
 /// of this catalog: they are refused (第二条).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SecurityLevel {
     /// 一般数据.
     General,
@@ -93,6 +99,7 @@ pub enum SecurityLevel {
 /// 使用范围 (第九条).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum UsageScope {
     /// 全省政务部门.
     AllDepartments,
@@ -108,6 +115,7 @@ pub enum UsageScope {
 /// 归集方式 declared for an entry (第十七条).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AggregationMode {
     /// 物理汇聚.
     Physical,
@@ -118,6 +126,7 @@ pub enum AggregationMode {
 /// How an entry is actually aggregated to the provincial system, as registered (第十六、十七条).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AggregationMethod {
     /// 物理汇聚: a full, real-time copy.
     Physical {
@@ -145,6 +154,7 @@ impl AggregationMethod {
 
 /// The metadata of a catalog entry (第九条). The provider and its code are the entry's provider department.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CatalogMetadata {
     /// 资源名称.
     pub name: String,

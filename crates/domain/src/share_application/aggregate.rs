@@ -33,6 +33,7 @@ use crate::text::{is_blank, is_invisible, trim_invisible, visible_chars};
 /// Where an application is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ShareStatus {
     /// Nothing recorded yet.
     #[default]

@@ -13,6 +13,7 @@ use crate::text::is_blank;
 /// 应用场景: what the data is for (第十九条: 申请应当明确政务数据的应用场景). Use of the data is bound to it
 /// (第二十二条).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApplicationScenario {
     /// 使用用途: the purpose, in words.
     pub purpose: String,
@@ -57,6 +58,7 @@ impl ApplicationScenario {
 /// The facts of one requested catalog entry at submission, as the engine resolved them from the catalog and
 /// the negative list. Recorded in the submission: the decision rests on them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RequestedEntry {
     /// Catalog entry aggregate id.
     pub entry_id: String,
@@ -79,6 +81,7 @@ pub struct RequestedEntry {
 /// 提出共享申请: a department applies for catalog entries through the platform, stating the application
 /// scenario (第十九条). The acting department is the requester.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SubmitShareApplication {
     /// The application's id (the aggregate id; the grant refers to it).
     pub application_id: String,
@@ -95,11 +98,13 @@ pub struct SubmitShareApplication {
 
 /// 逐级转报: the authority holding the application forwards it to the upper-level authority (第二十一条).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ForwardToUpperAuthority {}
 
 /// 退回补正: the authority holding the application returns it because the scenario or materials are missing
 /// (第十九条 Decision).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReturnForSupplement {
     /// What must be supplied.
     pub missing: Vec<String>,
@@ -108,6 +113,7 @@ pub struct ReturnForSupplement {
 /// 补正后重新提交: the requester resubmits with the scenario and materials supplemented; the authority's
 /// clock restarts (第十九条 Decision, `supplement_restarts_authority_clock`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResubmitShareApplication {
     /// The supplemented scenario (its data items stay within the requested entries).
     pub scenario: ApplicationScenario,
@@ -117,6 +123,7 @@ pub struct ResubmitShareApplication {
 
 /// 撤回申请: the requester withdraws its application (第十九条).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WithdrawShareApplication {
     /// Why.
     pub reason: String,
@@ -125,6 +132,7 @@ pub struct WithdrawShareApplication {
 /// 审核后转至提供部门: the serving authority has reviewed a conditional request and forwards it to the
 /// provider (第十九条).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ForwardToProvider {
     /// 审核意见.
     pub review_opinion: String,
@@ -132,6 +140,7 @@ pub struct ForwardToProvider {
 
 /// 同意共享: the provider agrees, possibly with conditions of use (第十九条).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgreeToShare {
     /// Conditions the requester's use must respect, if any.
     pub conditions: Option<String>,
@@ -141,6 +150,7 @@ pub struct AgreeToShare {
 /// national policy provides (法律、法规或者国家政策另有规定).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RefusalBasisKind {
     /// 法律.
     Law,
@@ -154,6 +164,7 @@ pub enum RefusalBasisKind {
 
 /// The provision a refusal relies on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefusalBasis {
     /// Kind of instrument.
     pub kind: RefusalBasisKind,
@@ -165,6 +176,7 @@ pub struct RefusalBasis {
 
 /// 不同意共享: the provider refuses, stating its reasons and the provision relied on (第十九条).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefuseToShare {
     /// 不予共享的理由.
     pub reasons: String,
@@ -175,6 +187,7 @@ pub struct RefuseToShare {
 /// 提供数据: the serving authority provides the data (第十九条); the engine then issues the grant with this
 /// id (第二十二条).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProvideShare {
     /// The id of the grant the engine will issue.
     pub grant_id: String,
@@ -182,6 +195,7 @@ pub struct ProvideShare {
 
 /// Every command of a share application.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ShareCommand {
     /// See [`SubmitShareApplication`].
     SubmitShareApplication(SubmitShareApplication),

@@ -16,6 +16,7 @@ use crate::share_application::objection::{ObjectionConcluded, ObjectionRaised};
 /// Which path of 第十九条 the application follows, decided from the entries' facts at submission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SharePath {
     /// 无条件共享: the serving authority provides directly.
     Unconditional,

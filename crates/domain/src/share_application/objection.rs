@@ -21,6 +21,7 @@ use crate::actor::{Actor, DepartmentRef};
 
 /// 提出异议: the requester objects to the refusal of its application, with reasons (第十九条).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RaiseObjection {
     /// 异议理由: why the refusal is wrong.
     pub reasons: String,
@@ -29,6 +30,7 @@ pub struct RaiseObjection {
 /// The outcome of the coordination (处理结论).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ObjectionOutcome {
     /// 异议成立: the data is to be provided.
     Upheld,
@@ -38,6 +40,7 @@ pub enum ObjectionOutcome {
 
 /// 作出处理结论: the requester's own authority concludes the objection after coordinating (第十九条).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConcludeObjection {
     /// Upheld or dismissed.
     pub outcome: ObjectionOutcome,

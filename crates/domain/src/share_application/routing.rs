@@ -20,6 +20,7 @@ use crate::organization::OrganizationRegistry;
 /// Where the requested data is held, as far as routing is concerned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DataHolder {
     /// A department of this province at any level (its region and level are on its [`DepartmentRef`]).
     Department {

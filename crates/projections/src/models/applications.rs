@@ -201,6 +201,7 @@ impl Projection for ApplicationsProjection {
 
 /// A share application as the read model shows it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApplicationView {
     /// The application's id.
     pub application_id: String,
@@ -234,6 +235,7 @@ pub struct ApplicationView {
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
     /// Position of its last event.
+    #[cfg_attr(feature = "openapi", schema(value_type = u64))]
     pub last_position: Position,
 }
 

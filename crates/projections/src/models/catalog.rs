@@ -169,6 +169,7 @@ impl Projection for CatalogProjection {
 
 /// A catalog entry as the read model shows it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntryView {
     /// Entry id.
     pub entry_id: String,
@@ -191,6 +192,7 @@ pub struct EntryView {
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
     /// Position of its last event.
+    #[cfg_attr(feature = "openapi", schema(value_type = u64))]
     pub last_position: Position,
 }
 

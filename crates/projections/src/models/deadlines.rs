@@ -231,6 +231,7 @@ impl Projection for DeadlinesProjection {
 /// Where a deadline stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DeadlineState {
     /// The owed act is outstanding (it may already be marked missed).
     Open,
@@ -262,10 +263,23 @@ impl DeadlineState {
     }
 }
 
+/// The case a deadline belongs to, as [`StreamId`] serializes it (the schema of the `openapi` feature only).
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct DeadlineCase {
+    /// The aggregate type, e.g. `ShareApplication`.
+    aggregate_type: String,
+    /// The case id.
+    aggregate_id: String,
+}
+
 /// One deadline.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeadlineItem {
     /// The case (aggregate stream) it belongs to.
+    #[cfg_attr(feature = "openapi", schema(value_type = DeadlineCase))]
     pub case: StreamId,
     /// Its id within the case, e.g. `share_provider_reply#1`.
     pub deadline_id: String,
@@ -298,8 +312,10 @@ pub struct DeadlineItem {
     /// The rule set `(id, version)` the length came from.
     pub rule_set: (String, u32),
     /// Position of the `DeadlineSet` fact.
+    #[cfg_attr(feature = "openapi", schema(value_type = u64))]
     pub set_position: Position,
     /// Position of the last fact that changed it.
+    #[cfg_attr(feature = "openapi", schema(value_type = u64))]
     pub last_position: Position,
     /// When the owing department was reminded before the due day (`DeadlineReminded`), if it was.
     pub reminded_at: Option<DateTime<Utc>>,
