@@ -9,7 +9,10 @@
 //! session token, not by address. In a real headless Chromium driven through chromedriver (WebDriver):
 //! the provider signs in, sees its inbox (an overdue case in red), opens the case, agrees to share and sees the
 //! case change; another department is refused the case; the authority sees the overview, the assessment and
-//! runs a verification on the audit page; the requester fills in a new application. The browser test fails, never skips, without `/usr/bin/chromium` and
+//! runs a verification on the audit page; the requester fills in a new application. On a server seeded by the
+//! demo, the same browser: the authority's overview names every deadline the demo left past due, and an
+//! application made, forwarded and agreed to through the console by three departments' staff, which a fourth
+//! is refused. The browser tests fail, never skip, without `/usr/bin/chromium` and
 //! `/usr/bin/chromedriver`; it writes the screenshots `docs/console/*.png` when they are missing or with
 //! `GOVSHARE_BLESS=1`.
 
@@ -1678,4 +1681,276 @@ async fn console_in_chromium() {
     browser.close().await.unwrap();
     drop(driver);
     f.stop().await;
+}
+
+/// Signs the browser out (the header's form) and waits for the sign-in page.
+async fn browser_sign_out(browser: &fantoccini::Client) {
+    browser
+        .find(Locator::Css("header form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait()
+        .at_most(StdDuration::from_secs(10))
+        .for_element(Locator::Id("token"))
+        .await
+        .unwrap();
+}
+
+/// Fills `field` (an element id) and clicks `submit`, then waits for the case page's status line.
+async fn browser_submit(browser: &fantoccini::Client, fields: &[(&str, &str)], submit: &str) {
+    for (id, value) in fields {
+        browser
+            .find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    browser
+        .find(Locator::Css(submit))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait()
+        .at_most(StdDuration::from_secs(15))
+        .for_element(Locator::Id("status"))
+        .await
+        .unwrap();
+}
+
+/// The console on a server seeded by the demo (`govshare_demo`, nine months of the demo province, then the
+/// real clock): the authority's overview lists every deadline the demo left overdue; a department applies for
+/// 河北省公安厅's 户籍人口基本信息 through the console, the authority forwards it, the provider sees it in its
+/// inbox, opens it and agrees, and the case page shows the change; another department is refused the case.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_in_chromium_on_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("govshare.db").display().to_string();
+    govshare_demo::run_on(&db, govshare_demo::DemoOptions { seed: 1, months: 9 })
+        .await
+        .unwrap();
+    let config = AppConfig::with_engine(
+        EngineConfig::new(db.clone())
+            .with_categories(govshare_demo::category_assignments().unwrap()),
+    );
+    let mut app = App::open(config).await.unwrap();
+    let head = app.store().head().await.unwrap().position;
+    app.runner()
+        .unwrap()
+        .wait_for_all(head, StdDuration::from_secs(120))
+        .await
+        .unwrap();
+    app.run_background();
+    let tokens = TokenStore::open(&db).await.unwrap();
+    let authority = token(&tokens, "130000-data-authority", "王处长", Role::Reviewer).await;
+    let police = token(&tokens, POLICE, "李警官", Role::Leader).await;
+    let health = token(&tokens, HEALTH, "张医生", Role::Clerk).await;
+    let market = token(&tokens, MARKET, "赵科长", Role::Clerk).await;
+    let handle = AppHandle::new(&app, tokens, ServerConfig::default());
+    let router = govshare_server::router_with(handle.clone(), govshare_console::router(handle));
+    let listener = govshare_server::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        govshare_server::serve_router_on(listener, router, async {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
+    });
+
+    // What the demo left past due, as the API lists the open deadlines to the authority: recorded as missed,
+    // or past due and not yet recorded (the scheduler records them on its next tick).
+    let open: Value = reqwest::Client::new()
+        .get(format!("{base}/v1/deadlines?status=open&limit=1000"))
+        .bearer_auth(&authority)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let now = Utc::now();
+    let overdue: Vec<Value> = open["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| {
+            d["missed"] == true
+                || d["due_at"]
+                    .as_str()
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    .is_some_and(|t| t < now)
+        })
+        .cloned()
+        .collect();
+    assert!(
+        !overdue.is_empty(),
+        "the demo leaves deadlines overdue: {open}"
+    );
+
+    let driver = chromedriver().await;
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1280,1100", "--lang=zh-CN", "--disable-background-networking",
+                     "--no-first-run"],
+        }),
+    );
+    let browser = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&driver.url)
+        .await
+        .unwrap();
+
+    // The authority's overview names every overdue case of the demo.
+    browser_sign_in(&browser, &base, &authority).await;
+    browser
+        .goto(&format!("{base}/console/overview"))
+        .await
+        .unwrap();
+    let page = browser.source().await.unwrap();
+    for deadline in &overdue {
+        let case = deadline["case"]["aggregate_id"].as_str().unwrap();
+        assert!(
+            page.contains(case),
+            "the overview misses the overdue {case}"
+        );
+    }
+    browser_sign_out(&browser).await;
+
+    // 卫健委 applies through the console (第十九条).
+    browser_sign_in(&browser, &base, &health).await;
+    browser
+        .goto(&format!("{base}/console/apply?entry={POPULATION}"))
+        .await
+        .unwrap();
+    browser_submit(
+        &browser,
+        &[
+            ("apply-purpose", "医疗救助对象身份核验"),
+            ("apply-purpose_code", "SC-130000-WJ-2026-099"),
+            ("apply-legal_basis", "《社会救助暂行办法》第二十八条"),
+            ("apply-business_system", "河北省医疗救助管理系统"),
+            ("apply-data_items", "公民身份号码\n姓名"),
+            ("apply-use_until", "2027-12-31"),
+            ("apply-expected_frequency", "每日约500次"),
+            ("apply-materials", "共享需求说明.pdf"),
+        ],
+        "#apply button[type=submit]",
+    )
+    .await;
+    let case_url = browser.current_url().await.unwrap().to_string();
+    let case = case_url
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(case_url.contains("/console/applications/"), "{case_url}");
+    browser_sign_out(&browser).await;
+
+    // The authority forwards it to the provider.
+    browser_sign_in(&browser, &base, &authority).await;
+    browser
+        .goto(&format!("{base}/console/applications/{case}"))
+        .await
+        .unwrap();
+    browser_submit(
+        &browser,
+        &[(
+            "forward-review_opinion",
+            "应用场景明确，依据充分，转提供部门",
+        )],
+        "#submit-forward",
+    )
+    .await;
+    browser_sign_out(&browser).await;
+
+    // The provider sees it in its inbox, opens it and agrees; the case page shows the change.
+    browser_sign_in(&browser, &base, &police).await;
+    let inbox = browser
+        .find(Locator::Id("inbox"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(inbox.contains(&case), "{inbox}");
+    browser
+        .find(Locator::LinkText(&case))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let before = browser
+        .wait()
+        .at_most(StdDuration::from_secs(10))
+        .for_element(Locator::Id("status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    browser_submit(
+        &browser,
+        &[("agree-conditions", "仅限医疗救助对象身份核验")],
+        "#submit-agree",
+    )
+    .await;
+    let after = browser
+        .find(Locator::Id("status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_ne!(before, after, "the case page did not change after agreeing");
+    let timeline = browser
+        .find(Locator::Id("timeline"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(timeline.contains("同意共享"), "{timeline}");
+    browser_sign_out(&browser).await;
+
+    // Another department is refused the case.
+    browser_sign_in(&browser, &base, &market).await;
+    browser
+        .goto(&format!("{base}/console/applications/{case}"))
+        .await
+        .unwrap();
+    let page = browser.source().await.unwrap();
+    assert!(
+        page.contains("403") || page.contains("无权"),
+        "another department sees the case"
+    );
+    assert!(
+        !page.contains("id=\"timeline\""),
+        "another department sees the timeline"
+    );
+
+    browser.close().await.unwrap();
+    drop(driver);
+    let _ = stop.send(());
+    server.await.unwrap();
+    app.shutdown().await.unwrap();
 }
