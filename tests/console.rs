@@ -21,28 +21,23 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use chrono::{Datelike, Duration, FixedOffset, Utc};
+use chrono::{Duration, FixedOffset, Utc};
 use fantoccini::{ClientBuilder, Locator};
 use govshare_app::{App, AppConfig};
-use govshare_domain::share_application::{
-    ApplicationScenario, ForwardToProvider, ShareCommand, SubmitShareApplication,
+use govshare_domain::share_application::{ForwardToProvider, ShareCommand};
+use govshare_domain::{PersonId, Role};
+use govshare_e2e::province::{
+    AUTHORITY, HEALTH, MARKET, POLICE, POPULATION, seed as seed_province, submission,
 };
-use govshare_domain::{DepartmentKind, PersonId, Role};
-use govshare_engine::{
-    Command as EngineCommand, CommandRequest, EngineConfig, ManualClock, requested_entry,
-};
+use govshare_engine::{Command as EngineCommand, CommandRequest, EngineConfig, ManualClock};
 use govshare_server::{AppHandle, RateLimit, ServerConfig, TokenActor, TokenStore};
 use govshare_store::EventStore;
-use govshare_testkit::province::{self, AUTHORITY, POPULATION};
+use govshare_testkit::province;
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
 use serde_json::Value;
 use tokio::sync::oneshot;
 use uuid::Uuid;
-
-const POLICE: &str = "130000-public-security";
-const HEALTH: &str = "130000-health";
-const MARKET: &str = "130000-market-regulation";
 
 struct Tokens {
     police: String,
@@ -72,61 +67,6 @@ async fn run(app: &App, department: &str, role: Role, command: EngineCommand) {
         ))
         .await
         .unwrap();
-}
-
-fn submission(id: &str) -> ShareCommand {
-    let today = Utc::now()
-        .with_timezone(&FixedOffset::east_opt(8 * 3600).unwrap())
-        .date_naive();
-    ShareCommand::SubmitShareApplication(SubmitShareApplication {
-        application_id: id.into(),
-        entries: vec![requested_entry(POPULATION)],
-        scenario: ApplicationScenario {
-            purpose: "医疗救助对象身份核验".into(),
-            purpose_code: "SC-130000-WJ-2026-001".into(),
-            legal_basis: "《社会救助暂行办法》第二十八条".into(),
-            business_system: "河北省医疗救助管理系统".into(),
-            data_items: vec!["公民身份号码".into(), "姓名".into()],
-            use_from: today,
-            use_until: today.with_year(today.year() + 1).unwrap_or(today),
-            expected_frequency: "每日约2000次".into(),
-        },
-        materials: vec!["共享需求说明.pdf".into()],
-        route: vec![],
-    })
-}
-
-/// The province of `http.rs`.
-async fn seed_province(app: &App) {
-    let engine = app.engine();
-    let (province, authority) = province::bootstrap();
-    engine
-        .bootstrap(
-            Uuid::new_v4(),
-            PersonId("王主任".into()),
-            province,
-            authority,
-        )
-        .await
-        .unwrap();
-    for (code, name, kind) in [
-        (POLICE, "河北省公安厅", DepartmentKind::PublicSecurity),
-        (HEALTH, "河北省卫生健康委员会", DepartmentKind::Department),
-        (MARKET, "河北省市场监督管理局", DepartmentKind::Department),
-    ] {
-        run(
-            app,
-            AUTHORITY,
-            Role::Leader,
-            province::register(code, name, "130000", kind),
-        )
-        .await;
-    }
-    for (department, role, command) in
-        province::publication(POPULATION, POLICE, province::population_metadata())
-    {
-        run(app, &department, role, command).await;
-    }
 }
 
 /// The applications `ids`, each submitted by health and forwarded by the authority to the provider (公安厅),
@@ -1242,6 +1182,25 @@ async fn chromedriver() -> Driver {
     panic!("chromedriver did not start on port {port}");
 }
 
+/// A headless Chromium session (zh-CN, 1280 px wide) through `driver`.
+async fn chromium(driver: &Driver) -> fantoccini::Client {
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1280,1100", "--hide-scrollbars", "--lang=zh-CN",
+                     "--disable-background-networking", "--no-first-run"],
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&driver.url)
+        .await
+        .unwrap()
+}
+
 fn bless() -> bool {
     std::env::var_os("GOVSHARE_BLESS").is_some_and(|v| v == "1")
 }
@@ -1301,21 +1260,7 @@ async fn console_in_chromium() {
     const OTHER: &str = "SA-CONSOLE-0003";
     let f = start(&[OTHER], &[CASE]).await;
     let driver = chromedriver().await;
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=1280,1100", "--hide-scrollbars", "--lang=zh-CN",
-                     "--disable-background-networking", "--no-first-run"],
-        }),
-    );
-    let browser = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(capabilities)
-        .connect(&driver.url)
-        .await
-        .unwrap();
+    let browser = chromium(&driver).await;
 
     // The sign-in page, then the provider's desk with both cases.
     browser
@@ -1800,21 +1745,7 @@ async fn console_in_chromium_on_the_demo() {
     );
 
     let driver = chromedriver().await;
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=1280,1100", "--lang=zh-CN", "--disable-background-networking",
-                     "--no-first-run"],
-        }),
-    );
-    let browser = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(capabilities)
-        .connect(&driver.url)
-        .await
-        .unwrap();
+    let browser = chromium(&driver).await;
 
     // The authority's overview names every overdue case of the demo.
     browser_sign_in(&browser, &base, &authority).await;
