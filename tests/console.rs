@@ -514,6 +514,20 @@ async fn console_over_http() {
         table.contains("河北省政务服务管理办公室") && table.contains(AUTHORITY),
         "{page}"
     );
+    // Objections in coordination, security incidents and rectification orders: one section each, a table or
+    // the empty state (the seeded province has none of them).
+    for (section, empty) in [
+        ("objections", "没有异议协调中的申请。"),
+        ("incidents", "没有安全事件。"),
+        ("orders", "没有整改通知。"),
+    ] {
+        assert!(page.contains(&format!("id=\"{section}-h\"")), "{page}");
+        assert!(
+            page.contains(&format!("id=\"{section}\""))
+                || page.contains(&format!("id=\"{section}-empty\">{empty}")),
+            "{section}: {page}"
+        );
+    }
     let (status, page) = text(
         market
             .get(format!("{}/console/overview", f.base))
@@ -551,6 +565,52 @@ async fn console_over_http() {
     )
     .await;
     assert!(!page.contains(POPULATION) && page.contains("没有符合条件的目录"));
+    // The share-attribute filter narrows the list: the conditional entry is kept, not under the others.
+    let (_, page) = text(
+        market
+            .get(format!("{}/console/catalog?share=conditional", f.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        page.contains(POPULATION) && page.contains("id=\"versions-h\""),
+        "{page}"
+    );
+    for share in ["unconditional", "not_shared"] {
+        let (_, page) = text(
+            market
+                .get(format!("{}/console/catalog?share={share}&lang=en", f.base))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(
+            !page.contains(POPULATION) && page.contains("No entries."),
+            "{page}"
+        );
+    }
+    // The negative list page (empty in the seeded province), linked from the catalog.
+    assert!(
+        page.contains("href=\"/console/catalog/negative-list\""),
+        "{page}"
+    );
+    let (status, page) = text(
+        market
+            .get(format!("{}/console/catalog/negative-list?lang=zh", f.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("<h1>负面清单</h1>")
+            && (page.contains("id=\"listings\"") || page.contains("id=\"listings-empty\"")),
+        "{page}"
+    );
 
     // A return for supplement by the authority, then the requester's resubmission: a date in the wrong format
     // is shown on the page and records nothing; the right one goes through.

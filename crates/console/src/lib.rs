@@ -52,6 +52,7 @@ mod i18n;
 mod layout;
 mod login;
 mod overview;
+mod overview_cases;
 mod session;
 
 use std::sync::Arc;
@@ -100,6 +101,10 @@ pub fn router(handle: AppHandle) -> Router {
         .route("/console/apply", get(apply::form).post(apply::submit))
         .route("/console/overview", get(overview::overview))
         .route("/console/catalog", get(catalog::browse))
+        .route(
+            "/console/catalog/negative-list",
+            get(catalog::negative_list),
+        )
         .route("/console/assessment", get(assessment::show))
         .route("/console/assessment.csv", get(assessment::csv))
         .route("/console/assessment/events", get(assessment::events))

@@ -1,6 +1,7 @@
 //! 主管部门总览 the authority overview: open and overdue deadlines by department, and every overdue one. The
 //! deadlines are read as the API reads them (`queries::visible_deadlines`): a data authority sees every
-//! department's; any other department sees only its own.
+//! department's; any other department sees only its own. Then objections in coordination, security incidents
+//! and rectification orders (`overview_cases`).
 
 use std::collections::BTreeMap;
 
@@ -15,7 +16,7 @@ use maud::html;
 use crate::desk::{Due, name};
 use crate::i18n;
 use crate::layout::page;
-use crate::{Console, PageError, Viewer};
+use crate::{Console, PageError, Viewer, overview_cases};
 
 /// At most this many deadlines are read per status.
 const MAX: usize = 20_000;
@@ -59,6 +60,9 @@ pub(crate) async fn overview(
     let registry = engine.registry().await.map_err(viewer.failed())?;
     let now = engine.clock().now();
     let calendar = &engine.services().calendar;
+    let objections = overview_cases::objections(&console, &viewer).await?;
+    let incidents = overview_cases::incidents(&console, &viewer).await?;
+    let orders = overview_cases::orders(&console, &viewer).await?;
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
     let mut overdue: Vec<&DeadlineItem> = Vec::new();
     for d in &items {
@@ -150,6 +154,7 @@ pub(crate) async fn overview(
                 }
             }
         }
+        (overview_cases::sections(lang, &registry, now, &objections, &incidents, &orders))
     };
     Ok(page(lang, title, Some(&viewer), body).into_response())
 }
