@@ -1821,6 +1821,13 @@ async fn console_in_chromium_on_the_demo() {
             "the overview misses the overdue {case}"
         );
     }
+    screenshot(&browser, "overview-demo").await;
+    browser
+        .goto(&format!("{base}/console/catalog/negative-list"))
+        .await
+        .unwrap();
+    browser.find(Locator::Css("main h1")).await.unwrap();
+    screenshot(&browser, "negative-list").await;
     browser_sign_out(&browser).await;
 
     // 卫健委 applies through the console (第十九条).
