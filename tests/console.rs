@@ -1582,6 +1582,25 @@ async fn console_in_chromium() {
     assert!(departments.contains("河北省公安厅"), "{departments}");
     browser.set_window_size(1280, 1500).await.unwrap();
     screenshot(&browser, "assessment").await;
+    // Drill-down: one department's indicators, then the events one indicator counts.
+    let region = browser.source().await.unwrap();
+    let department = href_containing(&region, "scope=department:130000-public-security");
+    browser
+        .goto(&format!("{}{department}", f.base))
+        .await
+        .unwrap();
+    let indicators = browser.source().await.unwrap();
+    let events = href_containing(&indicators, "indicator=share_requests_received");
+    browser.goto(&format!("{}{events}", f.base)).await.unwrap();
+    let list = browser
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("SA-CONSOLE-"), "{list}");
+    screenshot(&browser, "assessment-events").await;
     browser.set_window_size(1280, 1100).await.unwrap();
 
     // 审计: the head, then a verification run on demand.
