@@ -3,6 +3,11 @@
 //! `Idempotency-Key`, gets the original answer (nothing recorded twice); a command cut off by the kill is either
 //! recorded once by the retry or answered as already recorded — never refused. At the end the hash chain verifies
 //! (`govshare audit verify`) and every read model equals a fresh rebuild from position 0.
+//!
+//! The same checks after two other faults: PostgreSQL restarted under load (the server reports not ready while
+//! it is down and recovers by itself, without a restart of its own), and the disk of a SQLite store filled up
+//! under load (commands answer 507 `storage-full` and record nothing; once space is freed the same commands
+//! are recorded, without a restart).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -11,6 +16,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use govshare_app::{App, AppConfig};
+use govshare_domain::Role;
 use govshare_projections::models;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -25,6 +31,27 @@ struct Server {
     child: Child,
     base: String,
     tokens: Vec<(String, String)>,
+}
+
+impl Server {
+    /// The token `serve --demo` printed as `export <name>=…`.
+    fn token(&self, name: &str) -> String {
+        self.tokens
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("serve printed no {name}"))
+            .1
+            .clone()
+    }
+
+    /// Stops the server with SIGTERM and waits for it to exit.
+    fn stop(mut self) {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        let _ = self.child.wait();
+    }
 }
 
 impl Drop for Server {
@@ -118,6 +145,16 @@ struct Sent {
     refused: Option<(u16, Value)>,
 }
 
+/// What the load does when the server cannot record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    /// The server is killed: a client stops at its first unanswered send.
+    Kill,
+    /// The database goes away for a while: a retryable 503 (or 507) is noted, and the client waits a little
+    /// and goes on with its next command.
+    Outage,
+}
+
 async fn post(
     client: &reqwest::Client,
     base: &str,
@@ -133,8 +170,10 @@ async fn post(
         .await
 }
 
-/// `CLIENTS` clients drafting entries for `length` or until the server dies; every send, answered or not.
-async fn load(base: &str, token: &str, first: usize, length: Duration) -> Vec<Sent> {
+/// `CLIENTS` clients drafting entries for `length` (or, under [`Fault::Kill`], until the server dies); every
+/// send, answered or not. A send answered with a retryable 503/507 is kept with neither answer nor refusal:
+/// it is in doubt, as a cut-off one is.
+async fn load(base: &str, token: &str, first: usize, length: Duration, fault: Fault) -> Vec<Sent> {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
@@ -146,7 +185,7 @@ async fn load(base: &str, token: &str, first: usize, length: Duration) -> Vec<Se
         tasks.push(tokio::spawn(async move {
             let mut sent = Vec::new();
             for k in 0.. {
-                let (id, body) = draft(first + c * 200 + k);
+                let (id, body) = draft(first + c * 10_000 + k);
                 let mut one = Sent {
                     id,
                     key: Uuid::new_v4(),
@@ -161,13 +200,18 @@ async fn load(base: &str, token: &str, first: usize, length: Duration) -> Vec<Se
                         let body: Value = response.json().await.unwrap_or(Value::Null);
                         if status == 200 {
                             one.answer = Some(body);
+                        } else if fault == Fault::Outage
+                            && matches!(status, 503 | 507)
+                            && body["retryable"] == true
+                        {
+                            tokio::time::sleep(Duration::from_millis(200)).await;
                         } else {
                             one.refused = Some((status, body));
                         }
                         false
                     }
                     // The server is gone: this one is in doubt.
-                    Err(_) => true,
+                    Err(_) => fault == Fault::Kill,
                 };
                 sent.push(one);
                 if stop || Instant::now() > deadline {
@@ -194,7 +238,7 @@ async fn post_as_told(
 ) -> reqwest::Response {
     for _ in 0..30 {
         let response = post(client, base, token, sent).await.unwrap();
-        if response.status() != 503 {
+        if !matches!(response.status().as_u16(), 503 | 507) {
             return response;
         }
         let wait = response
@@ -275,13 +319,7 @@ fn assert_log_holds(db: &str, acknowledged: &[Sent]) -> u64 {
 
 async fn crash_and_recover(db: &str, is_sqlite: bool) {
     let server = start(db, true);
-    let provider = server
-        .tokens
-        .iter()
-        .find(|(n, _)| n == "PROVIDER_TOKEN")
-        .unwrap()
-        .1
-        .clone();
+    let provider = server.token("PROVIDER_TOKEN");
     let mut server = Some(server);
     let mut acknowledged: Vec<Sent> = Vec::new();
     for round in 0..ROUNDS {
@@ -297,7 +335,7 @@ async fn crash_and_recover(db: &str, is_sqlite: bool) {
                 .unwrap();
             assert!(status.success());
         });
-        let sent = load(&base, &provider, round * 1000, LOAD * 4).await;
+        let sent = load(&base, &provider, round * 100_000, LOAD * 4, Fault::Kill).await;
         killer.join().unwrap();
         let refused: Vec<_> = sent.iter().filter_map(|s| s.refused.as_ref()).collect();
         assert!(refused.is_empty(), "refused under load: {refused:?}");
@@ -323,15 +361,17 @@ async fn crash_and_recover(db: &str, is_sqlite: bool) {
         server = Some(restarted);
     }
     // A clean stop, then the raw log and the read models, checked from outside the server.
-    let last = server.take().unwrap();
-    Command::new("kill")
-        .args(["-TERM", &last.child.id().to_string()])
-        .status()
-        .unwrap();
-    drop(last);
+    server.take().unwrap().stop();
 
     let last_position = assert_log_holds(db, &acknowledged);
+    assert_models_equal_rebuild(db, last_position).await;
+    if is_sqlite {
+        assert!(Path::new(db).exists());
+    }
+}
 
+/// Opened from outside the server: the read models, once caught up, equal a fresh rebuild from position 0.
+async fn assert_models_equal_rebuild(db: &str, last_position: u64) {
     let app = App::open(AppConfig::new(db)).await.unwrap();
     let head = app.store().head().await.unwrap().position;
     assert!(head >= last_position);
@@ -357,9 +397,6 @@ async fn crash_and_recover(db: &str, is_sqlite: bool) {
         );
     }
     app.shutdown().await.unwrap();
-    if is_sqlite {
-        assert!(Path::new(db).exists());
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -376,4 +413,292 @@ async fn postgres_kill_9_under_load_loses_nothing_acknowledged() {
         .await
         .unwrap();
     crash_and_recover(&url, false).await;
+}
+
+/// `GET {base}{path}` until `accept` holds for its status and problem code, for at most `within`; the statuses
+/// seen on the way.
+async fn poll_until(
+    base: &str,
+    path: &str,
+    within: Duration,
+    accept: impl Fn(u16, &Value) -> bool,
+) -> Vec<u16> {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(15))
+        .build()
+        .unwrap();
+    let deadline = Instant::now() + within;
+    let mut seen = Vec::new();
+    loop {
+        if let Ok(response) = client.get(format!("{base}{path}")).send().await {
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.unwrap_or(Value::Null);
+            seen.push(status);
+            if accept(status, &body) {
+                return seen;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{path}: not as expected within {within:?}; statuses {seen:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The suites' small province recorded in `db` (faster than the demo), and a token of 河北省公安厅's leader,
+/// who drafts the catalog entries of the load.
+async fn seed_province(db: &str) -> String {
+    let engine = govshare_engine::EngineConfig::new(db)
+        .with_categories(govshare_testkit::province::categories());
+    let app = App::open(AppConfig::with_engine(engine)).await.unwrap();
+    govshare_e2e::province::seed(&app).await;
+    app.shutdown().await.unwrap();
+    let tokens = govshare_server::TokenStore::open(db).await.unwrap();
+    govshare_e2e::province::token(&tokens, govshare_e2e::province::POLICE, Role::Leader).await
+}
+
+/// One new draft, sent once (no retry): the server must record it at the first attempt.
+async fn record_one_more(base: &str, token: &str, n: usize) -> Sent {
+    let (id, body) = draft(n);
+    let mut one = Sent {
+        id,
+        key: Uuid::new_v4(),
+        body,
+        answer: None,
+        refused: None,
+    };
+    let response = post(&reqwest::Client::new(), base, token, &one)
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, 200, "{}: {body}", one.id);
+    one.answer = Some(body);
+    one
+}
+
+/// PostgreSQL stopped (`pg_ctl stop -m fast`, its connections cut) for two seconds while clients send
+/// commands, then started again: while it is down `/readyz` answers 503 `not-ready` and commands a retryable
+/// 503; once it is back the same server process is ready again by itself, the first command after that is
+/// recorded at the first attempt, and every command — acknowledged before the restart or answered 503 during
+/// it — answers its retry as recorded once. The chain verifies and the read models equal a fresh rebuild.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_restart_under_load_is_not_ready_then_recovers_losing_nothing() {
+    // A cluster of its own: the shared one must not go down under other tests.
+    let mut cluster = govshare_testkit::PgCluster::start().unwrap();
+    let url = cluster.fresh_database("restart").await.unwrap();
+    let provider = seed_province(&url).await;
+    let server = start(&url, false);
+    let (base, token) = (server.base.clone(), provider.clone());
+    let clients =
+        tokio::spawn(
+            async move { load(&base, &token, 0, Duration::from_secs(8), Fault::Outage).await },
+        );
+    tokio::time::sleep(LOAD).await;
+
+    tokio::task::block_in_place(|| cluster.stop_server()).unwrap();
+    poll_until(
+        &server.base,
+        "/readyz",
+        Duration::from_secs(20),
+        |status, problem| status == 503 && problem["code"] == "not-ready",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    tokio::task::block_in_place(|| cluster.start_server()).unwrap();
+    poll_until(
+        &server.base,
+        "/readyz",
+        Duration::from_secs(60),
+        |status, _| status == 200,
+    )
+    .await;
+    let after = record_one_more(&server.base, &provider, 900_000).await;
+
+    let sent = clients.await.unwrap();
+    let refused: Vec<_> = sent.iter().filter_map(|s| s.refused.as_ref()).collect();
+    assert!(
+        refused.is_empty(),
+        "refused around the restart: {refused:?}"
+    );
+    let (mut acknowledged, in_doubt): (Vec<Sent>, Vec<Sent>) =
+        sent.into_iter().partition(|s| s.answer.is_some());
+    assert!(
+        !in_doubt.is_empty(),
+        "no command was sent while PostgreSQL was down"
+    );
+    eprintln!(
+        "{} acknowledged, {} answered 503 or cut off around the restart",
+        acknowledged.len(),
+        in_doubt.len()
+    );
+    acknowledged.push(after);
+    let acknowledged = settle(&server.base, &provider, acknowledged, &in_doubt).await;
+    server.stop();
+
+    let last_position = assert_log_holds(&url, &acknowledged);
+    assert_models_equal_rebuild(&url, last_position).await;
+}
+
+/// A tmpfs of `size` mounted on a fresh temporary directory (root, or passwordless sudo, needed: the suite
+/// fails rather than skips without it); unmounted when dropped.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount(size: &str) -> SmallDisk {
+        let dir = tempfile::tempdir().unwrap();
+        let root = Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+        let mut mount = Command::new(if root { "mount" } else { "sudo" });
+        if !root {
+            mount.args(["-n", "mount"]);
+        }
+        let status = mount
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0777"),
+                "tmpfs",
+            ])
+            .arg(dir.path())
+            .status()
+            .unwrap();
+        assert!(
+            status.success(),
+            "cannot mount a {size} tmpfs on {} (the full-disk test needs root or passwordless sudo)",
+            dir.path().display()
+        );
+        SmallDisk { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Fills the disk with a ballast file until the next write fails with ENOSPC.
+    fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write;
+        let path = self.path().join("ballast");
+        let mut file = std::fs::File::create(&path).unwrap();
+        for chunk in [1 << 20, 4096, 512] {
+            let block = vec![0u8; chunk];
+            loop {
+                match file.write_all(&block) {
+                    Ok(()) => {}
+                    Err(e) if e.raw_os_error() == Some(28) => break,
+                    Err(e) => panic!("filling {}: {e}", path.display()),
+                }
+            }
+        }
+        let _ = file.sync_all();
+        path
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let root = Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+        let mut umount = Command::new(if root { "umount" } else { "sudo" });
+        if !root {
+            umount.args(["-n", "umount"]);
+        }
+        let _ = umount.arg("-l").arg(self.dir.path()).status();
+    }
+}
+
+/// A SQLite store on a small disk filled up under load: commands answer 507 `storage-full` (retryable,
+/// `Retry-After`) and record nothing, the server stays up and keeps answering queries; once the ballast is
+/// removed the same server records again, every command acknowledged before the disk filled answers its retry
+/// as the original, and every one answered 507 is recorded once by its retry. After a restart the chain verifies
+/// and the read models equal a fresh rebuild.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_full_disk_refuses_clearly_loses_nothing_and_recovers_when_space_returns() {
+    let disk = SmallDisk::mount("48m");
+    let db = disk.path().join("govshare.db").display().to_string();
+    let provider = seed_province(&db).await;
+    let server = start(&db, false);
+    let (base, token) = (server.base.clone(), provider.clone());
+    let clients =
+        tokio::spawn(
+            async move { load(&base, &token, 0, Duration::from_secs(6), Fault::Outage).await },
+        );
+    tokio::time::sleep(LOAD).await;
+    let ballast = tokio::task::block_in_place(|| disk.fill());
+    let sent = clients.await.unwrap();
+    let refused: Vec<_> = sent.iter().filter_map(|s| s.refused.as_ref()).collect();
+    assert!(refused.is_empty(), "refused on a full disk: {refused:?}");
+    let (mut acknowledged, full): (Vec<Sent>, Vec<Sent>) =
+        sent.into_iter().partition(|s| s.answer.is_some());
+    eprintln!(
+        "{} acknowledged, then {} answered storage-full",
+        acknowledged.len(),
+        full.len()
+    );
+    assert!(
+        acknowledged.len() >= CLIENTS && !full.is_empty(),
+        "the disk did not fill under load"
+    );
+
+    // What a client is told, in full.
+    let client = reqwest::Client::new();
+    let (id, body) = draft(800_000);
+    let probe = Sent {
+        id,
+        key: Uuid::new_v4(),
+        body,
+        answer: None,
+        refused: None,
+    };
+    let response = post(&client, &server.base, &provider, &probe)
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 507);
+    assert!(response.headers().contains_key("retry-after"));
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["code"], "storage-full", "{problem}");
+    assert_eq!(problem["retryable"], true, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("disk is full: nothing was recorded"),
+        "{problem}"
+    );
+    let full = [full, vec![probe]].concat();
+    // Still up, and still answering what it has.
+    poll_until(
+        &server.base,
+        "/healthz",
+        Duration::from_secs(5),
+        |status, _| status == 200,
+    )
+    .await;
+    let (id, _) = draft(0);
+    let entry = client
+        .get(format!("{}/v1/catalog/entries/{id}", server.base))
+        .bearer_auth(&provider)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(entry.status(), 200, "a query on a full disk");
+
+    std::fs::remove_file(&ballast).unwrap();
+    let after = record_one_more(&server.base, &provider, 900_000).await;
+    acknowledged.push(after);
+    let acknowledged = settle(&server.base, &provider, acknowledged, &full).await;
+    server.stop();
+
+    let last_position = assert_log_holds(&db, &acknowledged);
+    let restarted = start(&db, false);
+    restarted.stop();
+    assert_models_equal_rebuild(&db, last_position).await;
 }

@@ -165,6 +165,7 @@ pub(crate) fn problem_text(lang: Lang, problem: &Problem) -> (String, String) {
         Code::Unavailable | Code::ProjectionLagging | Code::NotReady => {
             lang.pick("服务暂不可用", "Temporarily unavailable")
         }
+        Code::StorageFull => lang.pick("存储空间已满", "Storage full"),
         _ => lang.pick("出错了", "Something went wrong"),
     }
     .to_owned();
@@ -173,6 +174,12 @@ pub(crate) fn problem_text(lang: Lang, problem: &Problem) -> (String, String) {
             .pick(
                 "您所在部门不是本案当事方，按照数据共享的查看规则不能查看。",
                 "Your department is not a party to this case and may not see it.",
+            )
+            .to_owned(),
+        Code::StorageFull => lang
+            .pick(
+                "服务器存储空间已满，本次操作没有记录。请管理员释放空间后再提交一次。",
+                "The server's disk is full; nothing was recorded. Submit again once an administrator has freed space.",
             )
             .to_owned(),
         _ => problem.detail.clone(),

@@ -79,8 +79,11 @@ impl ReadDb {
     /// Opens the read side of a PostgreSQL store database.
     pub async fn postgres(url: &str) -> Result<Self> {
         let options = PgConnectOptions::from_str(url)?;
+        // While the database is down, a query fails after 5 s (the server answers a retryable 503) instead of
+        // waiting out sqlx's default of 30 s.
         let pool = PgPoolOptions::new()
             .max_connections(4)
+            .acquire_timeout(std::time::Duration::from_secs(5))
             .connect_with(options.clone())
             .await?;
         let is_store: bool =

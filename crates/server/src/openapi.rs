@@ -120,6 +120,17 @@ impl Modify for CommonResponses {
             for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
                 add_common(operation, needs_store);
             }
+            if let Some(command) = item
+                .post
+                .as_mut()
+                .filter(|_| path.starts_with("/v1/commands/"))
+            {
+                command.responses.responses.entry("507".into()).or_insert_with(|| {
+                    problem(
+                        "存储空间已满 the event store's disk is full: nothing was recorded; retry with the same `Idempotency-Key` once space is freed (`storage-full`); `Retry-After` is set",
+                    )
+                });
+            }
         }
     }
 }

@@ -62,6 +62,9 @@ pub enum Code {
     Unavailable,
     /// 503: a read model has not yet reached the position asked for.
     ProjectionLagging,
+    /// 507: the event store's disk is full; nothing was recorded (retry with the same `Idempotency-Key`
+    /// once space is freed).
+    StorageFull,
     /// 503: not ready (store unreachable or read models rebuilding).
     NotReady,
     /// 503: the request took longer than the server's `request_timeout`; a command may or may not have
@@ -98,6 +101,7 @@ impl Code {
             Code::IdempotencyKeyReused => "idempotency-key-reused",
             Code::Unavailable => "unavailable",
             Code::ProjectionLagging => "projection-lagging",
+            Code::StorageFull => "storage-full",
             Code::NotReady => "not-ready",
             Code::Timeout => "timeout",
             Code::RateLimited => "rate-limited",
@@ -122,6 +126,7 @@ impl Code {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Code::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
             Code::Unavailable | Code::ProjectionLagging | Code::NotReady | Code::Timeout => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
@@ -152,6 +157,7 @@ impl Code {
             Code::IdempotencyKeyReused => "幂等键已用于其他请求 idempotency key reused",
             Code::Unavailable => "服务暂不可用 unavailable",
             Code::ProjectionLagging => "读模型尚未更新 read model behind",
+            Code::StorageFull => "存储空间已满 storage full",
             Code::NotReady => "尚未就绪 not ready",
             Code::Timeout => "处理超时 request timed out",
             Code::RateLimited => "请求过于频繁 too many requests",
@@ -284,7 +290,9 @@ impl IntoResponse for Problem {
         }
         if let Some(seconds) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        } else if status == StatusCode::SERVICE_UNAVAILABLE {
+        } else if status == StatusCode::SERVICE_UNAVAILABLE
+            || status == StatusCode::INSUFFICIENT_STORAGE
+        {
             headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
         response
@@ -338,6 +346,14 @@ impl From<EngineError> for Problem {
                 Problem::new(Code::IdempotencyKeyReused, detail).with_field("Idempotency-Key")
             }
             EngineError::Conflict { .. } => Problem::new(Code::Conflict, detail).retryable(true),
+            EngineError::Unavailable(e) if e.is_storage_full() => {
+                tracing::error!(error = %e, "the event store's disk is full");
+                Problem::new(
+                    Code::StorageFull,
+                    "the event store's disk is full: nothing was recorded; send the command again with the same Idempotency-Key once space is freed",
+                )
+                .retryable(true)
+            }
             EngineError::Unavailable(e) => {
                 tracing::warn!(error = %e, "store unavailable");
                 Problem::new(Code::Unavailable, "the event store cannot be reached").retryable(true)

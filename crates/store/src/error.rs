@@ -107,7 +107,72 @@ pub enum StoreError {
     /// File-system error.
     #[error("io: {0}")]
     Io(#[from] std::io::Error),
+    /// The disk (or the database's tablespace) is full: SQLite's `SQLITE_FULL`, PostgreSQL's
+    /// `disk_full` (53100) or `ENOSPC`. Reported to every append of the group commit that hit it; none of
+    /// them was written, and each may be retried with the same command id once space is freed.
+    #[error("no space left for the event store: {0}")]
+    StorageFull(String),
+}
+
+impl StoreError {
+    /// The group-commit error every append of a failed group is answered with: [`StoreError::StorageFull`]
+    /// when the cause was a full disk, [`StoreError::Backend`] otherwise.
+    pub(crate) fn for_failed_group(&self) -> StoreError {
+        match self {
+            StoreError::StorageFull(text) => StoreError::StorageFull(text.clone()),
+            StoreError::Backend(text) => StoreError::Backend(text.clone()),
+            _ if self.is_storage_full() => StoreError::StorageFull(self.to_string()),
+            _ => StoreError::Backend(self.to_string()),
+        }
+    }
+
+    /// Whether the cause is a full disk.
+    pub fn is_storage_full(&self) -> bool {
+        const ENOSPC: i32 = 28;
+        match self {
+            StoreError::StorageFull(_) => true,
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
+                e.code == rusqlite::ErrorCode::DiskFull
+            }
+            StoreError::Postgres(sqlx::Error::Database(db)) => {
+                db.code().as_deref() == Some("53100")
+            }
+            StoreError::Io(e) => e.raw_os_error() == Some(ENOSPC),
+            _ => false,
+        }
+    }
 }
 
 /// Result alias of the store.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::StoreError;
+
+    #[test]
+    fn a_full_disk_is_told_apart_from_other_failures() {
+        let enospc = StoreError::Io(std::io::Error::from_raw_os_error(28));
+        assert!(enospc.is_storage_full());
+        assert!(matches!(
+            enospc.for_failed_group(),
+            StoreError::StorageFull(text) if text.contains("No space left")
+        ));
+        let full = StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+            None,
+        ));
+        assert!(full.is_storage_full());
+        let busy = StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+            None,
+        ));
+        assert!(!busy.is_storage_full());
+        assert!(matches!(busy.for_failed_group(), StoreError::Backend(_)));
+        let again = StoreError::StorageFull("no room".into()).for_failed_group();
+        assert_eq!(
+            again.to_string(),
+            "no space left for the event store: no room"
+        );
+    }
+}

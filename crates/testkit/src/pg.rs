@@ -147,22 +147,7 @@ impl PgCluster {
         let mut last_error = String::new();
         for _ in 0..5 {
             cluster.port = free_port()?;
-            let options = format!(
-                "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=200",
-                cluster.port,
-                quote(&dir_path)
-            );
-            let started = run(
-                cluster
-                    .tool("pg_ctl")
-                    .arg("-D")
-                    .arg(&cluster.data)
-                    .arg("-l")
-                    .arg(dir_path.join("postgres.log"))
-                    .args(["-w", "-t", "60", "-o", &options, "start"]),
-                "pg_ctl start",
-            );
-            match started {
+            match cluster.pg_ctl_start() {
                 Ok(()) => {
                     cluster.running = true;
                     break;
@@ -179,6 +164,50 @@ impl PgCluster {
         }
         cluster.watchdog = cluster.spawn_watchdog().ok();
         Ok(cluster)
+    }
+
+    fn pg_ctl_start(&self) -> Result<(), String> {
+        let dir_path = self.dir_path();
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=200",
+            self.port,
+            quote(dir_path)
+        );
+        run(
+            self.tool("pg_ctl")
+                .arg("-D")
+                .arg(&self.data)
+                .arg("-l")
+                .arg(dir_path.join("postgres.log"))
+                .args(["-w", "-t", "60", "-o", &options, "start"]),
+            "pg_ctl start",
+        )
+    }
+
+    /// Shuts the server down as an operator's restart does (`pg_ctl stop -m fast`: open connections are
+    /// ended, transactions in flight rolled back), keeping its data; [`PgCluster::start_server`] starts it
+    /// again on the same port.
+    pub fn stop_server(&mut self) -> Result<(), String> {
+        if self.running {
+            run(
+                self.tool("pg_ctl")
+                    .arg("-D")
+                    .arg(&self.data)
+                    .args(["-m", "fast", "-w", "stop"]),
+                "pg_ctl stop",
+            )?;
+            self.running = false;
+        }
+        Ok(())
+    }
+
+    /// Starts a server stopped by [`PgCluster::stop_server`] again, on the same port with the same data.
+    pub fn start_server(&mut self) -> Result<(), String> {
+        if !self.running {
+            self.pg_ctl_start()?;
+            self.running = true;
+        }
+        Ok(())
     }
 
     fn dir_path(&self) -> &Path {

@@ -59,6 +59,10 @@ struct Inner {
     sender: mpsc::UnboundedSender<Job>,
 }
 
+/// How long a read waits for a connection: while the database is down, a read fails after this (and the server
+/// answers "not ready" or a retryable 503) instead of waiting out sqlx's default of 30 seconds.
+const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl PostgresStore {
     /// Connects to the database at `url` (e.g. `postgres://user@host:5432/db`), creating or
     /// migrating the schema. Must be called within a tokio runtime, which runs the writer task.
@@ -75,6 +79,7 @@ impl PostgresStore {
         migrate(&mut conn).await?;
         let pool = PgPoolOptions::new()
             .max_connections(config.read_connections.max(1))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(read_options)
             .await?;
         let (sender, receiver) = mpsc::unbounded_channel();
@@ -171,13 +176,25 @@ async fn writer_loop(
         }
         let (jobs, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
         let chain = !receiver.is_empty();
-        let result = match conn.as_mut() {
+        let mut result = match conn.as_mut() {
             Some(c) => commit_batch(c, &mut cache, &jobs, &mut locked, chain).await,
             None => match PgConnection::connect_with(&options).await {
                 Ok(c) => commit_batch(conn.insert(c), &mut cache, &jobs, &mut locked, chain).await,
                 Err(e) => Err(StoreError::Postgres(e)),
             },
         };
+        // A connection lost since the last group (the server restarted, a proxy cut it) is replaced once
+        // and the group redone from fresh lookups: an append the lost connection may have committed is
+        // then recognised by its command id, so none is written twice.
+        if result.as_ref().is_err_and(is_connection_lost) && conn.is_some() {
+            tracing::info!("postgres connection lost; reconnecting and redoing the group commit");
+            cache = Cache::default();
+            locked = None;
+            result = match PgConnection::connect_with(&options).await {
+                Ok(c) => commit_batch(conn.insert(c), &mut cache, &jobs, &mut locked, chain).await,
+                Err(e) => Err(StoreError::Postgres(e)),
+            };
+        }
         match result {
             Ok(plan) => {
                 for (reply, result) in replies.into_iter().zip(plan.results) {
@@ -190,9 +207,8 @@ async fn writer_loop(
                 conn = None;
                 cache = Cache::default();
                 locked = None;
-                let text = err.to_string();
                 for reply in replies {
-                    let _ = reply.send(Err(StoreError::Backend(text.clone())));
+                    let _ = reply.send(Err(err.for_failed_group()));
                 }
             }
         }
@@ -261,6 +277,20 @@ impl Cache {
     fn forget(&mut self) {
         self.head = None;
         self.versions.clear();
+    }
+}
+
+/// Whether the connection itself failed (rather than a statement on a working connection): I/O,
+/// protocol or TLS errors, and the server's connection-exception and shutdown codes.
+fn is_connection_lost(err: &StoreError) -> bool {
+    match err {
+        StoreError::Postgres(
+            sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::Tls(_),
+        ) => true,
+        StoreError::Postgres(sqlx::Error::Database(db)) => db
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
     }
 }
 

@@ -307,12 +307,12 @@ fn process_batch(conn: &mut Connection, batch: Vec<Msg>) {
         }
         Err(err) => {
             tracing::warn!(error = %err, "sqlite group commit failed; nothing of it was written");
-            let text = err.to_string();
+            let answer = err.for_failed_group();
             for reply in append_replies {
-                let _ = reply.send(Err(StoreError::Backend(text.clone())));
+                let _ = reply.send(Err(answer.for_failed_group()));
             }
             for reply in snapshot_replies {
-                let _ = reply.send(Err(StoreError::Backend(text.clone())));
+                let _ = reply.send(Err(answer.for_failed_group()));
             }
         }
     }
