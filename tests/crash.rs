@@ -145,6 +145,20 @@ struct Sent {
     refused: Option<(u16, Value)>,
 }
 
+impl Sent {
+    /// [`draft`] `n`, with a fresh key, not sent yet.
+    fn draft(n: usize) -> Sent {
+        let (id, body) = draft(n);
+        Sent {
+            id,
+            key: Uuid::new_v4(),
+            body,
+            answer: None,
+            refused: None,
+        }
+    }
+}
+
 /// What the load does when the server cannot record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Fault {
@@ -185,14 +199,7 @@ async fn load(base: &str, token: &str, first: usize, length: Duration, fault: Fa
         tasks.push(tokio::spawn(async move {
             let mut sent = Vec::new();
             for k in 0.. {
-                let (id, body) = draft(first + c * 10_000 + k);
-                let mut one = Sent {
-                    id,
-                    key: Uuid::new_v4(),
-                    body,
-                    answer: None,
-                    refused: None,
-                };
+                let mut one = Sent::draft(first + c * 10_000 + k);
                 let outcome = post(&client, &base, &token, &one).await;
                 let stop = match outcome {
                     Ok(response) => {
@@ -446,6 +453,37 @@ async fn poll_until(
     }
 }
 
+/// The small province seeded in `db`, a server on it, and clients sending drafts for `length` under
+/// [`Fault::Outage`] while `fault` runs from [`LOAD`] on; returns the server, the clients' token and their sends
+/// split into acknowledged and in doubt (answered a retryable 503/507 or cut off). None may be refused.
+async fn under_load(
+    db: &str,
+    length: Duration,
+    fault: impl AsyncFnOnce(&str),
+) -> (Server, String, Vec<Sent>, Vec<Sent>) {
+    let provider = seed_province(db).await;
+    let server = start(db, false);
+    let (base, token) = (server.base.clone(), provider.clone());
+    let clients = tokio::spawn(async move { load(&base, &token, 0, length, Fault::Outage).await });
+    tokio::time::sleep(LOAD).await;
+    fault(&server.base).await;
+    let sent = clients.await.unwrap();
+    let refused: Vec<_> = sent.iter().filter_map(|s| s.refused.as_ref()).collect();
+    assert!(refused.is_empty(), "refused under the fault: {refused:?}");
+    let (acknowledged, in_doubt): (Vec<Sent>, Vec<Sent>) =
+        sent.into_iter().partition(|s| s.answer.is_some());
+    eprintln!(
+        "{} acknowledged, {} answered a retryable 503/507 or cut off",
+        acknowledged.len(),
+        in_doubt.len()
+    );
+    assert!(
+        acknowledged.len() >= CLIENTS && !in_doubt.is_empty(),
+        "the fault did not land under load"
+    );
+    (server, provider, acknowledged, in_doubt)
+}
+
 /// The suites' small province recorded in `db` (faster than the demo), and a token of 河北省公安厅's leader,
 /// who drafts the catalog entries of the load.
 async fn seed_province(db: &str) -> String {
@@ -460,14 +498,7 @@ async fn seed_province(db: &str) -> String {
 
 /// One new draft, sent once (no retry): the server must record it at the first attempt.
 async fn record_one_more(base: &str, token: &str, n: usize) -> Sent {
-    let (id, body) = draft(n);
-    let mut one = Sent {
-        id,
-        key: Uuid::new_v4(),
-        body,
-        answer: None,
-        refused: None,
-    };
+    let mut one = Sent::draft(n);
     let response = post(&reqwest::Client::new(), base, token, &one)
         .await
         .unwrap();
@@ -488,51 +519,25 @@ async fn postgres_restart_under_load_is_not_ready_then_recovers_losing_nothing()
     // A cluster of its own: the shared one must not go down under other tests.
     let mut cluster = govshare_testkit::PgCluster::start().unwrap();
     let url = cluster.fresh_database("restart").await.unwrap();
-    let provider = seed_province(&url).await;
-    let server = start(&url, false);
-    let (base, token) = (server.base.clone(), provider.clone());
-    let clients =
-        tokio::spawn(
-            async move { load(&base, &token, 0, Duration::from_secs(8), Fault::Outage).await },
-        );
-    tokio::time::sleep(LOAD).await;
-
-    tokio::task::block_in_place(|| cluster.stop_server()).unwrap();
-    poll_until(
-        &server.base,
-        "/readyz",
-        Duration::from_secs(20),
-        |status, problem| status == 503 && problem["code"] == "not-ready",
-    )
-    .await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    tokio::task::block_in_place(|| cluster.start_server()).unwrap();
-    poll_until(
-        &server.base,
-        "/readyz",
-        Duration::from_secs(60),
-        |status, _| status == 200,
-    )
-    .await;
+    let (server, provider, mut acknowledged, in_doubt) =
+        under_load(&url, Duration::from_secs(8), async |base: &str| {
+            tokio::task::block_in_place(|| cluster.stop_server()).unwrap();
+            poll_until(
+                base,
+                "/readyz",
+                Duration::from_secs(20),
+                |status, problem| status == 503 && problem["code"] == "not-ready",
+            )
+            .await;
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            tokio::task::block_in_place(|| cluster.start_server()).unwrap();
+            poll_until(base, "/readyz", Duration::from_secs(60), |status, _| {
+                status == 200
+            })
+            .await;
+        })
+        .await;
     let after = record_one_more(&server.base, &provider, 900_000).await;
-
-    let sent = clients.await.unwrap();
-    let refused: Vec<_> = sent.iter().filter_map(|s| s.refused.as_ref()).collect();
-    assert!(
-        refused.is_empty(),
-        "refused around the restart: {refused:?}"
-    );
-    let (mut acknowledged, in_doubt): (Vec<Sent>, Vec<Sent>) =
-        sent.into_iter().partition(|s| s.answer.is_some());
-    assert!(
-        !in_doubt.is_empty(),
-        "no command was sent while PostgreSQL was down"
-    );
-    eprintln!(
-        "{} acknowledged, {} answered 503 or cut off around the restart",
-        acknowledged.len(),
-        in_doubt.len()
-    );
     acknowledged.push(after);
     let acknowledged = settle(&server.base, &provider, acknowledged, &in_doubt).await;
     server.stop();
@@ -624,40 +629,17 @@ impl Drop for SmallDisk {
 async fn sqlite_full_disk_refuses_clearly_loses_nothing_and_recovers_when_space_returns() {
     let disk = SmallDisk::mount("48m");
     let db = disk.path().join("govshare.db").display().to_string();
-    let provider = seed_province(&db).await;
-    let server = start(&db, false);
-    let (base, token) = (server.base.clone(), provider.clone());
-    let clients =
-        tokio::spawn(
-            async move { load(&base, &token, 0, Duration::from_secs(6), Fault::Outage).await },
-        );
-    tokio::time::sleep(LOAD).await;
-    let ballast = tokio::task::block_in_place(|| disk.fill());
-    let sent = clients.await.unwrap();
-    let refused: Vec<_> = sent.iter().filter_map(|s| s.refused.as_ref()).collect();
-    assert!(refused.is_empty(), "refused on a full disk: {refused:?}");
-    let (mut acknowledged, full): (Vec<Sent>, Vec<Sent>) =
-        sent.into_iter().partition(|s| s.answer.is_some());
-    eprintln!(
-        "{} acknowledged, then {} answered storage-full",
-        acknowledged.len(),
-        full.len()
-    );
-    assert!(
-        acknowledged.len() >= CLIENTS && !full.is_empty(),
-        "the disk did not fill under load"
-    );
+    let mut ballast = None;
+    let (server, provider, mut acknowledged, full) =
+        under_load(&db, Duration::from_secs(6), async |_: &str| {
+            ballast = Some(tokio::task::block_in_place(|| disk.fill()));
+        })
+        .await;
+    let ballast = ballast.unwrap();
 
     // What a client is told, in full.
     let client = reqwest::Client::new();
-    let (id, body) = draft(800_000);
-    let probe = Sent {
-        id,
-        key: Uuid::new_v4(),
-        body,
-        answer: None,
-        refused: None,
-    };
+    let probe = Sent::draft(800_000);
     let response = post(&client, &server.base, &provider, &probe)
         .await
         .unwrap();
