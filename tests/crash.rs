@@ -453,6 +453,40 @@ async fn poll_until(
     }
 }
 
+/// The live server's catalog model reaches the newest of `acknowledged` by itself (a query with
+/// `min_position` answers it within a minute): the read models recovered from the fault without a restart.
+async fn assert_catalog_catches_up(base: &str, token: &str, acknowledged: &[Sent]) {
+    let newest = acknowledged
+        .iter()
+        .max_by_key(|s| s.answer.as_ref().unwrap()["position"].as_u64())
+        .unwrap();
+    let position = newest.answer.as_ref().unwrap()["position"]
+        .as_u64()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let response = client
+            .get(format!(
+                "{base}/v1/catalog/entries/{}?min_position={position}",
+                newest.id
+            ))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        if status == 200 {
+            return;
+        }
+        let problem: Value = response.json().await.unwrap_or(Value::Null);
+        assert!(
+            status == 503 && Instant::now() < deadline,
+            "the catalog model did not reach position {position}: {status} {problem}"
+        );
+    }
+}
+
 /// The small province seeded in `db`, a server on it, and clients sending drafts for `length` under
 /// [`Fault::Outage`] while `fault` runs from [`LOAD`] on; returns the server, the clients' token and their sends
 /// split into acknowledged and in doubt (answered a retryable 503/507 or cut off). None may be refused.
@@ -540,6 +574,7 @@ async fn postgres_restart_under_load_is_not_ready_then_recovers_losing_nothing()
     let after = record_one_more(&server.base, &provider, 900_000).await;
     acknowledged.push(after);
     let acknowledged = settle(&server.base, &provider, acknowledged, &in_doubt).await;
+    assert_catalog_catches_up(&server.base, &provider, &acknowledged).await;
     server.stop();
 
     let last_position = assert_log_holds(&url, &acknowledged);
@@ -677,6 +712,7 @@ async fn sqlite_full_disk_refuses_clearly_loses_nothing_and_recovers_when_space_
     let after = record_one_more(&server.base, &provider, 900_000).await;
     acknowledged.push(after);
     let acknowledged = settle(&server.base, &provider, acknowledged, &full).await;
+    assert_catalog_catches_up(&server.base, &provider, &acknowledged).await;
     server.stop();
 
     let last_position = assert_log_holds(&db, &acknowledged);

@@ -239,8 +239,9 @@ impl TokenStore {
         let store = match govshare_app::sqlite_path(location) {
             None => {
                 let options = PgConnectOptions::from_str(location)?;
+                // Every request with a token reads this table: as many connections as the store's read pool.
                 let pool = PgPoolOptions::new()
-                    .max_connections(2)
+                    .max_connections(4)
                     .acquire_timeout(Duration::from_secs(5))
                     .connect_with(options)
                     .await?;
