@@ -541,8 +541,9 @@ pub fn mutated(
 }
 
 /// The first path at which two JSON values disagree on a field both have (a key only one side has is
-/// skipped: optional fields left out, unknown fields ignored), or `None`. Strings that both parse as the
-/// same RFC 3339 instant agree.
+/// skipped: optional fields left out, unknown fields ignored), or `None`. A struct written as an array of
+/// its fields (serde's positional form) is not compared, and a unit variant written `{"name": null}` agrees
+/// with `"name"`.
 pub fn disagreement(input: &Value, output: &Value, path: String) -> Option<String> {
     match (input, output) {
         (Value::Object(i), Value::Object(o)) => i.iter().find_map(|(key, value)| {
@@ -554,6 +555,15 @@ pub fn disagreement(input: &Value, output: &Value, path: String) -> Option<Strin
             .zip(o)
             .enumerate()
             .find_map(|(n, (a, b))| disagreement(a, b, format!("{path}[{n}]"))),
+        // serde reads a struct from an array of its fields in declaration order (`"deadlines": [5]` sets the
+        // first field): accepted by every derived decoder, and not comparable field by field here.
+        (Value::Array(_), Value::Object(_)) => None,
+        // A unit variant may be written `{"name": null}` as well as `"name"`.
+        (Value::Object(i), Value::String(name))
+            if i.len() == 1 && i.get(name).is_some_and(Value::is_null) =>
+        {
+            None
+        }
         (Value::Number(a), Value::Number(b)) => {
             (a.as_f64() != b.as_f64() || a.as_i64() != b.as_i64() || a.as_u64() != b.as_u64())
                 .then_some(path)
