@@ -547,3 +547,20 @@ fn the_unmodified_bundles_check_in_every_form() {
         Err(BundleFinding::Unreadable { .. })
     ));
 }
+
+/// Found while writing this suite (its edits reach it, rarely): a command's span was computed as
+/// `last_position - first_position + 1`, which overflows (a panic in a debug build, a wrong count in a
+/// release build) for a bundled command claiming positions `0..=u64::MAX`.
+#[test]
+fn a_command_claiming_every_position_is_refused_not_overflowing() {
+    let seed = &seeds()[1];
+    let mut bundle = seed.bundle.clone();
+    bundle.commands[0].first_position = 0;
+    bundle.commands[0].last_position = u64::MAX;
+    let finding = check_bundle(&bundle, Some(&seed.key)).unwrap_err();
+    assert!(
+        matches!(finding, BundleFinding::CommandMismatch { .. }),
+        "{finding:?}"
+    );
+    check(seed, &serde_json::to_string(&bundle).unwrap()).unwrap();
+}
