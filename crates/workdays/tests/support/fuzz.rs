@@ -542,8 +542,8 @@ pub fn mutated(
 
 /// The first path at which two JSON values disagree on a field both have (a key only one side has is
 /// skipped: optional fields left out, unknown fields ignored), or `None`. A struct written as an array of
-/// its fields (serde's positional form) is not compared, and a unit variant written `{"name": null}` agrees
-/// with `"name"`.
+/// its fields (serde's positional form) is not compared, a unit variant written `{"name": null}` agrees
+/// with `"name"`, and two strings agree when chrono reads them as the same date or instant.
 pub fn disagreement(input: &Value, output: &Value, path: String) -> Option<String> {
     match (input, output) {
         (Value::Object(i), Value::Object(o)) => i.iter().find_map(|(key, value)| {
@@ -569,6 +569,18 @@ pub fn disagreement(input: &Value, output: &Value, path: String) -> Option<Strin
                 .then_some(path)
         }
         (a, b) if a == b => None,
+        // chrono reads a date or an instant written loosely (`027-01-07`, `2027-1-7`, an offset) and writes it
+        // back canonically: the same value.
+        (Value::String(a), Value::String(b)) if same_time(a, b) => None,
         _ => Some(path),
     }
+}
+
+/// Whether chrono reads both strings as the same instant or the same date.
+fn same_time(a: &str, b: &str) -> bool {
+    use chrono::{DateTime, NaiveDate, Utc};
+    if let (Ok(x), Ok(y)) = (a.parse::<DateTime<Utc>>(), b.parse::<DateTime<Utc>>()) {
+        return x == y;
+    }
+    matches!((a.parse::<NaiveDate>(), b.parse::<NaiveDate>()), (Ok(x), Ok(y)) if x == y)
 }
