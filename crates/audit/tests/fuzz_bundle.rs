@@ -41,7 +41,7 @@ use serde_json::Value;
 use support::*;
 
 /// Cases per property by default: the suite runs in well under 20 s in a debug build on two cores.
-const DEFAULT_CASES: u32 = 64;
+const DEFAULT_CASES: u32 = 48;
 
 const GOLDEN: &str = include_str!("golden/bundle_v1.json");
 

@@ -53,7 +53,7 @@ use support::*;
 use uuid::Uuid;
 
 /// Cases per property by default: the suite runs in well under 20 s in a debug build on two cores.
-const DEFAULT_CASES: u32 = 512;
+const DEFAULT_CASES: u32 = 256;
 
 /// The domain's golden events (`{"Variant": body}`), with the aggregate kind of each.
 const GOLDEN_EVENTS: &[(&str, &str)] = &[
