@@ -249,11 +249,9 @@ fn check_accepted(oracle: &Oracle, calendar: &Calendar) -> Result<(), TestCaseEr
 fn check_refusal(oracle: Option<&Oracle>, error: &LoadError) -> Result<(), TestCaseError> {
     let message = error.to_string();
     prop_assert!(!message.is_empty());
+    // Text serde_json::Value refuses: a Parse error, or (an unchecked escape in an ignored field, see the
+    // support module) whatever the loader found first; either way a typed error, with nothing to compare.
     let Some(oracle) = oracle else {
-        prop_assert!(
-            matches!(error, LoadError::Parse(_)),
-            "text serde_json does not parse refused as {error:?}"
-        );
         return Ok(());
     };
     let keys: Vec<&str> = oracle.years().iter().map(|(k, _)| *k).collect();
