@@ -805,7 +805,11 @@ pub fn check_bundle(
         prev = computed;
     }
     for (command_id, (command, _, seen)) in &commands {
-        let span = command.last_position.saturating_sub(command.first_position) + 1;
+        // Saturating: a command may claim positions `0..=u64::MAX`, whose count does not fit.
+        let span = command
+            .last_position
+            .saturating_sub(command.first_position)
+            .saturating_add(1);
         if *seen != span {
             return Err(BundleFinding::CommandMismatch {
                 position: command.first_position,

@@ -56,6 +56,14 @@ pub enum CodecError {
         /// The kind stored.
         found: String,
     },
+    /// A stored command's type names another command than its body holds.
+    #[error("command record {declared} holds the body of {encoded}")]
+    CommandTypeMismatch {
+        /// The record's `command_type`.
+        declared: String,
+        /// The type its body encodes as (`Kind.Variant`).
+        encoded: String,
+    },
     /// A stored payload does not decode into the domain type.
     #[error("position {position}: {event_type} does not decode: {source}")]
     Decode {
@@ -270,6 +278,15 @@ where
             event_type: record.command_type.clone(),
             source,
         })?;
+    // The type is stored beside the body: a record whose type names another command is not this one's.
+    let (name, _) = untag(serde_json::to_value(&stored.body)?, A::TYPE, "command")?;
+    let encoded = format!("{}.{name}", A::TYPE);
+    if record.command_type != encoded {
+        return Err(CodecError::CommandTypeMismatch {
+            declared: record.command_type.clone(),
+            encoded,
+        });
+    }
     let envelope =
         CommandEnvelope::new(stored.context.actor.clone(), record.issued_at, stored.body);
     Ok((envelope, stored.context))

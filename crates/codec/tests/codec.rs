@@ -188,3 +188,33 @@ fn a_deadline_reminder_is_stored_as_deadline_reminded_version_1_on_every_kind_wi
         assert_eq!(other.payload, encoded.payload);
     }
 }
+
+/// Found by `tests/fuzz.rs`: the record's command type was checked for its aggregate prefix only, so a
+/// record of `ShareApplication.AgreeToShare` holding a `ForwardToProvider` body decoded, and re-encoded as
+/// another record.
+#[test]
+fn a_command_record_whose_type_names_another_command_is_refused() {
+    let payload: serde_json::Value =
+        serde_json::from_str(include_str!("golden/forward_to_provider.command.json")).unwrap();
+    let record = govshare_store::CommandRecord {
+        command_type: "ShareApplication.AgreeToShare".into(),
+        schema_version: 1,
+        payload,
+        issued_at: Utc.with_ymd_and_hms(2026, 3, 2, 6, 30, 0).unwrap(),
+    };
+    let err = decode_command::<ShareApplication>(&record).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            govshare_codec::CodecError::CommandTypeMismatch { declared, encoded }
+                if declared == "ShareApplication.AgreeToShare"
+                    && encoded == "ShareApplication.ForwardToProvider"
+        ),
+        "{err:?}"
+    );
+    let fine = govshare_store::CommandRecord {
+        command_type: "ShareApplication.ForwardToProvider".into(),
+        ..record
+    };
+    assert!(decode_command::<ShareApplication>(&fine).is_ok());
+}

@@ -88,9 +88,10 @@ impl Arrangements {
 
     /// Validates a parsed arrangement file.
     ///
-    /// Checks: the time zone is Beijing's; year keys are years inside `first_year..=last_year`; every date
-    /// parses and belongs to the year it is filed under; no date is listed twice; no date is both a day off
-    /// and a make-up working day; a make-up working day is a Saturday or a Sunday.
+    /// Checks: the time zone is Beijing's; year keys are years written plainly (`"2027"`, not `"+2027"` or
+    /// `"02027"`) inside `first_year..=last_year`; every date parses and belongs to the year it is filed
+    /// under; no date is listed twice; no date is both a day off and a make-up working day; a make-up
+    /// working day is a Saturday or a Sunday.
     pub fn from_file(file: &ArrangementFile) -> Result<Self, LoadError> {
         if file.timezone != TIMEZONE {
             return Err(LoadError::WrongTimezone(file.timezone.clone()));
@@ -103,9 +104,13 @@ impl Arrangements {
         }
         let mut years = BTreeMap::new();
         for (key, year_file) in &file.years {
+            // Only the year as written plainly: `"+2027"` or `"02027"` would file a second arrangement of
+            // 2027 beside `"2027"`, and one of the two would be dropped without a word.
             let year: i32 = key
                 .parse()
-                .map_err(|_| LoadError::BadYearKey(key.clone()))?;
+                .ok()
+                .filter(|year: &i32| year.to_string() == *key)
+                .ok_or_else(|| LoadError::BadYearKey(key.clone()))?;
             if !SUPPORTED_YEARS.contains(&year) {
                 return Err(LoadError::UnsupportedYear(year));
             }

@@ -20,7 +20,8 @@ pub enum LoadError {
         /// Declared last year.
         last_year: i32,
     },
-    /// A key of `years` is not a year.
+    /// A key of `years` is not a year written plainly (`"2027"`; `"+2027"` and `"02027"` are refused, so
+    /// that no year is filed twice under two spellings).
     #[error("year key {0:?} is not a year")]
     BadYearKey(String),
     /// A year is filed outside the declared range.

@@ -127,3 +127,28 @@ fn a_year_outside_the_supported_range_is_refused() {
         Err(LoadError::UnsupportedYear(200000))
     );
 }
+
+/// Found by `tests/fuzz.rs`: `"+2027"` and `"02027"` parse as 2027, so a file with both `"2027"` and
+/// `"+2027"` filed two arrangements of one year and the loader silently kept only one of them.
+#[test]
+fn a_year_filed_twice_under_another_spelling_is_refused_not_silently_dropped() {
+    for spelling in ["+2027", "02027"] {
+        let text = format!(
+            r#"{{"timezone":"Asia/Shanghai","first_year":2027,"last_year":2027,"years":{{
+                "2027":{{"holidays":[],"makeup_workdays":[]}},
+                "{spelling}":{{"holidays":[{{"name":"x","days_off":["2027-05-06"]}}],"makeup_workdays":[]}}}}}}"#
+        );
+        assert_eq!(
+            Arrangements::from_json(&text),
+            Err(LoadError::BadYearKey(spelling.to_owned()))
+        );
+        // Alone, the spelling is refused too: the key must be the year as written plainly.
+        let alone = format!(
+            r#"{{"timezone":"Asia/Shanghai","first_year":2027,"last_year":2027,"years":{{"{spelling}":{{}}}}}}"#
+        );
+        assert_eq!(
+            Arrangements::from_json(&alone),
+            Err(LoadError::BadYearKey(spelling.to_owned()))
+        );
+    }
+}
