@@ -634,10 +634,10 @@ async fn scrape(http: &reqwest::Client, base: &str) -> Option<(u64, BTreeMap<Str
     for line in text.lines() {
         if let Some(v) = line.strip_prefix("govshare_log_head_position ") {
             head = v.trim().parse().ok();
-        } else if let Some(rest) = line.strip_prefix("govshare_projection_lag_events{model=\"") {
-            if let Some((model, value)) = rest.split_once("\"} ") {
-                lags.insert(model.to_owned(), value.trim().parse().unwrap_or(0));
-            }
+        } else if let Some(rest) = line.strip_prefix("govshare_projection_lag_events{model=\"")
+            && let Some((model, value)) = rest.split_once("\"} ")
+        {
+            lags.insert(model.to_owned(), value.trim().parse().unwrap_or(0));
         }
     }
     Some((head?, lags))
@@ -1146,7 +1146,13 @@ async fn bench() {
                 None => path.display().to_string(),
             };
             provision(&database).await;
-            let size_of = || (!on_postgres).then(|| sqlite_bytes(&path)).flatten();
+            let size_of = || {
+                if on_postgres {
+                    None
+                } else {
+                    sqlite_bytes(&path)
+                }
+            };
             for (i, &size) in sizes.iter().enumerate() {
                 let filled =
                     prefill(&database, size, tasks, &format!("P{i}"), size_of, max_bytes).await;
