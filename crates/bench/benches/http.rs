@@ -36,106 +36,34 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
-use std::process::{Child, ChildStdin, Command as Process, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{Datelike, FixedOffset, Utc};
-use govshare_app::{App, AppConfig};
+use govshare_app::App;
+use govshare_bench::machine::{
+    busy_between, env_f64, fsync_rate, load_average, machine_cpu, process_cpu, quantile, status_kb,
+};
+use govshare_bench::province::{POLICE, REQUESTERS, open_app};
+use govshare_bench::server::{Server, TokenFor, problem, serve_if_child};
 use govshare_domain::share_application::{
     AgreeToShare, ApplicationScenario, ForwardToProvider, ProvideShare, ShareCommand,
     SubmitShareApplication,
 };
-use govshare_domain::{DepartmentKind, PersonId, Role};
-use govshare_engine::{Command, CommandRequest, Engine, EngineConfig, requested_entry};
+use govshare_domain::{PersonId, Role};
+use govshare_engine::{Command, CommandRequest, requested_entry};
 use govshare_projections::PageRequest;
 use govshare_projections::models::applications;
-use govshare_server::{AppHandle, ServerConfig, TokenActor, TokenStore};
 use govshare_testkit::PgCluster;
 use govshare_testkit::province::{self, AUTHORITY, POPULATION};
-use serde_json::{Value, json};
+use serde_json::Value;
 use uuid::Uuid;
-
-/// Set in the re-executed child: the database it serves.
-const SERVER_ROLE: &str = "GOVSHARE_BENCH_HTTP_SERVER";
-/// Set in the re-executed child: how many clients to issue tokens for.
-const SERVER_CLIENTS: &str = "GOVSHARE_BENCH_HTTP_TOKENS";
-
-const POLICE: &str = "130000-public-security";
-/// The requesting departments; client *k* submits as department *k* mod 8.
-const REQUESTERS: [(&str, &str); 8] = [
-    ("130000-health", "河北省卫生健康委员会"),
-    ("130000-market-regulation", "河北省市场监督管理局"),
-    ("130000-civil-affairs", "河北省民政厅"),
-    ("130000-education", "河北省教育厅"),
-    ("130000-transport", "河北省交通运输厅"),
-    ("130000-housing", "河北省住房和城乡建设厅"),
-    ("130000-natural-resources", "河北省自然资源厅"),
-    ("130000-ecology", "河北省生态环境厅"),
-];
 /// Applications left in the authority's inbox for the query row.
 const INBOX_FILL: usize = 60;
 
 // ---------------------------------------------------------------------------------------------
-// The province and the workload
+// The workload
 // ---------------------------------------------------------------------------------------------
-
-async fn open_app(database: &str) -> App {
-    let config =
-        AppConfig::with_engine(EngineConfig::new(database).with_categories(province::categories()));
-    let mut app = App::open(config).await.unwrap();
-    seed(app.engine()).await;
-    app.run_background();
-    app
-}
-
-/// 河北省 with its data authority, public security (provider of the published, conditional
-/// 户籍人口基本信息) and eight requesting departments.
-async fn seed(engine: &Engine) {
-    let (province, authority) = province::bootstrap();
-    engine
-        .bootstrap(
-            Uuid::new_v4(),
-            PersonId("王主任".into()),
-            province,
-            authority,
-        )
-        .await
-        .unwrap();
-    let departments = std::iter::once((POLICE, "河北省公安厅", DepartmentKind::PublicSecurity))
-        .chain(
-            REQUESTERS
-                .iter()
-                .map(|&(c, n)| (c, n, DepartmentKind::Department)),
-        );
-    for (code, name, kind) in departments {
-        engine
-            .execute(CommandRequest::new(
-                Uuid::new_v4(),
-                province::code(AUTHORITY),
-                PersonId("王主任".into()),
-                Role::Leader,
-                province::register(code, name, "130000", kind),
-            ))
-            .await
-            .unwrap();
-    }
-    for (department, role, command) in
-        province::publication(POPULATION, POLICE, province::population_metadata())
-    {
-        engine
-            .execute(CommandRequest::new(
-                Uuid::new_v4(),
-                province::code(&department),
-                PersonId("经办人".into()),
-                role,
-                command,
-            ))
-            .await
-            .unwrap();
-    }
-}
 
 /// Who acts on a step: the client's requesting department, the data authority or the provider.
 #[derive(Clone, Copy)]
@@ -296,15 +224,6 @@ impl Target for Http {
     }
 }
 
-/// `409 state-conflict` and the like, from a problem+json answer.
-fn problem(status: u16, body: &[u8]) -> String {
-    let code = serde_json::from_slice::<Value>(body)
-        .ok()
-        .and_then(|v| v["code"].as_str().map(str::to_owned))
-        .unwrap_or_else(|| "?".into());
-    format!("{status} {code}")
-}
-
 struct InProcess {
     app: App,
 }
@@ -459,26 +378,18 @@ async fn measure(
     let elapsed = begin.elapsed().as_secs_f64();
     let count = latencies.len();
     let per_op = |cpu: Duration| cpu.as_secs_f64() * 1e6 / count.max(1) as f64;
-    let (busy0, total0) = machine;
-    let (busy1, total1) = machine_cpu();
     latencies.sort_unstable();
-    let quantile = |q: f64| {
-        latencies
-            .get(((count as f64 * q).ceil() as usize).saturating_sub(1))
-            .copied()
-            .unwrap_or_default()
-    };
     Measured {
         rate: count as f64 / elapsed,
-        p50: quantile(0.50),
-        p99: quantile(0.99),
+        p50: quantile(&latencies, 0.50),
+        p99: quantile(&latencies, 0.99),
         count,
         errors,
         own_cpu_us: per_op(process_cpu("self") - own),
         server_cpu_us: server
             .zip(server_cpu)
             .map(|(pid, before)| per_op(process_cpu(&pid.to_string()) - before)),
-        machine_busy: (busy1 - busy0) as f64 / (total1 - total0).max(1) as f64,
+        machine_busy: busy_between(machine, machine_cpu()),
     }
 }
 
@@ -503,240 +414,23 @@ async fn fill_inbox<T: Target>(target: &Arc<T>) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The server process
-// ---------------------------------------------------------------------------------------------
-
-/// The child: opens the app on `database`, issues tokens, prints `{"base", "tokens"}` and serves until
-/// stdin closes.
-fn server_role(database: String) {
-    let clients: usize = std::env::var(SERVER_CLIENTS)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async move {
-        let app = open_app(&database).await;
-        let store = TokenStore::open(&database).await.unwrap();
-        let now = Utc::now();
-        let mut tokens = Vec::new();
-        for client in 0..clients {
-            let mut issued = Vec::new();
-            for who in [Who::Requester, Who::Authority, Who::Police] {
-                let (department, role, person) = actor(client, who);
-                let token = store
-                    .issue(
-                        TokenActor {
-                            department: province::code(&department),
-                            person: PersonId(person),
-                            role,
-                        },
-                        "bench",
-                        now,
-                        now + chrono::Duration::days(1),
-                    )
-                    .await
-                    .unwrap();
-                issued.push(token.secret);
-            }
-            tokens.push(issued);
-        }
-        let handle = AppHandle::new(
-            &app,
-            store,
-            // The limiter would cap each token at its default rate: the benchmark measures the command path.
-            ServerConfig {
-                rate_limit: None,
-                ..ServerConfig::default()
-            },
-        );
-        let listener = govshare_server::bind("127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        println!("{}", json!({"base": base, "tokens": tokens}));
-        std::io::stdout().flush().unwrap();
-        let (closed, stdin_closed) = tokio::sync::oneshot::channel::<()>();
-        std::thread::spawn(move || {
-            let mut sink = Vec::new();
-            let _ = std::io::stdin().read_to_end(&mut sink);
-            let _ = closed.send(());
-        });
-        govshare_server::serve_on(listener, handle, async {
-            let _ = stdin_closed.await;
-        })
-        .await
-        .unwrap();
-        app.shutdown().await.unwrap();
-    });
-}
-
-/// A server child of this bench.
-struct Server {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    base: String,
-    tokens: Vec<ClientTokens>,
-}
-
-impl Server {
-    async fn start(database: &str, clients: usize) -> Server {
-        let mut child = Process::new(std::env::current_exe().unwrap())
-            .env(SERVER_ROLE, database)
-            .env(SERVER_CLIENTS, clients.to_string())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take();
-        let stdout = child.stdout.take().unwrap();
-        let line = tokio::task::spawn_blocking(move || {
-            let mut line = String::new();
-            BufReader::new(stdout).read_line(&mut line).unwrap();
-            line
-        })
-        .await
-        .unwrap();
-        let hello: Value = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("the server child said {line:?}: {e}"));
-        let secret = |v: &Value| v.as_str().unwrap().to_owned();
-        let tokens = hello["tokens"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| ClientTokens {
-                requester: secret(&t[0]),
-                authority: secret(&t[1]),
-                police: secret(&t[2]),
-            })
-            .collect();
-        Server {
-            child,
-            stdin,
-            base: hello["base"].as_str().unwrap().to_owned(),
-            tokens,
-        }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// Closes its stdin and waits for it to finish the requests in flight and shut the app down.
-    fn stop(mut self) {
-        drop(self.stdin.take());
-        let begin = Instant::now();
-        loop {
-            if self.child.try_wait().unwrap().is_some() {
-                return;
-            }
-            if begin.elapsed() > Duration::from_secs(60) {
-                eprintln!("the server child did not stop; killing it");
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Machine facts
-// ---------------------------------------------------------------------------------------------
-
-/// User + system CPU time of a process (`/proc/<pid>/stat` fields 14 and 15, clock ticks of 10 ms).
-fn process_cpu(pid: &str) -> Duration {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let rest = stat.rsplit(')').next().unwrap_or("");
-    let fields: Vec<u64> = rest
-        .split_whitespace()
-        .map(|f| f.parse::<u64>().unwrap_or(0))
-        .collect();
-    let ticks = fields.get(11).copied().unwrap_or(0) + fields.get(12).copied().unwrap_or(0);
-    Duration::from_millis(ticks * 10)
-}
-
-/// (busy, total) jiffies of all CPUs of the machine, every process included.
-fn machine_cpu() -> (u64, u64) {
-    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
-    let Some(line) = stat.lines().next() else {
-        return (0, 0);
-    };
-    let v: Vec<u64> = line
-        .split_whitespace()
-        .skip(1)
-        .filter_map(|f| f.parse().ok())
-        .collect();
-    let total: u64 = v.iter().take(8).sum();
-    let idle = v.get(3).copied().unwrap_or(0) + v.get(4).copied().unwrap_or(0);
-    (total - idle, total)
-}
-
-/// A `/proc/<pid>/status` field in kB (`VmHWM`, `VmRSS`).
-fn status_kb(pid: &str, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
-/// Durable 8 kB overwrites per second on a file in `dir`: `File::sync_all` (fsync) and
-/// `File::sync_data` (fdatasync), 2 s each — the probe of the engine's command-path bench.
-fn fsync_rate(dir: &std::path::Path) -> (f64, f64) {
-    let path = dir.join("fsync.test");
-    let mut file = std::fs::File::create(&path).unwrap();
-    let block = [0x5au8; 8192];
-    let mut rate = |data_only: bool| {
-        let begin = Instant::now();
-        let mut n = 0u64;
-        while begin.elapsed() < Duration::from_secs(2) {
-            file.seek(SeekFrom::Start(0)).unwrap();
-            file.write_all(&block).unwrap();
-            if data_only {
-                file.sync_data().unwrap();
-            } else {
-                file.sync_all().unwrap();
-            }
-            n += 1;
-        }
-        n as f64 / begin.elapsed().as_secs_f64()
-    };
-    let full = rate(false);
-    let data = rate(true);
-    let _ = std::fs::remove_file(path);
-    (full, data)
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .unwrap_or_default()
-        .split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-// ---------------------------------------------------------------------------------------------
 // The run
 // ---------------------------------------------------------------------------------------------
 
-fn env_f64(name: &str, default: f64) -> f64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
+fn selected(backend: &str) -> bool {
+    govshare_bench::machine::selected("GOVSHARE_BENCH_ONLY", backend)
 }
 
-fn selected(backend: &str) -> bool {
-    std::env::var("GOVSHARE_BENCH_ONLY")
-        .map(|only| only.split(',').any(|b| b.trim() == backend))
-        .unwrap_or(true)
+/// Each client's three actors, in [`Who`] order: requester, authority, provider.
+fn token_actors(clients: usize) -> Vec<Vec<TokenFor>> {
+    (0..clients)
+        .map(|client| {
+            [Who::Requester, Who::Authority, Who::Police]
+                .into_iter()
+                .map(|who| actor(client, who))
+                .collect()
+        })
+        .collect()
 }
 
 struct Row {
@@ -753,8 +447,7 @@ struct Row {
 }
 
 fn main() {
-    if let Ok(database) = std::env::var(SERVER_ROLE) {
-        server_role(database);
+    if serve_if_child() {
         return;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -773,7 +466,7 @@ async fn bench() {
         .unwrap_or_else(|| vec![1, 8, 64]);
     let dir = tempfile::tempdir().unwrap();
     eprintln!("timing fsync");
-    let (fsync, fdatasync) = fsync_rate(dir.path());
+    let (fsync, fdatasync) = fsync_rate(dir.path()).unwrap();
     let cluster = selected("postgres")
         .then(|| PgCluster::start().unwrap_or_else(|e| panic!("PostgreSQL: {e}")));
     let mut n = 0;
@@ -793,14 +486,26 @@ async fn bench() {
         for &clients in &concurrencies {
             let load = load_average();
             eprintln!("{backend}, {clients} client(s): HTTP (load average {load})");
-            let mut server =
-                Server::start(&fresh(cluster, dir.path(), &mut n).await, clients).await;
+            let mut server = Server::start(
+                &fresh(cluster, dir.path(), &mut n).await,
+                &token_actors(clients),
+                true,
+            )
+            .await
+            .unwrap();
             let pid = server.pid();
             let rss_idle_kb = status_kb(&pid.to_string(), "VmRSS:");
             let http = Arc::new(Http {
                 base: server.base.clone(),
                 client: reqwest.clone(),
-                tokens: std::mem::take(&mut server.tokens),
+                tokens: std::mem::take(&mut server.tokens)
+                    .into_iter()
+                    .map(|t| ClientTokens {
+                        requester: t[0].clone(),
+                        authority: t[1].clone(),
+                        police: t[2].clone(),
+                    })
+                    .collect(),
             });
             commands(&http, clients, 0.0, 1, 0, None).await;
             let http_run = commands(&http, clients, secs, 0, 1, Some(pid)).await;
@@ -819,7 +524,9 @@ async fn bench() {
 
             eprintln!("{backend}, {clients} client(s): in-process");
             let local = Arc::new(InProcess {
-                app: open_app(&fresh(cluster, dir.path(), &mut n).await).await,
+                app: open_app(&fresh(cluster, dir.path(), &mut n).await, true)
+                    .await
+                    .unwrap(),
             });
             commands(&local, clients, 0.0, 1, 0, None).await;
             let local_run = commands(&local, clients, secs, 0, 1, None).await;

@@ -405,14 +405,14 @@ struct Measured {
 }
 
 /// Runs `work` (one list of commands per caller, executed in order) and measures it.
-/// `server` is the port of the PostgreSQL cluster whose CPU is to be counted too.
+/// `server` is the PostgreSQL cluster whose CPU is to be counted too.
 async fn drive<E: Executor>(
     executor: Arc<E>,
     work: Vec<Vec<E::Cmd>>,
-    server: Option<u16>,
+    server: Option<&PgCluster>,
 ) -> Measured {
     let commands: usize = work.iter().map(Vec::len).sum();
-    let server_cpu = server.map(cluster_cpu);
+    let server_cpu = server.map(PgCluster::server_cpu);
     let cpu = process_cpu();
     let machine = machine_cpu();
     let begin = Instant::now();
@@ -435,7 +435,7 @@ async fn drive<E: Executor>(
     let (busy, total) = machine_cpu();
     let server_cpu = server
         .zip(server_cpu)
-        .map(|(port, before)| cluster_cpu(port).saturating_sub(before));
+        .map(|(cluster, before)| cluster.server_cpu().saturating_sub(before));
     Measured {
         rate: commands as f64 / elapsed,
         cpu_us_per_command: cpu.as_secs_f64() * 1e6 / commands as f64,
@@ -740,42 +740,6 @@ fn process_cpu() -> Duration {
     ticks(f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0))
 }
 
-/// CPU time of the PostgreSQL server listening on `port`: the postmaster's own and its reaped
-/// children's (fields 14–17), plus its live children's (backends, WAL writer, checkpointer …).
-fn cluster_cpu(port: u16) -> Duration {
-    let port = port.to_string();
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Duration::ZERO;
-    };
-    let pids: Vec<String> = entries
-        .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|name| name.bytes().all(|b| b.is_ascii_digit()))
-        .collect();
-    let postmaster = pids.iter().find(|pid| {
-        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-        let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
-        args.first().is_some_and(|a| a.ends_with(b"postgres"))
-            && args
-                .windows(2)
-                .any(|w| w[0] == b"-p" && w[1] == port.as_bytes())
-    });
-    let Some(postmaster) = postmaster else {
-        return Duration::ZERO;
-    };
-    let own = stat_fields(postmaster);
-    let mut total: u64 = own.iter().skip(11).take(4).sum();
-    let parent: u64 = postmaster.parse().unwrap_or(0);
-    for pid in &pids {
-        let f = stat_fields(pid);
-        // Field 4 (ppid) is index 1.
-        if f.get(1) == Some(&parent) {
-            total += f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0);
-        }
-    }
-    ticks(total)
-}
-
 /// (busy, total) jiffies of all CPUs of the machine, every process included.
 fn machine_cpu() -> (u64, u64) {
     let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
@@ -892,10 +856,7 @@ async fn bench(apps: usize) {
         }
         for callers in CALLERS {
             eprintln!("{backend}: {apps} applications, {callers} caller(s)");
-            let server = cluster
-                .as_ref()
-                .filter(|_| on_postgres)
-                .map(PgCluster::port);
+            let server = cluster.as_ref().filter(|_| on_postgres);
             let ours_engine = match &cluster {
                 Some(c) if on_postgres => postgres_engine(c, fresh(), stats.clone()).await,
                 _ => sqlite_engine(dir.path(), fresh(), stats.clone()).await,

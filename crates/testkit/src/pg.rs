@@ -270,6 +270,45 @@ impl PgCluster {
         )
     }
 
+    /// CPU time (user + system) of this cluster's server: the postmaster's own and that of its reaped
+    /// children (`/proc/<pid>/stat` fields 14–17), plus its live children's (backends, WAL writer,
+    /// checkpointer …). Zero when no postmaster listening on this cluster's port is found. For benchmarks:
+    /// the difference of two readings is what the database spent in between.
+    pub fn server_cpu(&self) -> std::time::Duration {
+        let port = self.port.to_string();
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return std::time::Duration::ZERO;
+        };
+        let pids: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|name| name.bytes().all(|b| b.is_ascii_digit()))
+            .collect();
+        let postmaster = pids.iter().find(|pid| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
+            args.first().is_some_and(|a| a.ends_with(b"postgres"))
+                && args
+                    .windows(2)
+                    .any(|w| w[0] == b"-p" && w[1] == port.as_bytes())
+        });
+        let Some(postmaster) = postmaster else {
+            return std::time::Duration::ZERO;
+        };
+        let own = stat_fields(postmaster);
+        let mut ticks: u64 = own.iter().skip(11).take(4).sum();
+        let parent: u64 = postmaster.parse().unwrap_or(0);
+        for pid in &pids {
+            let f = stat_fields(pid);
+            // Field 4 (ppid) is index 1.
+            if f.get(1) == Some(&parent) {
+                ticks += f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0);
+            }
+        }
+        // Clock ticks of 10 ms.
+        std::time::Duration::from_millis(ticks * 10)
+    }
+
     /// Creates an empty database and returns its URL.
     pub async fn create_database(&self, name: &str) -> Result<String, String> {
         let mut conn = sqlx::PgConnection::connect(&self.url("postgres"))
@@ -311,6 +350,15 @@ impl PgCluster {
             let _ = dir.close();
         }
     }
+}
+
+/// The numeric fields of `/proc/<pid>/stat` after the command name (field 3, the state, reads as 0).
+fn stat_fields(pid: &str) -> Vec<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let rest = stat.rsplit(')').next().unwrap_or("");
+    rest.split_whitespace()
+        .map(|f| f.parse::<u64>().unwrap_or(0))
+        .collect()
 }
 
 impl Drop for PgCluster {
