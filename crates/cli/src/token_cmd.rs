@@ -66,7 +66,6 @@ fn token_error(e: TokenError) -> CliError {
     }
 }
 
-/// Runs a `token` subcommand.
 /// Opens the token table: a file that is no database, or a server that cannot be reached, is bad input (2)
 /// like any other command's `--db`. A file is named in the message; a URL is not (it may hold a password).
 async fn open_tokens(db: &str) -> Result<TokenStore, CliError> {
@@ -80,6 +79,7 @@ async fn open_tokens(db: &str) -> Result<TokenStore, CliError> {
     })
 }
 
+/// Runs a `token` subcommand.
 pub(crate) fn run(command: TokenCommand) -> Result<Report, CliError> {
     let runtime = crate::common::runtime()?;
     runtime.block_on(async {
