@@ -5,19 +5,18 @@
 
 use std::sync::{Arc, Mutex};
 
-use chrono::{Datelike, Duration, Utc};
+use chrono::{Datelike, Utc};
 use govshare_app::{App, AppConfig};
 use govshare_domain::share_application::{
     AgreeToShare, ConcludeObjection, ForwardToProvider, ObjectionOutcome, ProvideShare,
     RaiseObjection, RefusalBasis, RefusalBasisKind, RefuseToShare, ShareCommand,
     WithdrawShareApplication,
 };
-use govshare_domain::{PersonId, Role};
-use govshare_e2e::province::{
-    AUTHORITY, HEALTH, MARKET, POLICE, POPULATION, seed, submission, token,
-};
+
+use govshare_e2e::http::{Tokens, assert_problem, tokens};
+use govshare_e2e::province::{AUTHORITY, HEALTH, MARKET, POLICE, POPULATION, seed, submission};
 use govshare_engine::EngineConfig;
-use govshare_server::{AppHandle, ServerConfig, TokenActor, TokenStore};
+use govshare_server::{AppHandle, ServerConfig, TokenStore};
 use govshare_store::EventStore;
 use govshare_testkit::province;
 use reqwest::StatusCode;
@@ -26,15 +25,6 @@ use tokio::sync::oneshot;
 use uuid::Uuid;
 
 const APPLICATION: &str = "SA-HTTP-0001";
-
-struct Tokens {
-    health: String,
-    police: String,
-    authority: String,
-    market: String,
-    expired: String,
-    revoked: String,
-}
 
 struct Fixture {
     base: String,
@@ -56,43 +46,7 @@ async fn start(db: &str) -> Fixture {
     let app = App::open(config).await.unwrap();
     seed(&app).await;
     let store = TokenStore::open(db).await.unwrap();
-    let now = Utc::now();
-    let expired = store
-        .issue(
-            TokenActor {
-                department: province::code(HEALTH),
-                person: PersonId("过期".into()),
-                role: Role::Clerk,
-            },
-            "expired",
-            now - Duration::days(2),
-            now - Duration::days(1),
-        )
-        .await
-        .unwrap()
-        .secret;
-    let revoked = store
-        .issue(
-            TokenActor {
-                department: province::code(HEALTH),
-                person: PersonId("撤销".into()),
-                role: Role::Clerk,
-            },
-            "revoked",
-            now,
-            now + Duration::days(1),
-        )
-        .await
-        .unwrap();
-    store.revoke(&revoked.info.token_id, now).await.unwrap();
-    let tokens = Tokens {
-        health: token(&store, HEALTH, Role::Clerk).await,
-        police: token(&store, POLICE, Role::Leader).await,
-        authority: token(&store, AUTHORITY, Role::Reviewer).await,
-        market: token(&store, MARKET, Role::Clerk).await,
-        expired,
-        revoked: revoked.secret,
-    };
+    let tokens = tokens(&store).await;
     // The suite sends bursts no client would; the rate limit is tested in ops.rs.
     let config = ServerConfig {
         rate_limit: None,
@@ -247,26 +201,7 @@ impl Fixture {
         code: &str,
         field: Option<&str>,
     ) -> Value {
-        assert_eq!(response.status().as_u16(), status);
-        assert_eq!(
-            response
-                .headers()
-                .get("content-type")
-                .and_then(|v| v.to_str().ok()),
-            Some("application/problem+json")
-        );
-        let problem: Value = response.json().await.unwrap();
-        assert_eq!(problem["status"], status, "{problem}");
-        assert_eq!(problem["code"], code, "{problem}");
-        assert_eq!(
-            problem["type"],
-            format!("urn:govshare:problem:{code}"),
-            "{problem}"
-        );
-        assert!(problem["title"].is_string() && problem["detail"].is_string());
-        if let Some(field) = field {
-            assert_eq!(problem["field"], field, "{problem}");
-        }
+        let problem = assert_problem(response, status, code, field).await;
         assert_eq!(self.head().await, head, "a refusal recorded something");
         problem
     }

@@ -145,6 +145,102 @@ pub mod province {
     }
 }
 
+/// What the HTTP suites share: the seeded province's tokens, including an expired and a revoked one, and
+/// the check of a problem+json refusal.
+pub mod http {
+    use chrono::{Duration, Utc};
+    use govshare_domain::{PersonId, Role};
+    use govshare_server::{TokenActor, TokenStore};
+    use serde_json::Value;
+
+    use crate::province::{AUTHORITY, HEALTH, MARKET, POLICE, token};
+
+    /// A token of each department of the province (see [`crate::province`]), and two of Health's that no
+    /// longer open anything.
+    #[derive(Debug, Clone)]
+    pub struct Tokens {
+        /// Health's clerk: the requester.
+        pub health: String,
+        /// Police's leader: the provider.
+        pub police: String,
+        /// The data authority's reviewer.
+        pub authority: String,
+        /// Market's clerk: no part in the cases.
+        pub market: String,
+        /// Health's, expired yesterday.
+        pub expired: String,
+        /// Health's, valid for a day but revoked.
+        pub revoked: String,
+    }
+
+    /// Issues the [`Tokens`] in `store`.
+    pub async fn tokens(store: &TokenStore) -> Tokens {
+        let now = Utc::now();
+        let health = |person: &str| TokenActor {
+            department: govshare_testkit::province::code(HEALTH),
+            person: PersonId(person.into()),
+            role: Role::Clerk,
+        };
+        let expired = store
+            .issue(
+                health("过期"),
+                "expired",
+                now - Duration::days(2),
+                now - Duration::days(1),
+            )
+            .await
+            .unwrap()
+            .secret;
+        let revoked = store
+            .issue(health("撤销"), "revoked", now, now + Duration::days(1))
+            .await
+            .unwrap();
+        store.revoke(&revoked.info.token_id, now).await.unwrap();
+        Tokens {
+            health: token(store, HEALTH, Role::Clerk).await,
+            police: token(store, POLICE, Role::Leader).await,
+            authority: token(store, AUTHORITY, Role::Reviewer).await,
+            market: token(store, MARKET, Role::Clerk).await,
+            expired,
+            revoked: revoked.secret,
+        }
+    }
+
+    /// Asserts a problem+json refusal: the status, the content type, `status`, `code`, the `type` URI made
+    /// of the code, a title and a detail, and the field when one is given. Returns the problem.
+    pub async fn assert_problem(
+        response: reqwest::Response,
+        status: u16,
+        code: &str,
+        field: Option<&str>,
+    ) -> Value {
+        assert_eq!(response.status().as_u16(), status, "{}", response.url());
+        assert_eq!(
+            response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("application/problem+json")
+        );
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["status"], status, "{problem}");
+        assert_eq!(problem["code"], code, "{problem}");
+        assert_eq!(
+            problem["type"],
+            format!("urn:govshare:problem:{code}"),
+            "{problem}"
+        );
+        assert!(
+            problem["title"].is_string() && problem["detail"].is_string(),
+            "{problem}"
+        );
+        if let Some(field) = field {
+            assert_eq!(problem["field"], field, "{problem}");
+        }
+        problem
+    }
+}
+
 /// The `govshare` binary of this workspace, built first if needed (`cargo build -p govshare-cli`, a no-op
 /// when it is up to date) for the suites that run the server as a process.
 pub fn govshare_binary() -> std::path::PathBuf {

@@ -17,6 +17,7 @@ use govshare_store::{EventStore, Position, StreamId};
 use crate::Report;
 use crate::common::{DbArg, app_error, audit_error, one_line, open_error, runtime};
 use crate::error::CliError;
+use crate::input::input_file;
 
 /// The audit's subcommands.
 #[derive(Debug, Subcommand)]
@@ -49,14 +50,14 @@ pub(crate) struct VerifyArgs {
     #[command(flatten)]
     db: DbArg,
     /// The engine's signature file (default: <db>.checkpoints.jsonl beside a SQLite file, if it exists).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = input_file())]
     checkpoint: Option<PathBuf>,
     /// The engine's public key (64 hex digits) the signatures must be made with; required when the
     /// signature file holds signatures.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = input_file())]
     public_key: Option<PathBuf>,
     /// The engine's key file, to take the public key from instead of --public-key.
-    #[arg(long, value_name = "FILE", conflicts_with = "public_key")]
+    #[arg(long, value_name = "FILE", value_parser = input_file(), conflicts_with = "public_key")]
     key: Option<PathBuf>,
     /// Require the head itself to be signed (a stopped engine's database, an archive).
     #[arg(long)]
@@ -69,7 +70,7 @@ pub(crate) struct CheckpointArgs {
     #[command(flatten)]
     db: DbArg,
     /// Sign the head with this key file and append the signature to the signature file.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = input_file())]
     key: Option<PathBuf>,
     /// The signature file (default: <db>.checkpoints.jsonl beside a SQLite file).
     #[arg(long, value_name = "FILE")]
@@ -95,13 +96,13 @@ pub(crate) struct RevalidateArgs {
     #[command(flatten)]
     db: DbArg,
     /// The 第十二条 category assignments the engine ran with (JSON), which the log does not record.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = input_file())]
     categories: Option<PathBuf>,
     /// A rule-set file recorded commands may name besides the built-in ones (repeatable).
-    #[arg(long = "rule-set", value_name = "FILE")]
+    #[arg(long = "rule-set", value_name = "FILE", value_parser = input_file())]
     rule_sets: Vec<PathBuf>,
     /// An extra holiday arrangement file recorded commands may name (repeatable).
-    #[arg(long = "calendar", value_name = "FILE")]
+    #[arg(long = "calendar", value_name = "FILE", value_parser = input_file())]
     calendars: Vec<PathBuf>,
     /// Re-validate up to this position (default: the head).
     #[arg(long, value_name = "POSITION")]
@@ -120,7 +121,7 @@ pub(crate) struct ExportArgs {
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: PathBuf,
     /// The signature file whose checkpoints may end the proof (default: <db>.checkpoints.jsonl, if it exists).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = input_file())]
     checkpoint: Option<PathBuf>,
 }
 
@@ -128,10 +129,10 @@ pub(crate) struct ExportArgs {
 #[derive(Debug, Args)]
 pub(crate) struct CheckBundleArgs {
     /// The bundle file.
-    #[arg(value_name = "FILE")]
+    #[arg(value_name = "FILE", value_parser = input_file())]
     file: PathBuf,
     /// The engine's public key (64 hex digits) a signed checkpoint must be made with.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = input_file())]
     public_key: Option<PathBuf>,
 }
 
@@ -185,11 +186,27 @@ fn read_signatures(path: Option<&Path>) -> Result<Vec<SignedCheckpoint>, CliErro
     }
 }
 
+/// An error reading the input file `path`, naming the file when the message does not.
+fn naming(path: &Path, error: govshare_audit::AuditError) -> CliError {
+    let shown = path.display().to_string();
+    match audit_error(error) {
+        CliError::BadInput(message) if !message.contains(&shown) => {
+            CliError::BadInput(format!("{shown}: {message}"))
+        }
+        other => other,
+    }
+}
+
 fn read_public_key(path: &Path) -> Result<VerifyingKey, CliError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         CliError::BadInput(format!("公钥文件 public key file {}: {e}", path.display()))
     })?;
-    govshare_audit::parse_public_key(text.trim()).map_err(audit_error)
+    govshare_audit::parse_public_key(text.trim()).map_err(|e| {
+        CliError::BadInput(one_line(&format!(
+            "公钥文件 public key file {}: {e}",
+            path.display()
+        )))
+    })
 }
 
 fn hex(hash: &[u8; 32]) -> String {
@@ -324,13 +341,24 @@ async fn as_of(args: AsOfArgs) -> Result<Report, CliError> {
 async fn revalidate(args: RevalidateArgs) -> Result<Report, CliError> {
     let mut inputs = DecisionInputs::default();
     if let Some(path) = &args.categories {
-        inputs = inputs.with_categories_file(path).map_err(audit_error)?;
+        inputs = inputs
+            .with_categories_file(path)
+            .map_err(|e| naming(path, e))?;
     }
     for path in &args.rule_sets {
-        inputs = inputs.with_rule_set_file(path).map_err(audit_error)?;
+        inputs = inputs
+            .with_rule_set_file(path)
+            .map_err(|e| naming(path, e))?;
     }
     for path in &args.calendars {
-        inputs = inputs.with_calendar_file(path).map_err(audit_error)?;
+        // Only compared by digest with what recorded commands name; a file that is no arrangement file
+        // could never match, so it is refused as the `calendar` commands refuse it.
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            CliError::BadInput(one_line(&format!("cannot read {}: {e}", path.display())))
+        })?;
+        govshare_workdays::Arrangements::from_json(&text)
+            .map_err(|e| CliError::BadInput(one_line(&format!("{}: {e}", path.display()))))?;
+        inputs = inputs.with_calendar_json(text);
     }
     let store = store(&args.db).await?;
     let mut options = RevalidationOptions::with_inputs(inputs);
@@ -433,6 +461,10 @@ fn check_bundle(args: CheckBundleArgs) -> Result<Report, CliError> {
                 None => "检查点未签名 checkpoint not signed".to_owned(),
             }
         ))),
+        // A file that is no bundle at all (not JSON, not UTF-8) is bad input, not a finding about a bundle.
+        Err(finding @ govshare_audit::BundleFinding::Unreadable { .. }) => Err(CliError::BadInput(
+            one_line(&format!("{}: {finding}", args.file.display())),
+        )),
         Err(finding) => Err(CliError::Failed(one_line(&match finding.position() {
             Some(position) => {
                 format!("证据包未通过 bundle check failed at position {position}: {finding}")

@@ -11,7 +11,7 @@ use govshare_workdays::{
 use serde::Serialize;
 
 use crate::error::CliError;
-use crate::input::{When, parse_when, parse_working_days};
+use crate::input::{When, input_file, parse_when, parse_working_days};
 use crate::{EXIT_CODES, Report};
 
 /// The `calendar` subcommands.
@@ -37,7 +37,7 @@ pub(crate) enum CalendarCommand {
 pub(crate) struct CalendarFiles {
     /// Add the years of a holiday arrangement file (same format as the built-in one, e.g. next year's
     /// arrangement). Repeatable.
-    #[arg(long = "calendar", value_name = "FILE")]
+    #[arg(long = "calendar", value_name = "FILE", value_parser = input_file())]
     files: Vec<PathBuf>,
 }
 
@@ -92,6 +92,7 @@ pub(crate) struct BetweenArgs {
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
     /// The arrangement file (JSON, the format of the built-in crates/workdays/data/cn-holidays.json).
+    #[arg(value_parser = input_file())]
     file: PathBuf,
 }
 

@@ -1,6 +1,9 @@
 //! Parsing of the command-line values: dates, instants, working-day counts.
 
+use std::path::PathBuf;
+
 use chrono::{DateTime, NaiveDate, Utc};
+use clap::builder::{PathBufValueParser, TypedValueParser};
 use govshare_workdays::beijing_date;
 
 /// A point to count from or to: a Beijing calendar date, or an instant (whose Beijing date is meant).
@@ -48,6 +51,25 @@ pub(crate) fn parse_working_days(raw: &str) -> Result<u32, String> {
         .map_err(|_| format!("{raw} working days is more than this calendar can count"))
 }
 
+/// Clap value parser for a file a command reads (an arrangement, a settings, key, signature, category,
+/// rule-set or bundle file): a path that exists but is no regular file is refused at once, whatever it names
+/// (a directory, or a device such as `/dev/zero`, which would be read forever). A path that does not exist
+/// passes: the command reports it when it reads.
+pub(crate) fn input_file() -> impl TypedValueParser<Value = PathBuf> {
+    PathBufValueParser::new().try_map(regular_file)
+}
+
+fn regular_file(path: PathBuf) -> Result<PathBuf, String> {
+    match std::fs::metadata(&path) {
+        Ok(meta) if meta.is_dir() => Err(format!("{} is a directory, not a file", path.display())),
+        Ok(meta) if !meta.is_file() => Err(format!(
+            "{} is not a regular file (a device, a pipe or a socket)",
+            path.display()
+        )),
+        _ => Ok(path),
+    }
+}
+
 /// Exactly `YYYY-MM-DD`: chrono alone would also take `2026-9-3` or a signed year.
 fn is_plain_date(raw: &str) -> bool {
     let bytes = raw.as_bytes();
@@ -87,6 +109,14 @@ mod tests {
         ] {
             assert!(parse_when(raw).is_err(), "{raw}");
         }
+    }
+
+    #[test]
+    fn input_files_are_regular_files_or_missing() {
+        assert!(regular_file(PathBuf::from("/dev/zero")).is_err());
+        assert!(regular_file(std::env::temp_dir()).is_err());
+        let missing = std::env::temp_dir().join("govshare-no-such-file.json");
+        assert_eq!(regular_file(missing.clone()), Ok(missing));
     }
 
     #[test]

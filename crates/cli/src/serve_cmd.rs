@@ -16,6 +16,7 @@ use govshare_server::{AppHandle, ServerConfig, TokenActor, TokenStore};
 use crate::Report;
 use crate::common::{app_error, one_line, open_error};
 use crate::error::CliError;
+use crate::input::input_file;
 
 /// The demo's provider department (河北省公安厅) and data authority (河北省政务服务管理办公室).
 const DEMO_PROVIDER: &str = "130000-public-security";
@@ -27,7 +28,7 @@ const DEMO_AUTHORITY: &str = "130000-data-authority";
 pub(crate) struct ServeArgs {
     /// A TOML settings file (keys: addr, db, log_format, categories and a [limits] table with body_bytes,
     /// read_wait_ms, request_timeout_ms, rate_per_second, rate_burst; see docs/http.md).
-    #[arg(long, value_name = "FILE", env = "GOVSHARE_CONFIG")]
+    #[arg(long, value_name = "FILE", env = "GOVSHARE_CONFIG", value_parser = input_file())]
     config: Option<PathBuf>,
     /// The address to listen on [default: 127.0.0.1:8080].
     #[arg(long, value_name = "ADDR", env = "GOVSHARE_ADDR")]
@@ -41,7 +42,7 @@ pub(crate) struct ServeArgs {
     log_format: Option<String>,
     /// The 第十二条 category assignments (JSON, as `govshare demo --categories-out` writes them); without it
     /// and without --demo, catalog entries may name no base or thematic category.
-    #[arg(long, value_name = "FILE", env = "GOVSHARE_CATEGORIES")]
+    #[arg(long, value_name = "FILE", env = "GOVSHARE_CATEGORIES", value_parser = input_file())]
     categories: Option<PathBuf>,
     /// Largest request body in bytes; larger is 413 [default: 65536].
     #[arg(long, value_name = "BYTES", env = "GOVSHARE_BODY_LIMIT")]

@@ -66,6 +66,19 @@ fn token_error(e: TokenError) -> CliError {
     }
 }
 
+/// Opens the token table: a file that is no database, or a server that cannot be reached, is bad input (2)
+/// like any other command's `--db`. A file is named in the message; a URL is not (it may hold a password).
+async fn open_tokens(db: &str) -> Result<TokenStore, CliError> {
+    TokenStore::open(db).await.map_err(|e| {
+        let message = if db.contains("://") {
+            e.to_string()
+        } else {
+            format!("{db}: {e}")
+        };
+        CliError::BadInput(one_line(&message))
+    })
+}
+
 /// Runs a `token` subcommand.
 pub(crate) fn run(command: TokenCommand) -> Result<Report, CliError> {
     let runtime = crate::common::runtime()?;
@@ -112,7 +125,7 @@ async fn issue(args: IssueArgs) -> Result<Report, CliError> {
     let department = DepartmentCode::parse(&args.department)
         .map_err(|e| CliError::BadInput(one_line(&e.to_string())))?;
     let role = parse_role(&args.role).map_err(token_error)?;
-    let tokens = TokenStore::open(&args.db.db).await.map_err(token_error)?;
+    let tokens = open_tokens(&args.db.db).await?;
     let actor = TokenActor {
         department,
         person: PersonId(args.person),
@@ -140,7 +153,7 @@ async fn issue(args: IssueArgs) -> Result<Report, CliError> {
 }
 
 async fn list(args: ListArgs) -> Result<Report, CliError> {
-    let tokens = TokenStore::open(&args.db.db).await.map_err(token_error)?;
+    let tokens = open_tokens(&args.db.db).await?;
     let now = chrono::Utc::now();
     let mut rows = vec![vec![
         "token_id".to_owned(),
@@ -177,7 +190,7 @@ async fn list(args: ListArgs) -> Result<Report, CliError> {
 }
 
 async fn revoke(args: RevokeArgs) -> Result<Report, CliError> {
-    let tokens = TokenStore::open(&args.db.db).await.map_err(token_error)?;
+    let tokens = open_tokens(&args.db.db).await?;
     let info = tokens
         .revoke(&args.token_id, chrono::Utc::now())
         .await

@@ -164,6 +164,13 @@ async fn run(
     })?;
     let command_id = idempotency_key(headers)?;
     let value = parse_json(&body)?;
+    if let Some(field) = nul_text(&value, String::new()) {
+        return Err(Problem::new(
+            Code::Validation,
+            "a text holds the NUL character (\\u0000), which no text of the record may contain",
+        )
+        .with_field(field));
+    }
     let command = parse_command_value(&aggregate, id, &value)?;
     if let Some(name) = variant_name(&value) {
         labels.command = name.to_owned();
@@ -379,6 +386,33 @@ pub fn decode<T: DeserializeOwned + Serialize>(value: &Value) -> Result<T, Probl
         );
     }
     Ok(typed)
+}
+
+/// The path of the first string of `value` (a key or a value) holding the NUL character, which PostgreSQL
+/// cannot store in a text column: every backend refuses it alike, before the store is reached.
+fn nul_text(value: &Value, path: String) -> Option<String> {
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        Value::String(text) => text.contains('\0').then_some(path),
+        Value::Object(map) => map.iter().find_map(|(key, value)| {
+            if key.contains('\0') {
+                Some(join(key))
+            } else {
+                nul_text(value, join(key))
+            }
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(n, item)| nul_text(item, format!("{path}[{n}]"))),
+        _ => None,
+    }
 }
 
 /// The path of the first key of `input` that `output` (the same value deserialized and serialized back)

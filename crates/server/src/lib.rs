@@ -307,6 +307,7 @@ pub fn router_with(handle: AppHandle, extra: Router) -> Router {
             limit::limit_anonymous,
         ))
         .merge(extra)
+        .layer(middleware::from_fn(refuse_nul))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(
             handle.clone(),
@@ -393,6 +394,35 @@ async fn readyz(State(app): State<AppHandle>) -> Response {
         axum::Json(json!({"status": "ready", "head": head.position, "read_models": models})),
     )
         .into_response()
+}
+
+/// 400 `bad-request` for a path or query holding an encoded NUL character (`%00`): no id, code or parameter
+/// contains one, and PostgreSQL cannot bind a text holding it (the store would be reported unreachable).
+async fn refuse_nul(request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    let holds_nul = |text: &str| {
+        text.as_bytes()
+            .windows(3)
+            .any(|w| w.eq_ignore_ascii_case(b"%00"))
+    };
+    let field = if holds_nul(uri.path()) {
+        Some("path")
+    } else if uri.query().is_some_and(holds_nul) {
+        Some("query")
+    } else {
+        None
+    };
+    match field {
+        Some(field) => Problem::new(
+            Code::BadRequest,
+            format!(
+                "the {field} holds a NUL character (%00), which no id, code or parameter contains"
+            ),
+        )
+        .with_field(field)
+        .into_response(),
+        None => next.run(request).await,
+    }
 }
 
 /// A span per request carrying its id, method, path and (once answered) status; the id is echoed in the

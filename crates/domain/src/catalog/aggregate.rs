@@ -24,7 +24,7 @@ use crate::deadline::{DeadlineId, Deadlines, Obligation};
 use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
-use crate::instant::{beijing_date, check_date};
+use crate::instant::{beijing_date, check_date, check_instant};
 use crate::rules::DeadlineRule;
 use crate::services::{CategoryClass, DomainServices};
 use crate::text::is_blank;
@@ -446,6 +446,8 @@ impl CatalogEntry {
                 "the entry is not aggregated physically",
             ));
         }
+        // A sync dated in a year the calendar does not count (year 1, before 1949) is no fact of 第十七条.
+        check_instant("synced_at", c.synced_at)?;
         if c.synced_at > at {
             return Err(DomainError::validation(
                 "synced_at",

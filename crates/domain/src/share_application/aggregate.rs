@@ -12,6 +12,7 @@ use crate::deadline::{DeadlineId, Deadlines, Obligation};
 use crate::decide::Decide;
 use crate::envelope::CommandEnvelope;
 use crate::error::DomainError;
+use crate::instant::check_date;
 use crate::rules::{DeadlineRule, RuleOptions};
 use crate::services::DomainServices;
 use crate::share_application::command::{
@@ -714,6 +715,10 @@ fn check_scenario(
             "the period of use ends before it starts",
         ));
     }
+    // A period of use in years the calendar does not count (year 0, 99999) is no period a grant can be
+    // held to (第二十二条).
+    check_date("scenario.use_from", scenario.use_from)?;
+    check_date("scenario.use_until", scenario.use_until)?;
     Ok(())
 }
 
