@@ -34,7 +34,6 @@ use govshare_audit::{
     BundleFinding, BundleOptions, EvidenceBundle, SignReason, SigningKey, VerifyingKey,
     check_bundle, check_bundle_json, export_bundle, sign_checkpoint,
 };
-use govshare_store::hash::HashInput;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::Value;
@@ -191,48 +190,6 @@ fn check(seed: &Seed, text: &str) -> Result<(), TestCaseError> {
         prop_assert_eq!(unsigned, expected, "a bundle with other content checks");
     }
     Ok(())
-}
-
-fn hex_hash(text: &str) -> Option<[u8; 32]> {
-    let mut out = [0u8; 32];
-    hex::decode_to_slice(text, &mut out).ok()?;
-    Some(out)
-}
-
-/// Recomputes every event's hash after an edit, as someone forging a bundle would.
-fn recompute_hashes(bundle: &mut EvidenceBundle) {
-    let Some(mut prev) = hex_hash(&bundle.chain.prev_hash) else {
-        return;
-    };
-    for e in &mut bundle.events {
-        let digest = e.command_digest.as_deref().and_then(hex_hash);
-        let causation = e.causation_id.map(|c| *c.as_bytes());
-        let hash = HashInput {
-            position: e.position,
-            aggregate_type: &e.aggregate_type,
-            aggregate_id: &e.aggregate_id,
-            sequence: e.sequence,
-            event_type: &e.event_type,
-            schema_version: e.schema_version,
-            payload: &e.payload,
-            event_id: e.event_id.as_bytes(),
-            command_id: e.command_id.as_bytes(),
-            correlation_id: e.correlation_id.as_bytes(),
-            causation_id: causation.as_ref().map(|c| &c[..]),
-            department: &e.actor_department,
-            person: &e.actor_person,
-            role: &e.actor_role,
-            rule_set: e
-                .rule_set
-                .as_ref()
-                .map(|r| (r.id.as_str(), r.version.as_str())),
-            recorded_at: &e.recorded_at,
-            command_digest: digest.as_ref(),
-        }
-        .chain_hash(&prev);
-        e.hash = hex::encode(hash);
-        prev = hash;
-    }
 }
 
 /// One typed edit of a bundle.
